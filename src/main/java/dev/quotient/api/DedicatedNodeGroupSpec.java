@@ -1,0 +1,65 @@
+package dev.quotient.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Which nodes a DedicatedNodeGroup reserves. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DedicatedNodeGroupSpec {
+
+  @JsonPropertyDescription("Nodes with all these labels are members.")
+  private Map<String, String> nodeSelector;
+
+  @JsonPropertyDescription("Nodes named here are members.")
+  private List<String> nodeNames;
+
+  @JsonPropertyDescription("Taint members NoSchedule so only projects whose license names this group run there.")
+  @Default("true")
+  private Boolean taint;
+
+  public Map<String, String> getNodeSelector() {
+    return nodeSelector;
+  }
+
+  public void setNodeSelector(Map<String, String> nodeSelector) {
+    this.nodeSelector = nodeSelector;
+  }
+
+  public List<String> getNodeNames() {
+    return nodeNames;
+  }
+
+  public void setNodeNames(List<String> nodeNames) {
+    this.nodeNames = nodeNames;
+  }
+
+  public Boolean getTaint() {
+    return taint;
+  }
+
+  public void setTaint(Boolean taint) {
+    this.taint = taint;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof DedicatedNodeGroupSpec other)) {
+      return false;
+    }
+    return Objects.equals(nodeSelector, other.nodeSelector)
+        && Objects.equals(nodeNames, other.nodeNames)
+        && Objects.equals(taint, other.taint);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(nodeSelector, nodeNames, taint);
+  }
+}

@@ -1,0 +1,7 @@
+package dev.quotient.api;
+
+/** The user's start/stop request for a Project. */
+public enum DesiredState {
+  Running,
+  Stopped
+}

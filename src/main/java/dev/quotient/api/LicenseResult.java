@@ -1,0 +1,61 @@
+package dev.quotient.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
+
+/** How one named license applies to this project. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LicenseResult {
+
+  @JsonPropertyDescription("License name.")
+  private String name;
+
+  @JsonPropertyDescription("Applied, NotFound, NotYetActive, Expired, RunLimitReached, Incompatible, Forbidden or Invalid.")
+  private LicenseState state;
+
+  @JsonPropertyDescription("Why, in words.")
+  private String message;
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public LicenseState getState() {
+    return state;
+  }
+
+  public void setState(LicenseState state) {
+    this.state = state;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof LicenseResult other)) {
+      return false;
+    }
+    return Objects.equals(name, other.name)
+        && Objects.equals(state, other.state)
+        && Objects.equals(message, other.message);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, state, message);
+  }
+}

@@ -1,0 +1,183 @@
+package dev.quotient.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+import java.util.Objects;
+
+/** Observed state of a Project. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ProjectStatus {
+
+  @JsonPropertyDescription("Stopped, WaitingForResources, Starting, Running, Stopping or Failed.")
+  private ProjectPhase phase;
+
+  @JsonPropertyDescription("What is happening or what blocks the project, e.g. the bottleneck resource.")
+  private String message;
+
+  @JsonPropertyDescription("Quota of the current (or last) run.")
+  private EffectiveQuotaStatus effectiveQuota;
+
+  @JsonPropertyDescription("Per license: whether and why it applies.")
+  private List<LicenseResult> licenses;
+
+  @JsonPropertyDescription("Place in the wait queue, 1 = next to wake (WaitingForResources only).")
+  private Integer queuePosition;
+
+  @JsonPropertyDescription("Name of the project pod.")
+  private String podName;
+
+  @JsonPropertyDescription("Node the project pod runs on.")
+  private String nodeName;
+
+  @JsonPropertyDescription("When the current run started (RFC 3339).")
+  private String startedAt;
+
+  @JsonPropertyDescription("Last activity seen (annotation quotient.dev/last-activity).")
+  private String lastActivity;
+
+  @JsonPropertyDescription("When the project last stopped (RFC 3339).")
+  private String stoppedAt;
+
+  @JsonPropertyDescription("Why the project last stopped: UserStopped, IdleTimeout, MaxDuration, PodFailed.")
+  private String stopReason;
+
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Ready, QuotaAdmitted and LicensesValid.")
+  private List<Condition> conditions;
+
+  public ProjectPhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(ProjectPhase phase) {
+    this.phase = phase;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public EffectiveQuotaStatus getEffectiveQuota() {
+    return effectiveQuota;
+  }
+
+  public void setEffectiveQuota(EffectiveQuotaStatus effectiveQuota) {
+    this.effectiveQuota = effectiveQuota;
+  }
+
+  public List<LicenseResult> getLicenses() {
+    return licenses;
+  }
+
+  public void setLicenses(List<LicenseResult> licenses) {
+    this.licenses = licenses;
+  }
+
+  public Integer getQueuePosition() {
+    return queuePosition;
+  }
+
+  public void setQueuePosition(Integer queuePosition) {
+    this.queuePosition = queuePosition;
+  }
+
+  public String getPodName() {
+    return podName;
+  }
+
+  public void setPodName(String podName) {
+    this.podName = podName;
+  }
+
+  public String getNodeName() {
+    return nodeName;
+  }
+
+  public void setNodeName(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  public String getStartedAt() {
+    return startedAt;
+  }
+
+  public void setStartedAt(String startedAt) {
+    this.startedAt = startedAt;
+  }
+
+  public String getLastActivity() {
+    return lastActivity;
+  }
+
+  public void setLastActivity(String lastActivity) {
+    this.lastActivity = lastActivity;
+  }
+
+  public String getStoppedAt() {
+    return stoppedAt;
+  }
+
+  public void setStoppedAt(String stoppedAt) {
+    this.stoppedAt = stoppedAt;
+  }
+
+  public String getStopReason() {
+    return stopReason;
+  }
+
+  public void setStopReason(String stopReason) {
+    this.stopReason = stopReason;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof ProjectStatus other)) {
+      return false;
+    }
+    return Objects.equals(phase, other.phase)
+        && Objects.equals(message, other.message)
+        && Objects.equals(effectiveQuota, other.effectiveQuota)
+        && Objects.equals(licenses, other.licenses)
+        && Objects.equals(queuePosition, other.queuePosition)
+        && Objects.equals(podName, other.podName)
+        && Objects.equals(nodeName, other.nodeName)
+        && Objects.equals(startedAt, other.startedAt)
+        && Objects.equals(lastActivity, other.lastActivity)
+        && Objects.equals(stoppedAt, other.stoppedAt)
+        && Objects.equals(stopReason, other.stopReason)
+        && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(conditions, other.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(phase, message, effectiveQuota, licenses, queuePosition, podName, nodeName, startedAt, lastActivity, stoppedAt, stopReason, observedGeneration, conditions);
+  }
+}

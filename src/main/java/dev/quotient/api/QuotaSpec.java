@@ -1,0 +1,140 @@
+package dev.quotient.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import java.util.List;
+import java.util.Objects;
+
+/** Resource upgrades: what a License grants, what an admin sets on a Project, and the settings default. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class QuotaSpec {
+
+  @JsonPropertyDescription("CPU limit, a Kubernetes quantity such as 2 or 1500m. The request is this limit divided by the cpuOvercommit setting.")
+  @Pattern("^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$")
+  private String cpu;
+
+  @JsonPropertyDescription("Memory limit, a Kubernetes quantity such as 8Gi. The request is this limit divided by the memoryOvercommit setting.")
+  @Pattern("^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$")
+  private String memory;
+
+  @JsonPropertyDescription("Ephemeral storage limit of the project container, a Kubernetes quantity.")
+  @Pattern("^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$")
+  private String ephemeralStorage;
+
+  @JsonPropertyDescription("GPUs for the project pod. Extended resources are never overcommitted: request equals limit.")
+  private GpuSpec gpu;
+
+  @JsonPropertyDescription("Keep the project running: it is restarted when it stops, fails or its node is lost, and never idle-stopped.")
+  private Boolean alwaysRunning;
+
+  @JsonPropertyDescription("Stop the project after this long without activity (Go duration such as 30m, 2h; d for days is accepted).")
+  @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h|d))+$")
+  private String idleTimeout;
+
+  @JsonPropertyDescription("Hard limit on one run of the project, whatever its activity (Go duration).")
+  @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h|d))+$")
+  private String maxDuration;
+
+  @JsonPropertyDescription("Name of a DedicatedNodeGroup the project must run on (it gets the toleration and a required node affinity).")
+  private String dedicatedNodeGroup;
+
+  @JsonPropertyDescription("Ordered DedicatedNodeGroup names: the first with room wins. Takes precedence over dedicatedNodeGroup.")
+  private List<String> nodeGroups;
+
+  public String getCpu() {
+    return cpu;
+  }
+
+  public void setCpu(String cpu) {
+    this.cpu = cpu;
+  }
+
+  public String getMemory() {
+    return memory;
+  }
+
+  public void setMemory(String memory) {
+    this.memory = memory;
+  }
+
+  public String getEphemeralStorage() {
+    return ephemeralStorage;
+  }
+
+  public void setEphemeralStorage(String ephemeralStorage) {
+    this.ephemeralStorage = ephemeralStorage;
+  }
+
+  public GpuSpec getGpu() {
+    return gpu;
+  }
+
+  public void setGpu(GpuSpec gpu) {
+    this.gpu = gpu;
+  }
+
+  public Boolean getAlwaysRunning() {
+    return alwaysRunning;
+  }
+
+  public void setAlwaysRunning(Boolean alwaysRunning) {
+    this.alwaysRunning = alwaysRunning;
+  }
+
+  public String getIdleTimeout() {
+    return idleTimeout;
+  }
+
+  public void setIdleTimeout(String idleTimeout) {
+    this.idleTimeout = idleTimeout;
+  }
+
+  public String getMaxDuration() {
+    return maxDuration;
+  }
+
+  public void setMaxDuration(String maxDuration) {
+    this.maxDuration = maxDuration;
+  }
+
+  public String getDedicatedNodeGroup() {
+    return dedicatedNodeGroup;
+  }
+
+  public void setDedicatedNodeGroup(String dedicatedNodeGroup) {
+    this.dedicatedNodeGroup = dedicatedNodeGroup;
+  }
+
+  public List<String> getNodeGroups() {
+    return nodeGroups;
+  }
+
+  public void setNodeGroups(List<String> nodeGroups) {
+    this.nodeGroups = nodeGroups;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof QuotaSpec other)) {
+      return false;
+    }
+    return Objects.equals(cpu, other.cpu)
+        && Objects.equals(memory, other.memory)
+        && Objects.equals(ephemeralStorage, other.ephemeralStorage)
+        && Objects.equals(gpu, other.gpu)
+        && Objects.equals(alwaysRunning, other.alwaysRunning)
+        && Objects.equals(idleTimeout, other.idleTimeout)
+        && Objects.equals(maxDuration, other.maxDuration)
+        && Objects.equals(dedicatedNodeGroup, other.dedicatedNodeGroup)
+        && Objects.equals(nodeGroups, other.nodeGroups);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(cpu, memory, ephemeralStorage, gpu, alwaysRunning, idleTimeout, maxDuration, dedicatedNodeGroup, nodeGroups);
+  }
+}

@@ -1,0 +1,50 @@
+package dev.quotient.quota;
+
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a project runs with: limits, requests derived by the overcommit ratios, GPUs, timers and
+ * placement, plus the licenses it holds while it runs.
+ *
+ * @param ephemeralStorageBytes 0 when no ephemeral-storage limit is set
+ * @param idleTimeout null when the project is never idle-stopped
+ * @param maxDuration null when a run has no hard limit
+ * @param nodeGroups candidate DedicatedNodeGroups in priority order; empty = project nodes
+ */
+public record EffectiveQuota(
+    Resources limits,
+    Resources requests,
+    long ephemeralStorageBytes,
+    String gpuResource,
+    Map<String, String> gpuNodeSelector,
+    List<Toleration> gpuTolerations,
+    boolean alwaysRunning,
+    Duration idleTimeout,
+    Duration maxDuration,
+    List<String> nodeGroups,
+    List<String> appliedLicenses,
+    List<LicensePatch> podPatches) {
+
+  public EffectiveQuota {
+    gpuNodeSelector = Map.copyOf(gpuNodeSelector);
+    gpuTolerations = List.copyOf(gpuTolerations);
+    nodeGroups = List.copyOf(nodeGroups);
+    appliedLicenses = List.copyOf(appliedLicenses);
+    podPatches = List.copyOf(podPatches);
+  }
+
+  public Optional<Duration> idle() {
+    return Optional.ofNullable(idleTimeout);
+  }
+
+  /** The same quota placed on one node group (admission picks it from the candidates). */
+  public EffectiveQuota onNodeGroup(String group) {
+    return new EffectiveQuota(limits, requests, ephemeralStorageBytes, gpuResource, gpuNodeSelector,
+        gpuTolerations, alwaysRunning, idleTimeout, maxDuration,
+        group == null ? List.of() : List.of(group), appliedLicenses, podPatches);
+  }
+}

@@ -1,0 +1,205 @@
+package dev.quotient.quota;
+
+import dev.quotient.api.License;
+import dev.quotient.api.LicensePhase;
+import dev.quotient.api.LicenseState;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * Licenses + admin quota + policy -> {@link EffectiveQuota}, following seed 000:
+ *
+ * <ul>
+ *   <li>a license applies only inside its window, in an allowed namespace, with a free run slot,
+ *       and when compatible with the licenses listed before it (the first listed wins);
+ *   <li>applied licenses add up; the sum is capped by maxUpgrades;
+ *   <li>per field, the result is max(default quota, capped sum, admin quota): admin quota and
+ *       licenses complement each other, they do not add up;
+ *   <li>requests = limit / overcommit ratio, at least the floor, at most the limit; GPUs are
+ *       never overcommitted; alwaysRunning is OR; idleTimeout and maxDuration take the largest
+ *       value set.
+ * </ul>
+ */
+public final class QuotaCalculator {
+  private final QuotaPolicy policy;
+
+  public QuotaCalculator(QuotaPolicy policy) {
+    this.policy = Objects.requireNonNull(policy);
+  }
+
+  public QuotaOutcome calculate(QuotaInput in) {
+    List<LicenseVerdict> verdicts = new ArrayList<>();
+    List<Upgrade> applied = new ArrayList<>();
+    List<String> appliedNames = new ArrayList<>();
+    List<LicensePatch> patches = new ArrayList<>();
+    List<String> groups = null; // null = no license constrains placement yet
+    String gpuResource = null;
+    for (String name : new LinkedHashSet<>(in.requestedLicenses())) {
+      License license = in.licenses().get(name);
+      if (license == null || license.getSpec() == null) {
+        verdicts.add(new LicenseVerdict(name, LicenseState.NotFound,
+            "License '" + name + "' does not exist; check the name with 'kubectl get licenses'"));
+        continue;
+      }
+      if (!LabelSelectors.matches(license.getSpec().getAllowedNamespaces(), in.namespaceLabels())) {
+        verdicts.add(new LicenseVerdict(name, LicenseState.Forbidden,
+            "License '" + name + "' is not allowed in namespace '" + in.namespace()
+                + "' (its allowedNamespaces selector does not match the namespace's labels)"));
+        continue;
+      }
+      Upgrade upgrade;
+      LicenseWindow window;
+      try {
+        window = LicenseWindow.of(license.getSpec());
+        upgrade = Upgrade.parse("spec.quota", license.getSpec().getQuota(), policy.defaultGpuResource());
+      } catch (InvalidQuantityException e) {
+        verdicts.add(new LicenseVerdict(name, LicenseState.Invalid,
+            "License '" + name + "' cannot be used: " + e.getMessage() + "; an admin must fix it"));
+        continue;
+      }
+      LicensePhase phase = window.phaseAt(in.now());
+      if (phase == LicensePhase.Pending) {
+        verdicts.add(new LicenseVerdict(name, LicenseState.NotYetActive,
+            "License '" + name + "' activates at " + window.activates()));
+        continue;
+      }
+      if (phase == LicensePhase.Expired) {
+        verdicts.add(new LicenseVerdict(name, LicenseState.Expired,
+            "License '" + name + "' expired at " + window.expires()));
+        continue;
+      }
+      String conflict = conflict(name, upgrade, groups, gpuResource);
+      if (conflict != null) {
+        verdicts.add(new LicenseVerdict(name, LicenseState.Incompatible, conflict));
+        continue;
+      }
+      if (!in.runSlotFree().test(name)) {
+        verdicts.add(new LicenseVerdict(name, LicenseState.RunLimitReached,
+            "License '" + name + "' already upgrades " + license.getSpec().getRunLimit()
+                + " running project(s), its run limit; this run goes without it"));
+        continue;
+      }
+      if (!upgrade.nodeGroups().isEmpty()) {
+        groups = groups == null ? upgrade.nodeGroups() : intersect(groups, upgrade.nodeGroups());
+      }
+      if (upgrade.hasGpu()) {
+        gpuResource = upgrade.gpuResource();
+      }
+      applied.add(upgrade);
+      appliedNames.add(name);
+      if (license.getSpec().getPodPatch() != null || license.getSpec().getPodJsonPatch() != null) {
+        patches.add(new LicensePatch(name, license.getSpec().getPodPatch(),
+            license.getSpec().getPodJsonPatch() == null
+                ? null
+                : new com.fasterxml.jackson.databind.node.ArrayNode(
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance,
+                    license.getSpec().getPodJsonPatch())));
+      }
+      verdicts.add(new LicenseVerdict(name, LicenseState.Applied, "License '" + name + "' applied"));
+    }
+    Upgrade admin = Upgrade.parse("spec.adminQuota", in.adminQuota(), policy.defaultGpuResource());
+    return new QuotaOutcome(combine(applied, admin, groups, appliedNames, patches), verdicts);
+  }
+
+  private static String conflict(String name, Upgrade upgrade, List<String> groups, String gpuResource) {
+    if (groups != null && !upgrade.nodeGroups().isEmpty()
+        && intersect(groups, upgrade.nodeGroups()).isEmpty()) {
+      return "License '" + name + "' places the project on node group(s) " + upgrade.nodeGroups()
+          + " but a license listed before it requires " + groups
+          + "; the first listed wins, so this one is skipped";
+    }
+    if (gpuResource != null && upgrade.hasGpu() && !gpuResource.equals(upgrade.gpuResource())) {
+      return "License '" + name + "' grants " + upgrade.gpuResource() + " but a license listed before it grants "
+          + gpuResource + "; one pod cannot mix GPU kinds, so this one is skipped";
+    }
+    return null;
+  }
+
+  private static List<String> intersect(List<String> a, List<String> b) {
+    return a.stream().filter(b::contains).toList();
+  }
+
+  private EffectiveQuota combine(List<Upgrade> licenses, Upgrade admin, List<String> licenseGroups,
+      List<String> appliedNames, List<LicensePatch> patches) {
+    Upgrade def = policy.defaultQuota();
+    long cpuSum = 0;
+    long memSum = 0;
+    long ephSum = 0;
+    long gpuSum = 0;
+    for (Upgrade u : licenses) {
+      cpuSum = saturatingAdd(cpuSum, u.cpuMillis());
+      memSum = saturatingAdd(memSum, u.memoryBytes());
+      ephSum = saturatingAdd(ephSum, u.ephemeralBytes());
+      gpuSum = saturatingAdd(gpuSum, u.gpu());
+    }
+    Resources cap = policy.maxUpgrades();
+    long cpu = max(Math.min(cpuSum, cap.cpuMillis()), def.cpuMillis(), admin.cpuMillis());
+    long mem = max(Math.min(memSum, cap.memoryBytes()), def.memoryBytes(), admin.memoryBytes());
+    long gpu = max(Math.min(gpuSum, cap.gpu()), def.gpu(), admin.gpu());
+    long eph = max(ephSum, def.ephemeralBytes(), admin.ephemeralBytes());
+    Resources limits = new Resources(cpu, mem, gpu);
+    Resources requests = new Resources(
+        request(cpu, policy.cpuOvercommit(), policy.minCpuRequestMillis()),
+        request(mem, policy.memoryOvercommit(), policy.minMemoryRequestBytes()),
+        gpu);
+
+    List<Upgrade> all = Stream.concat(Stream.of(def, admin), licenses.stream()).toList();
+    boolean alwaysRunning = all.stream().anyMatch(u -> Boolean.TRUE.equals(u.alwaysRunning()));
+    Duration idle = all.stream().map(Upgrade::idleTimeout).filter(Objects::nonNull).max(Duration::compareTo).orElse(null);
+    Duration maxDuration = all.stream().map(Upgrade::maxDuration).filter(Objects::nonNull).max(Duration::compareTo).orElse(null);
+    List<String> groups = !admin.nodeGroups().isEmpty() ? admin.nodeGroups()
+        : licenseGroups != null ? licenseGroups : def.nodeGroups();
+
+    String gpuResource = null;
+    Map<String, String> gpuSelector = new LinkedHashMap<>();
+    LinkedHashSet<Toleration> gpuTolerations = new LinkedHashSet<>();
+    for (Upgrade u : Stream.concat(Stream.of(admin), licenses.stream()).toList()) {
+      if (u.hasGpu() && gpuResource == null) {
+        gpuResource = u.gpuResource();
+      }
+      if (u.hasGpu() || u == admin) {
+        u.gpuNodeSelector().forEach(gpuSelector::putIfAbsent);
+        gpuTolerations.addAll(u.gpuTolerations());
+      }
+    }
+    if (gpu > 0 && gpuResource == null) {
+      gpuResource = def.gpuResource() != null ? def.gpuResource() : policy.defaultGpuResource();
+    }
+    if (gpu == 0) {
+      gpuResource = null;
+      gpuSelector.clear();
+      gpuTolerations.clear();
+    }
+    return new EffectiveQuota(limits, requests, eph, gpuResource, gpuSelector, new ArrayList<>(gpuTolerations),
+        alwaysRunning, alwaysRunning ? null : idle, maxDuration, groups, appliedNames, patches);
+  }
+
+  /** limit / ratio rounded up, never below the floor (unless the limit is) and never above the limit. */
+  static long request(long limit, double ratio, long floor) {
+    long derived = BigDecimal.valueOf(limit)
+        .divide(BigDecimal.valueOf(ratio), 0, RoundingMode.CEILING)
+        .longValueExact();
+    return Math.min(limit, Math.max(derived, floor));
+  }
+
+  private static long saturatingAdd(long a, Long b) {
+    if (b == null) {
+      return a;
+    }
+    long r = a + b;
+    return r < a ? Long.MAX_VALUE : r;
+  }
+
+  private static long max(long a, Long b, Long c) {
+    return Math.max(a, Math.max(b == null ? 0 : b, c == null ? 0 : c));
+  }
+}

@@ -1,0 +1,35 @@
+package dev.quotient.settings;
+
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+import java.util.Map;
+
+/** How project pods look: image policy, home volume, identity and project-node placement. */
+public record PodSettings(
+    String defaultImage,
+    List<String> allowedImages,
+    String imagePullPolicy,
+    String homeClaimName,
+    String homeSubPath,
+    String homeMountPath,
+    long uid,
+    long gid,
+    Map<String, String> projectNodeSelector,
+    List<Toleration> projectTolerations,
+    String nodeGroupKey,
+    boolean allowPrivilegedPatches) {
+
+  public PodSettings {
+    allowedImages = List.copyOf(allowedImages);
+    projectNodeSelector = Map.copyOf(projectNodeSelector);
+    projectTolerations = List.copyOf(projectTolerations);
+  }
+
+  /** The image a project runs: its own if allowed, else the default. */
+  public String imageFor(String requested) {
+    if (requested == null || requested.isBlank()) {
+      return defaultImage;
+    }
+    return requested.equals(defaultImage) || allowedImages.contains(requested) ? requested : defaultImage;
+  }
+}
