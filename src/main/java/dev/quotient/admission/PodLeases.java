@@ -1,0 +1,67 @@
+package dev.quotient.admission;
+
+import static dev.quotient.api.QuotientLabels.*;
+
+import dev.quotient.quota.Resources;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the lease a project pod holds from the labels the pod factory wrote. Pods that are
+ * finished (Succeeded, Failed) or being deleted hold nothing.
+ */
+public final class PodLeases {
+  private PodLeases() {}
+
+  /** The Project owning this pod, from its controller owner reference. */
+  public static Optional<ProjectKey> owner(Pod pod) {
+    List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
+    if (refs == null) {
+      return Optional.empty();
+    }
+    return refs.stream()
+        .filter(r -> "Project".equals(r.getKind()) && r.getApiVersion() != null
+            && r.getApiVersion().startsWith("quotient.dev/"))
+        .findFirst()
+        .map(r -> new ProjectKey(pod.getMetadata().getNamespace(), r.getName()));
+  }
+
+  public static boolean holdsLease(Pod pod) {
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      return false;
+    }
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return !"Succeeded".equals(phase) && !"Failed".equals(phase);
+  }
+
+  public static Optional<Lease> lease(Pod pod) {
+    if (!holdsLease(pod)) {
+      return Optional.empty();
+    }
+    return owner(pod).map(key -> {
+      Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+      Resources requests = new Resources(number(labels.get(CPU_MILLIS)), number(labels.get(MEMORY_BYTES)),
+          number(labels.get(GPU)));
+      return new Lease(key, pod.getMetadata().getName(), requests, licenses(pod), labels.get(NODE_GROUP));
+    });
+  }
+
+  public static List<String> licenses(Pod pod) {
+    Map<String, String> a = pod.getMetadata().getAnnotations();
+    String v = a == null ? null : a.get(LICENSES);
+    return v == null || v.isBlank() ? List.of()
+        : Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private static long number(String v) {
+    try {
+      return v == null ? 0 : Math.max(0, Long.parseLong(v));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+}

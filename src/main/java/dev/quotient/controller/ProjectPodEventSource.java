@@ -1,0 +1,66 @@
+package dev.quotient.controller;
+
+import dev.quotient.admission.LeaseLedger;
+import dev.quotient.admission.PodLeases;
+import dev.quotient.api.Project;
+import dev.quotient.api.QuotientLabels;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The informer on project pods. Besides triggering Project reconciles it keeps the
+ * {@link LeaseLedger} in step with the pods: its initial list rebuilds the ledger at start-up
+ * (before any reconcile runs), and a pod that finishes or goes away releases its lease even
+ * when its Project is already gone.
+ */
+public final class ProjectPodEventSource extends InformerEventSource<Pod, Project> {
+  public static final String BY_LICENSE = "byLicense";
+  private final LeaseLedger ledger;
+
+  public ProjectPodEventSource(EventSourceContext<Project> context, LeaseLedger ledger) {
+    super(InformerEventSourceConfiguration.from(Pod.class, Project.class)
+        .withName("project-pods")
+        .withLabelSelector(QuotientLabels.MANAGED_BY + "=" + QuotientLabels.MANAGED_BY_VALUE)
+        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Project.class))
+        .build(), context);
+    this.ledger = ledger;
+    addIndexers(Map.of(BY_LICENSE, PodLeases::licenses));
+  }
+
+  @Override
+  public void onAdd(Pod pod) {
+    track(pod);
+    super.onAdd(pod);
+  }
+
+  @Override
+  public void onUpdate(Pod oldPod, Pod newPod) {
+    track(newPod);
+    super.onUpdate(oldPod, newPod);
+  }
+
+  @Override
+  public void onDelete(Pod pod, boolean unknownFinalState) {
+    PodLeases.owner(pod).ifPresent(key -> ledger.releaseIfPod(key, pod.getMetadata().getName()));
+    super.onDelete(pod, unknownFinalState);
+  }
+
+  private void track(Pod pod) {
+    var lease = PodLeases.lease(pod);
+    if (lease.isPresent()) {
+      ledger.observe(lease.get());
+    } else {
+      PodLeases.owner(pod).ifPresent(key -> ledger.releaseIfPod(key, pod.getMetadata().getName()));
+    }
+  }
+
+  /** Pods of the given license, for tests and status. */
+  public List<Pod> byLicense(String license) {
+    return byIndex(BY_LICENSE, license);
+  }
+}

@@ -1,0 +1,341 @@
+package dev.quotient.controller;
+
+import static dev.quotient.api.QuotientLabels.LAST_ACTIVITY;
+import static dev.quotient.api.QuotientLabels.REQUESTED_LICENSES;
+
+import dev.quotient.admission.Lease;
+import dev.quotient.admission.LeaseLedger;
+import dev.quotient.admission.ProjectKey;
+import dev.quotient.api.DesiredState;
+import dev.quotient.api.License;
+import dev.quotient.api.Project;
+import dev.quotient.api.ProjectPhase;
+import dev.quotient.api.ProjectStatus;
+import dev.quotient.pod.PodPlan;
+import dev.quotient.pod.ProjectPodFactory;
+import dev.quotient.quota.InvalidQuantityException;
+import dev.quotient.quota.QuotaCalculator;
+import dev.quotient.quota.QuotaInput;
+import dev.quotient.quota.QuotaOutcome;
+import dev.quotient.settings.Settings;
+import dev.quotient.status.PodObservation;
+import dev.quotient.status.ProjectStatusBuilder;
+import dev.quotient.status.Reason;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each Project as its spec asks: observe (pod, licenses, namespace from the caches),
+ * decide (quota, admission, desired pod: pure code), act (create or delete one pod), then
+ * write the status once, and not at all when nothing changed.
+ */
+@ControllerConfiguration(name = "project", generationAwareEventProcessing = false)
+public final class ProjectReconciler implements Reconciler<Project> {
+  private static final Logger log = LoggerFactory.getLogger(ProjectReconciler.class);
+  static final String BY_LICENSE = "byLicense";
+  private static final Set<String> STOP_REASONS_THAT_HOLD = Set.of("PodFailed", "IdleTimeout", "MaxDuration");
+
+  private final SettingsStore settings;
+  private final LeaseLedger ledger;
+  private final EventRecorder events;
+  private final Clock clock;
+  private InformerEventSource<License, Project> licenses;
+  private InformerEventSource<Namespace, Project> namespaces;
+  private ProjectPodEventSource pods;
+  private KubernetesClient client;
+
+  public ProjectReconciler(SettingsStore settings, LeaseLedger ledger, EventRecorder events, Clock clock) {
+    this.settings = settings;
+    this.ledger = ledger;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, Project>> prepareEventSources(EventSourceContext<Project> context) {
+    context.getPrimaryCache().addIndexers(Map.of(BY_LICENSE, p ->
+        p.getSpec() == null || p.getSpec().getLicenses() == null ? List.of() : p.getSpec().getLicenses()));
+    client = context.getClient();
+    pods = new ProjectPodEventSource(context, ledger);
+    licenses = new InformerEventSource<>(InformerEventSourceConfiguration.from(License.class, Project.class)
+        .withName("licenses")
+        .withSecondaryToPrimaryMapper(l -> context.getPrimaryCache()
+            .byIndex(BY_LICENSE, l.getMetadata().getName()).stream()
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        .build(), context);
+    namespaces = new InformerEventSource<>(InformerEventSourceConfiguration.from(Namespace.class, Project.class)
+        .withName("namespaces")
+        .withSecondaryToPrimaryMapper(ns -> Set.of())
+        .build(), context);
+    return List.of(pods, licenses, namespaces);
+  }
+
+  @Override
+  public UpdateControl<Project> reconcile(Project project, Context<Project> context) {
+    Instant now = clock.instant();
+    Settings s = settings.current();
+    ProjectKey key = new ProjectKey(project.getMetadata().getNamespace(), project.getMetadata().getName());
+    String podName = ProjectPodFactory.podName(key.name());
+    Pod pod = pods.get(new ResourceID(podName, key.namespace())).orElse(null);
+    ProjectStatusBuilder status = new ProjectStatusBuilder(project.getStatus(), project.getMetadata().getGeneration(), now)
+        .lastActivity(lastActivity(project));
+
+    if (pod != null && !ownedBy(pod, project)) {
+      status.phase(ProjectPhase.Stopping, Reason.Stopping, "Waiting for pod " + podName
+          + " of an earlier project with the same name to go away");
+      return write(project, status.build(), Duration.ofSeconds(5));
+    }
+    boolean wantRunning = project.getSpec() == null || project.getSpec().getDesiredState() != DesiredState.Stopped;
+    if (!wantRunning) {
+      return write(project, stop(project, pod, status, now, s), null);
+    }
+    if (pod != null) {
+      return write(project, observeRunning(project, pod, status, now, s), null);
+    }
+    if (heldStopped(project)) {
+      ProjectStatus prev = project.getStatus();
+      status.phase(prev.getPhase() == ProjectPhase.Failed ? ProjectPhase.Failed : ProjectPhase.Stopped,
+          Reason.valueOf(prev.getStopReason().equals("PodFailed") ? "PodFailed" : "UserStopped"),
+          "Stopped (" + prev.getStopReason() + ") at " + prev.getStoppedAt()
+              + "; new activity (annotation " + LAST_ACTIVITY + ") or a spec change starts it again")
+          .pod(null, null, null).notRequested();
+      return write(project, status.build(), null);
+    }
+    return write(project, start(project, key, status, now, s), Duration.ofSeconds(30));
+  }
+
+  private ProjectStatus stop(Project project, Pod pod, ProjectStatusBuilder status, Instant now, Settings s) {
+    previewQuota(project, status, now, s);
+    status.notRequested();
+    if (pod != null) {
+      if (pod.getMetadata().getDeletionTimestamp() == null) {
+        deletePod(pod);
+        events.normal(project, Reason.Stopping, "Stopping: deleting pod " + pod.getMetadata().getName());
+      }
+      return status.phase(ProjectPhase.Stopping, Reason.Stopping, "Stopping: pod " + pod.getMetadata().getName()
+          + " is being deleted").build();
+    }
+    ProjectStatus prev = project.getStatus();
+    boolean alreadyStopped = prev != null && prev.getPhase() == ProjectPhase.Stopped && "UserStopped".equals(prev.getStopReason());
+    return status.phase(ProjectPhase.Stopped, Reason.UserStopped, "Stopped: desiredState is Stopped")
+        .pod(null, null, null)
+        .stopped(alreadyStopped && prev.getStoppedAt() != null ? Instant.parse(prev.getStoppedAt()) : now, "UserStopped")
+        .build();
+  }
+
+  private ProjectStatus observeRunning(Project project, Pod pod, ProjectStatusBuilder status, Instant now, Settings s) {
+    PodObservation seen = PodObservation.of(pod);
+    String podName = pod.getMetadata().getName();
+    if (seen.phase() == ProjectPhase.Stopping) {
+      return status.phase(ProjectPhase.Stopping, Reason.Stopping, seen.message()).build();
+    }
+    if (seen.phase() == ProjectPhase.Failed) {
+      deletePod(pod);
+      boolean always = project.getStatus() != null && project.getStatus().getEffectiveQuota() != null
+          && Boolean.TRUE.equals(project.getStatus().getEffectiveQuota().getAlwaysRunning());
+      if (always) {
+        events.warning(project, Reason.PodFailed, seen.message() + "; alwaysRunning: restarting it");
+        return status.phase(ProjectPhase.Starting, Reason.PodFailed, seen.message() + "; restarting (alwaysRunning)")
+            .pod(null, null, null).build();
+      }
+      events.warning(project, Reason.PodFailed, seen.message());
+      return status.phase(ProjectPhase.Failed, Reason.PodFailed, seen.message()
+              + "; new activity (annotation " + LAST_ACTIVITY + ") or a spec change starts it again")
+          .pod(null, null, null).stopped(now, "PodFailed").build();
+    }
+    String started = pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(REQUESTED_LICENSES);
+    String requested = String.join(",", requestedLicenses(project));
+    if (started != null && !started.equals(requested)) {
+      if (s.restartOnLicenseChange()) {
+        deletePod(pod);
+        events.normal(project, Reason.LicenseChangeRestart, "spec.licenses changed from [" + started + "] to ["
+            + requested + "]: restarting so the new quota applies");
+        return status.phase(ProjectPhase.Stopping, Reason.LicenseChangeRestart,
+            "Restarting to apply the changed licenses").build();
+      }
+      status.licenseNote("spec.licenses changed from [" + started + "] to [" + requested
+          + "]; the change takes effect at the next start");
+    }
+    status.admitted(true, Reason.QuotaAdmitted, "Admitted: the project holds its quota");
+    return status.phase(seen.phase(), seen.reason(), seen.message())
+        .pod(podName, seen.nodeName(), seen.startedAt())
+        .stopped(null, null)
+        .build();
+  }
+
+  private ProjectStatus start(Project project, ProjectKey key, ProjectStatusBuilder status, Instant now, Settings s) {
+    ProjectStatus prev = project.getStatus();
+    if (prev != null && prev.getPodName() != null && prev.getStopReason() == null
+        && (prev.getPhase() == ProjectPhase.Running || prev.getPhase() == ProjectPhase.Starting)) {
+      events.warning(project, Reason.PodDeleted, "Pod " + prev.getPodName()
+          + " disappeared while the project should run; creating it again");
+    }
+    ProjectPodFactory factory = new ProjectPodFactory(s.pod());
+    Map<String, License> known = licensesByName(project);
+    Map<String, String> nsLabels = namespaceLabels(key.namespace());
+    record Started(QuotaOutcome outcome, PodPlan plan, Pod created) {}
+    Started result;
+    try {
+      result = ledger.decide(l -> {
+        QuotaOutcome outcome = new QuotaCalculator(s.quotaPolicy()).calculate(new QuotaInput(key.namespace(), nsLabels,
+            requestedLicenses(project), known, project.getSpec() == null ? null : project.getSpec().getAdminQuota(), now,
+            lic -> l.licenseUse(lic, key) < runLimit(known.get(lic))));
+        PodPlan plan = factory.desiredPod(project, outcome.quota());
+        Lease lease = new Lease(key, plan.pod().getMetadata().getName(), outcome.quota().requests(),
+            outcome.quota().appliedLicenses(), outcome.quota().nodeGroups().isEmpty() ? null : outcome.quota().nodeGroups().get(0));
+        l.reserve(lease);
+        try {
+          Pod created = createPod(plan.pod());
+          return new Started(outcome, plan, created);
+        } catch (RuntimeException e) {
+          l.releaseIfPod(key, lease.podName());
+          throw e;
+        }
+      });
+    } catch (InvalidQuantityException e) {
+      events.warning(project, Reason.PodCreateFailed, "Cannot start: " + e.getMessage());
+      return status.phase(ProjectPhase.Failed, Reason.PodCreateFailed, "Cannot start: " + e.getMessage()
+          + "; fix the project's spec").admitted(false, Reason.PodCreateFailed, e.getMessage()).build();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        return status.phase(ProjectPhase.Starting, Reason.PodCreated, "Pod already exists; waiting for it to show up")
+            .build();
+      }
+      if (e.getCode() == 400 || e.getCode() == 422 || e.getCode() == 403) {
+        String msg = "The API server refused pod " + ProjectPodFactory.podName(key.name()) + ": " + e.getStatus().getMessage();
+        events.warning(project, Reason.PodCreateFailed, msg);
+        return status.phase(ProjectPhase.Failed, Reason.PodCreateFailed, msg).admitted(false, Reason.PodCreateFailed, msg).build();
+      }
+      throw e;
+    }
+    QuotaOutcome outcome = result.outcome();
+    Pod created = result.created();
+    result.plan().rejectedPatches().forEach(r -> events.warning(project, Reason.PodPatchRejected,
+        "Pod patch of license '" + r.license() + "' not applied: " + r.reason()));
+    outcome.verdicts().stream().filter(v -> !v.applied())
+        .forEach(v -> events.warning(project, Reason.forLicenseState(v.state()), v.message()));
+    events.normal(project, Reason.PodCreated, "Created pod " + created.getMetadata().getName() + " ("
+        + outcome.quota().limits() + " limits" + (outcome.quota().nodeGroups().isEmpty() ? ""
+        : ", node group " + outcome.quota().nodeGroups().get(0)) + ")");
+    log.info("project {} starting: pod {} with {}", key, created.getMetadata().getName(), outcome.quota().limits());
+    return status.phase(ProjectPhase.Starting, Reason.PodCreated, "Pod created, waiting for the scheduler")
+        .quota(outcome.quota()).licenses(outcome.verdicts()).rejectedPatches(result.plan().rejectedPatches())
+        .admitted(true, Reason.QuotaAdmitted, "Admitted: " + outcome.quota().requests() + " requested")
+        .pod(created.getMetadata().getName(), null, null).stopped(null, null).build();
+  }
+
+  /** For a project that is not running: show what its next start would get. */
+  private void previewQuota(Project project, ProjectStatusBuilder status, Instant now, Settings s) {
+    ProjectKey key = new ProjectKey(project.getMetadata().getNamespace(), project.getMetadata().getName());
+    Map<String, License> known = licensesByName(project);
+    try {
+      QuotaOutcome outcome = new QuotaCalculator(s.quotaPolicy()).calculate(new QuotaInput(key.namespace(),
+          namespaceLabels(key.namespace()), requestedLicenses(project), known,
+          project.getSpec() == null ? null : project.getSpec().getAdminQuota(), now,
+          lic -> ledger.licenseUse(lic, key) < runLimit(known.get(lic))));
+      status.quota(outcome.quota()).licenses(outcome.verdicts());
+    } catch (InvalidQuantityException e) {
+      status.licenseNote("spec.adminQuota cannot be used: " + e.getMessage());
+    }
+  }
+
+  private boolean heldStopped(Project project) {
+    ProjectStatus prev = project.getStatus();
+    if (prev == null || prev.getStopReason() == null || !STOP_REASONS_THAT_HOLD.contains(prev.getStopReason())) {
+      return false;
+    }
+    if (!Objects.equals(prev.getObservedGeneration(), project.getMetadata().getGeneration())) {
+      return false;
+    }
+    Instant activity = parseTime(lastActivity(project));
+    Instant stopped = parseTime(prev.getStoppedAt());
+    return stopped != null && (activity == null || !activity.isAfter(stopped));
+  }
+
+  private UpdateControl<Project> write(Project project, ProjectStatus next, Duration reschedule) {
+    UpdateControl<Project> control;
+    if (next.equals(project.getStatus())) {
+      control = UpdateControl.noUpdate();
+    } else {
+      project.setStatus(next);
+      control = UpdateControl.patchStatus(project);
+    }
+    return reschedule == null ? control : control.rescheduleAfter(reschedule);
+  }
+
+  private Pod createPod(Pod pod) {
+    Pod created = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
+    pods.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+    return created;
+  }
+
+  private void deletePod(Pod pod) {
+    client.pods().inNamespace(pod.getMetadata().getNamespace())
+        .withName(pod.getMetadata().getName()).delete();
+  }
+
+  private Map<String, License> licensesByName(Project project) {
+    Map<String, License> out = new HashMap<>();
+    for (String name : requestedLicenses(project)) {
+      licenses.get(new ResourceID(name)).ifPresent(l -> out.put(name, l));
+    }
+    return out;
+  }
+
+  private Map<String, String> namespaceLabels(String namespace) {
+    return namespaces.get(new ResourceID(namespace)).map(n -> n.getMetadata().getLabels()).orElse(Map.of());
+  }
+
+  private static int runLimit(License license) {
+    return license == null || license.getSpec() == null || license.getSpec().getRunLimit() == null
+        ? 0 : license.getSpec().getRunLimit();
+  }
+
+  private static List<String> requestedLicenses(Project project) {
+    return project.getSpec() == null || project.getSpec().getLicenses() == null ? List.of() : project.getSpec().getLicenses();
+  }
+
+  private static boolean ownedBy(Pod pod, Project project) {
+    return pod.getMetadata().getOwnerReferences() != null && pod.getMetadata().getOwnerReferences().stream()
+        .anyMatch(r -> Objects.equals(r.getUid(), project.getMetadata().getUid()));
+  }
+
+  static String lastActivity(Project project) {
+    Map<String, String> a = project.getMetadata().getAnnotations();
+    return a == null ? null : a.get(LAST_ACTIVITY);
+  }
+
+  private static Instant parseTime(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text.trim()).toInstant();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+}

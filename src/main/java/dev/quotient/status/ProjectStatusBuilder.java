@@ -1,0 +1,192 @@
+package dev.quotient.status;
+
+import dev.quotient.api.EffectiveQuotaStatus;
+import dev.quotient.api.LicenseResult;
+import dev.quotient.api.LicenseState;
+import dev.quotient.api.ProjectPhase;
+import dev.quotient.api.ProjectStatus;
+import dev.quotient.pod.PatchRejection;
+import dev.quotient.quota.Durations;
+import dev.quotient.quota.EffectiveQuota;
+import dev.quotient.quota.LicenseVerdict;
+import dev.quotient.quota.Quantities;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Previous status + what the reconciler observed and decided -> the next status. Owns the
+ * condition types (Ready, QuotaAdmitted, LicensesValid) and their transition rules, so every
+ * status write looks the same whichever path produced it.
+ */
+public final class ProjectStatusBuilder {
+  public static final String READY = "Ready";
+  public static final String QUOTA_ADMITTED = "QuotaAdmitted";
+  public static final String LICENSES_VALID = "LicensesValid";
+
+  private final ProjectStatus previous;
+  private final ProjectStatus next;
+  private final Long generation;
+  private final Instant now;
+  private Reason reason;
+  private String admittedStatus;
+  private Reason admittedReason;
+  private String admittedMessage;
+  private List<PatchRejection> rejectedPatches = List.of();
+  private String licenseNote;
+
+  public ProjectStatusBuilder(ProjectStatus previous, Long generation, Instant now) {
+    this.previous = previous == null ? new ProjectStatus() : previous;
+    this.generation = generation;
+    this.now = now;
+    this.next = copy(this.previous);
+    this.next.setObservedGeneration(generation);
+    this.next.setQueuePosition(null);
+  }
+
+  public ProjectStatusBuilder phase(ProjectPhase phase, Reason reason, String message) {
+    next.setPhase(phase);
+    next.setMessage(message);
+    this.reason = reason;
+    return this;
+  }
+
+  public ProjectStatusBuilder quota(EffectiveQuota q) {
+    next.setEffectiveQuota(q == null ? null : toStatus(q));
+    return this;
+  }
+
+  public ProjectStatusBuilder licenses(List<LicenseVerdict> verdicts) {
+    next.setLicenses(verdicts.isEmpty() ? null : verdicts.stream().map(v -> {
+      LicenseResult r = new LicenseResult();
+      r.setName(v.license());
+      r.setState(v.state());
+      r.setMessage(v.message());
+      return r;
+    }).collect(Collectors.toList()));
+    return this;
+  }
+
+  public ProjectStatusBuilder rejectedPatches(List<PatchRejection> rejected) {
+    this.rejectedPatches = rejected;
+    return this;
+  }
+
+  /** A note about licenses that is not a per-license verdict, e.g. a change waiting for a restart. */
+  public ProjectStatusBuilder licenseNote(String note) {
+    this.licenseNote = note;
+    return this;
+  }
+
+  public ProjectStatusBuilder pod(String podName, String nodeName, String startedAt) {
+    next.setPodName(podName);
+    next.setNodeName(nodeName);
+    next.setStartedAt(startedAt);
+    return this;
+  }
+
+  public ProjectStatusBuilder stopped(Instant at, String stopReason) {
+    next.setStoppedAt(at == null ? null : at.toString());
+    next.setStopReason(stopReason);
+    return this;
+  }
+
+  public ProjectStatusBuilder lastActivity(String lastActivity) {
+    next.setLastActivity(lastActivity);
+    return this;
+  }
+
+  public ProjectStatusBuilder queuePosition(Integer position) {
+    next.setQueuePosition(position);
+    return this;
+  }
+
+  public ProjectStatusBuilder admitted(boolean admitted, Reason reason, String message) {
+    this.admittedStatus = admitted ? Conditions.TRUE : Conditions.FALSE;
+    this.admittedReason = reason;
+    this.admittedMessage = message;
+    return this;
+  }
+
+  public ProjectStatusBuilder notRequested() {
+    this.admittedStatus = Conditions.UNKNOWN;
+    this.admittedReason = Reason.NotRequested;
+    this.admittedMessage = "The project is not asking to run";
+    return this;
+  }
+
+  public ProjectStatus build() {
+    List<Condition> c = next.getConditions();
+    boolean running = next.getPhase() == ProjectPhase.Running;
+    c = Conditions.set(c, READY, running ? Conditions.TRUE : Conditions.FALSE,
+        (reason == null ? Reason.PodStarting : reason).name(), next.getMessage(), generation, now);
+    if (admittedStatus != null) {
+      c = Conditions.set(c, QUOTA_ADMITTED, admittedStatus, admittedReason.name(), admittedMessage, generation, now);
+    }
+    c = licensesCondition(c);
+    next.setConditions(c);
+    return next;
+  }
+
+  private List<Condition> licensesCondition(List<Condition> c) {
+    List<LicenseResult> results = next.getLicenses() == null ? List.of() : next.getLicenses();
+    List<String> problems = new ArrayList<>();
+    Reason first = null;
+    for (LicenseResult r : results) {
+      if (r.getState() != LicenseState.Applied) {
+        problems.add(r.getMessage());
+        first = first == null ? Reason.forLicenseState(r.getState()) : first;
+      }
+    }
+    for (PatchRejection p : rejectedPatches) {
+      problems.add("pod patch of license '" + p.license() + "' was not applied: " + p.reason());
+      first = first == null ? Reason.PodPatchRejected : first;
+    }
+    if (licenseNote != null) {
+      problems.add(licenseNote);
+      first = first == null ? Reason.LicenseChangePending : first;
+    }
+    if (first == null) {
+      String msg = results.isEmpty() ? "No licenses requested; the default quota applies"
+          : "All " + results.size() + " license(s) applied";
+      return Conditions.set(c, LICENSES_VALID, Conditions.TRUE, Reason.LicensesApplied.name(), msg, generation, now);
+    }
+    return Conditions.set(c, LICENSES_VALID, Conditions.FALSE, first.name(), String.join("; ", problems), generation, now);
+  }
+
+  public static EffectiveQuotaStatus toStatus(EffectiveQuota q) {
+    EffectiveQuotaStatus s = new EffectiveQuotaStatus();
+    s.setCpuLimit(Quantities.formatCpu(q.limits().cpuMillis()));
+    s.setCpuRequest(Quantities.formatCpu(q.requests().cpuMillis()));
+    s.setMemoryLimit(Quantities.formatBytes(q.limits().memoryBytes()));
+    s.setMemoryRequest(Quantities.formatBytes(q.requests().memoryBytes()));
+    s.setEphemeralStorage(q.ephemeralStorageBytes() > 0 ? Quantities.formatBytes(q.ephemeralStorageBytes()) : null);
+    s.setGpu((int) q.limits().gpu());
+    s.setGpuResource(q.gpuResource());
+    s.setAlwaysRunning(q.alwaysRunning());
+    s.setIdleTimeout(q.idleTimeout() == null ? null : Durations.format(q.idleTimeout()));
+    s.setMaxDuration(q.maxDuration() == null ? null : Durations.format(q.maxDuration()));
+    s.setNodeGroup(q.nodeGroups().isEmpty() ? null : q.nodeGroups().get(0));
+    return s;
+  }
+
+  private static ProjectStatus copy(ProjectStatus s) {
+    ProjectStatus c = new ProjectStatus();
+    c.setPhase(s.getPhase());
+    c.setMessage(s.getMessage());
+    c.setEffectiveQuota(s.getEffectiveQuota());
+    c.setLicenses(s.getLicenses());
+    c.setQueuePosition(s.getQueuePosition());
+    c.setPodName(s.getPodName());
+    c.setNodeName(s.getNodeName());
+    c.setStartedAt(s.getStartedAt());
+    c.setLastActivity(s.getLastActivity());
+    c.setStoppedAt(s.getStoppedAt());
+    c.setStopReason(s.getStopReason());
+    c.setObservedGeneration(s.getObservedGeneration());
+    c.setConditions(s.getConditions() == null ? null : new ArrayList<>(s.getConditions()));
+    return c;
+  }
+}
