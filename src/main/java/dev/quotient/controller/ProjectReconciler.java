@@ -21,6 +21,8 @@ import dev.quotient.settings.Settings;
 import dev.quotient.status.PodObservation;
 import dev.quotient.status.ProjectStatusBuilder;
 import dev.quotient.status.Reason;
+import dev.quotient.status.StartRecord;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -106,14 +108,14 @@ public final class ProjectReconciler implements Reconciler<Project> {
     if (pod != null && !ownedBy(pod, project)) {
       status.phase(ProjectPhase.Stopping, Reason.Stopping, "Waiting for pod " + podName
           + " of an earlier project with the same name to go away");
-      return write(project, status.build(), Duration.ofSeconds(5));
+      return write(project, status.build(), Duration.ofSeconds(5), context);
     }
     boolean wantRunning = project.getSpec() == null || project.getSpec().getDesiredState() != DesiredState.Stopped;
     if (!wantRunning) {
-      return write(project, stop(project, pod, status, now, s), null);
+      return write(project, stop(project, pod, status, now, s), null, context);
     }
     if (pod != null) {
-      return write(project, observeRunning(project, pod, status, now, s), null);
+      return write(project, observeRunning(project, pod, status, now, s), null, context);
     }
     if (heldStopped(project)) {
       ProjectStatus prev = project.getStatus();
@@ -122,9 +124,9 @@ public final class ProjectReconciler implements Reconciler<Project> {
           "Stopped (" + prev.getStopReason() + ") at " + prev.getStoppedAt()
               + "; new activity (annotation " + LAST_ACTIVITY + ") or a spec change starts it again")
           .pod(null, null, null).notRequested();
-      return write(project, status.build(), null);
+      return write(project, status.build(), null, context);
     }
-    return write(project, start(project, key, status, now, s), Duration.ofSeconds(30));
+    return write(project, start(project, key, status, now, s), Duration.ofSeconds(30), context);
   }
 
   private ProjectStatus stop(Project project, Pod pod, ProjectStatusBuilder status, Instant now, Settings s) {
@@ -166,7 +168,7 @@ public final class ProjectReconciler implements Reconciler<Project> {
               + "; new activity (annotation " + LAST_ACTIVITY + ") or a spec change starts it again")
           .pod(null, null, null).stopped(now, "PodFailed").build();
     }
-    String started = pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(REQUESTED_LICENSES);
+    String started = annotation(pod, REQUESTED_LICENSES);
     String requested = String.join(",", requestedLicenses(project));
     if (started != null && !started.equals(requested)) {
       if (s.restartOnLicenseChange()) {
@@ -179,6 +181,7 @@ public final class ProjectReconciler implements Reconciler<Project> {
       status.licenseNote("spec.licenses changed from [" + started + "] to [" + requested
           + "]; the change takes effect at the next start");
     }
+    StartRecord.fromJson(annotation(pod, StartRecord.ANNOTATION)).ifPresent(status::startRecord);
     status.admitted(true, Reason.QuotaAdmitted, "Admitted: the project holds its quota");
     return status.phase(seen.phase(), seen.reason(), seen.message())
         .pod(podName, seen.nodeName(), seen.startedAt())
@@ -204,6 +207,9 @@ public final class ProjectReconciler implements Reconciler<Project> {
             requestedLicenses(project), known, project.getSpec() == null ? null : project.getSpec().getAdminQuota(), now,
             lic -> l.licenseUse(lic, key) < runLimit(known.get(lic))));
         PodPlan plan = factory.desiredPod(project, outcome.quota());
+        plan.pod().getMetadata().getAnnotations().put(StartRecord.ANNOTATION, new StartRecord(
+            ProjectStatusBuilder.toStatus(outcome.quota()), ProjectStatusBuilder.toResults(outcome.verdicts()),
+            plan.rejectedPatches()).toJson());
         Lease lease = new Lease(key, plan.pod().getMetadata().getName(), outcome.quota().requests(),
             outcome.quota().appliedLicenses(), outcome.quota().nodeGroups().isEmpty() ? null : outcome.quota().nodeGroups().get(0));
         l.reserve(lease);
@@ -275,14 +281,18 @@ public final class ProjectReconciler implements Reconciler<Project> {
     return stopped != null && (activity == null || !activity.isAfter(stopped));
   }
 
-  private UpdateControl<Project> write(Project project, ProjectStatus next, Duration reschedule) {
-    UpdateControl<Project> control;
-    if (next.equals(project.getStatus())) {
-      control = UpdateControl.noUpdate();
-    } else {
-      project.setStatus(next);
-      control = UpdateControl.patchStatus(project);
+  /**
+   * Writes the status only when it changed, with optimistic locking, and caches the result so
+   * the next reconcile never decides on a status older than this write.
+   */
+  private UpdateControl<Project> write(Project project, ProjectStatus next, Duration reschedule, Context<Project> context) {
+    if (!next.equals(project.getStatus())) {
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(project, context, p -> {
+        p.setStatus(next);
+        return p;
+      });
     }
+    UpdateControl<Project> control = UpdateControl.noUpdate();
     return reschedule == null ? control : control.rescheduleAfter(reschedule);
   }
 
@@ -321,6 +331,11 @@ public final class ProjectReconciler implements Reconciler<Project> {
   private static boolean ownedBy(Pod pod, Project project) {
     return pod.getMetadata().getOwnerReferences() != null && pod.getMetadata().getOwnerReferences().stream()
         .anyMatch(r -> Objects.equals(r.getUid(), project.getMetadata().getUid()));
+  }
+
+  private static String annotation(Pod pod, String key) {
+    Map<String, String> a = pod.getMetadata().getAnnotations();
+    return a == null ? null : a.get(key);
   }
 
   static String lastActivity(Project project) {

@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  * </ul>
  */
 public final class QuotaCalculator {
+  private static final long MIB = 1L << 20;
   private final QuotaPolicy policy;
 
   public QuotaCalculator(QuotaPolicy policy) {
@@ -148,8 +149,8 @@ public final class QuotaCalculator {
     long eph = max(ephSum, def.ephemeralBytes(), admin.ephemeralBytes());
     Resources limits = new Resources(cpu, mem, gpu);
     Resources requests = new Resources(
-        request(cpu, policy.cpuOvercommit(), policy.minCpuRequestMillis()),
-        request(mem, policy.memoryOvercommit(), policy.minMemoryRequestBytes()),
+        request(cpu, policy.cpuOvercommit(), policy.minCpuRequestMillis(), 1),
+        request(mem, policy.memoryOvercommit(), policy.minMemoryRequestBytes(), MIB),
         gpu);
 
     List<Upgrade> all = Stream.concat(Stream.of(def, admin), licenses.stream()).toList();
@@ -183,10 +184,15 @@ public final class QuotaCalculator {
         alwaysRunning, alwaysRunning ? null : idle, maxDuration, groups, appliedNames, patches);
   }
 
-  /** limit / ratio rounded up, never below the floor (unless the limit is) and never above the limit. */
-  static long request(long limit, double ratio, long floor) {
+  /**
+   * limit / ratio rounded up to the unit (whole millicores, whole MiB, so requests read well in
+   * kubectl), never below the floor and never above the limit.
+   */
+  static long request(long limit, double ratio, long floor, long unit) {
+    BigDecimal u = BigDecimal.valueOf(unit);
     long derived = BigDecimal.valueOf(limit)
-        .divide(BigDecimal.valueOf(ratio), 0, RoundingMode.CEILING)
+        .divide(BigDecimal.valueOf(ratio).multiply(u), 0, RoundingMode.CEILING)
+        .multiply(u)
         .longValueExact();
     return Math.min(limit, Math.max(derived, floor));
   }

@@ -59,14 +59,26 @@ public final class ProjectStatusBuilder {
   }
 
   public ProjectStatusBuilder licenses(List<LicenseVerdict> verdicts) {
-    next.setLicenses(verdicts.isEmpty() ? null : verdicts.stream().map(v -> {
+    next.setLicenses(verdicts.isEmpty() ? null : toResults(verdicts));
+    return this;
+  }
+
+  /** Restores what the running pod records about its start. */
+  public ProjectStatusBuilder startRecord(StartRecord record) {
+    next.setEffectiveQuota(record.quota());
+    next.setLicenses(record.licenses().isEmpty() ? null : record.licenses());
+    this.rejectedPatches = record.rejectedPatches();
+    return this;
+  }
+
+  public static List<LicenseResult> toResults(List<LicenseVerdict> verdicts) {
+    return verdicts.stream().map(v -> {
       LicenseResult r = new LicenseResult();
       r.setName(v.license());
       r.setState(v.state());
       r.setMessage(v.message());
       return r;
-    }).collect(Collectors.toList()));
-    return this;
+    }).collect(Collectors.toList());
   }
 
   public ProjectStatusBuilder rejectedPatches(List<PatchRejection> rejected) {

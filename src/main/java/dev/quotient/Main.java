@@ -1,0 +1,67 @@
+package dev.quotient;
+
+import dev.quotient.controller.QuotientOperator;
+import dev.quotient.settings.InvalidSettingsException;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+
+/** Entry point: {@code run} (default) against the current cluster, {@code embedded} with no cluster. */
+public final class Main {
+  private static final Path SA_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    String command = args.length == 0 ? "run" : args[0];
+    String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+    switch (command) {
+      case "run" -> run();
+      case "embedded" -> dev.quotient.embedded.EmbeddedRun.main(rest);
+      case "help", "--help", "-h" -> usage();
+      default -> {
+        System.err.println("unknown command '" + command + "'");
+        usage();
+        System.exit(2);
+      }
+    }
+  }
+
+  private static void usage() {
+    System.out.println("""
+        usage: java -jar quotient.jar [run|embedded|help]
+          run        run the operator against the cluster of the current kubeconfig or service account
+                     (env QUOTIENT_NAMESPACE: namespace of the settings ConfigMap 'quotient-settings')
+          embedded   start an in-process mock API server with simulated nodes, apply examples/, run
+                     the operator and print the projects (options: --examples DIR, --port N, --once)
+        """);
+  }
+
+  private static void run() throws Exception {
+    String namespace = System.getenv("QUOTIENT_NAMESPACE");
+    if (namespace == null || namespace.isBlank()) {
+      namespace = Files.exists(SA_NAMESPACE) ? Files.readString(SA_NAMESPACE).trim() : "quotient-system";
+    }
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    QuotientOperator operator;
+    try {
+      operator = QuotientOperator.start(client, QuotientOperator.Config.defaults(namespace));
+    } catch (InvalidSettingsException e) {
+      System.err.println("Quotient cannot start: the settings ConfigMap " + namespace
+          + "/quotient-settings is invalid:");
+      e.problems().forEach(p -> System.err.println("  - " + p));
+      System.exit(2);
+      return;
+    }
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      operator.close();
+      client.close();
+      done.countDown();
+    }));
+    done.await();
+  }
+}

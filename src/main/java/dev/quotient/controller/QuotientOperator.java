@@ -1,0 +1,94 @@
+package dev.quotient.controller;
+
+import dev.quotient.admission.LeaseLedger;
+import dev.quotient.settings.InvalidSettingsException;
+import dev.quotient.settings.Settings;
+import dev.quotient.settings.SettingsParser;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the operator by hand: settings, ledger, recorder, the three reconcilers, and JOSDK
+ * configured for API servers without server-side apply (the same path in tests and production).
+ */
+public final class QuotientOperator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(QuotientOperator.class);
+
+  /** Where the settings live and how the operator runs. */
+  public record Config(String namespace, String settingsConfigMap, Clock clock, int reconcileThreads) {
+    public static Config defaults(String namespace) {
+      return new Config(namespace, "quotient-settings", Clock.systemUTC(), 10);
+    }
+
+    public Config withClock(Clock c) {
+      return new Config(namespace, settingsConfigMap, c, reconcileThreads);
+    }
+  }
+
+  private final Operator operator;
+  private final SettingsStore settings;
+  private final LeaseLedger ledger;
+  private final SettingsWatcher watcher;
+
+  private QuotientOperator(Operator operator, SettingsStore settings, LeaseLedger ledger, SettingsWatcher watcher) {
+    this.operator = operator;
+    this.settings = settings;
+    this.ledger = ledger;
+    this.watcher = watcher;
+  }
+
+  /**
+   * Loads the settings (throws {@link InvalidSettingsException} when they are unusable, so the
+   * process can exit with the reason) and starts the reconcilers.
+   */
+  public static QuotientOperator start(KubernetesClient client, Config config) {
+    Settings initial = loadSettings(client, config);
+    SettingsStore settings = new SettingsStore(initial);
+    LeaseLedger ledger = new LeaseLedger();
+    EventRecorder events = new EventRecorder(client, config.clock());
+    Operator operator = new Operator(o -> o
+        .withKubernetesClient(client)
+        .withCloseClientOnStop(false)
+        .withUseSSAToPatchPrimaryResource(false)
+        .withSSABasedCreateUpdateMatchForDependentResources(false)
+        .withConcurrentReconciliationThreads(config.reconcileThreads())
+        .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
+        .withCacheSyncTimeout(Duration.ofMinutes(2)));
+    operator.register(new ProjectReconciler(settings, ledger, events, config.clock()));
+    operator.register(new LicenseReconciler(settings, ledger, events, config.clock()));
+    operator.register(new DedicatedNodeGroupReconciler(settings, ledger, events, config.clock()));
+    SettingsWatcher watcher = new SettingsWatcher(client, config.namespace(), config.settingsConfigMap(), settings, events);
+    operator.start();
+    log.info("Quotient operator started (settings {}/{})", config.namespace(), config.settingsConfigMap());
+    return new QuotientOperator(operator, settings, ledger, watcher);
+  }
+
+  static Settings loadSettings(KubernetesClient client, Config config) {
+    ConfigMap cm = client.configMaps().inNamespace(config.namespace()).withName(config.settingsConfigMap()).get();
+    if (cm == null) {
+      log.warn("settings ConfigMap {}/{} not found: using the defaults", config.namespace(), config.settingsConfigMap());
+      return SettingsParser.parse(Map.of());
+    }
+    return SettingsParser.parse(cm.getData() == null ? Map.of() : cm.getData());
+  }
+
+  public LeaseLedger ledger() {
+    return ledger;
+  }
+
+  public Settings settings() {
+    return settings.current();
+  }
+
+  @Override
+  public void close() {
+    watcher.close();
+    operator.stop();
+  }
+}

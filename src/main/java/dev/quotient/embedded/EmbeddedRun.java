@@ -1,0 +1,198 @@
+package dev.quotient.embedded;
+
+import dev.quotient.api.Project;
+import dev.quotient.api.ProjectPhase;
+import dev.quotient.api.ProjectStatus;
+import dev.quotient.controller.QuotientOperator;
+import dev.quotient.sim.SimulatedCluster;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+/**
+ * The one-command local run: a mock API server on 127.0.0.1, simulated nodes, scheduler and
+ * kubelet, the operator, and the manifests of {@code examples/}; then a table of the projects.
+ */
+public final class EmbeddedRun implements AutoCloseable {
+  public static final String NAMESPACE = "quotient-system";
+  /** Settings of the embedded cluster: project nodes carry quotient.dev/project-node=true. */
+  public static final Map<String, String> SETTINGS = Map.of(
+      "pod.projectNodeSelector", "quotient.dev/project-node=true");
+  private static final Set<ProjectPhase> SETTLED = Set.of(ProjectPhase.Running, ProjectPhase.Stopped,
+      ProjectPhase.Failed, ProjectPhase.WaitingForResources);
+
+  private final MockApiServer api;
+  private final SimulatedCluster cluster;
+  private final QuotientOperator operator;
+  private final KubernetesClient operatorClient;
+
+  private EmbeddedRun(MockApiServer api, SimulatedCluster cluster, QuotientOperator operator, KubernetesClient operatorClient) {
+    this.api = api;
+    this.cluster = cluster;
+    this.operator = operator;
+    this.operatorClient = operatorClient;
+  }
+
+  /** Starts everything; {@code settings} go into the settings ConfigMap. */
+  public static EmbeddedRun start(int port, Map<String, String> settings, Duration kubeletDelay) {
+    MockApiServer api = MockApiServer.start(port);
+    KubernetesClient client = api.client();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
+    client.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder().withNewMetadata()
+        .withName("quotient-settings").withNamespace(NAMESPACE).endMetadata().withData(settings).build()).create();
+    SimulatedCluster.defaultNodes(client);
+    SimulatedCluster cluster = new SimulatedCluster(api.newClient(), Duration.ofMillis(200), kubeletDelay, Clock.systemUTC());
+    KubernetesClient operatorClient = api.newClient();
+    QuotientOperator operator = QuotientOperator.start(operatorClient, QuotientOperator.Config.defaults(NAMESPACE));
+    return new EmbeddedRun(api, cluster, operator, operatorClient);
+  }
+
+  public KubernetesClient client() {
+    return api.client();
+  }
+
+  public MockApiServer api() {
+    return api;
+  }
+
+  public SimulatedCluster cluster() {
+    return cluster;
+  }
+
+  public QuotientOperator operator() {
+    return operator;
+  }
+
+  /** Creates every object in the YAML files of a directory (sorted by file name), namespaces first. */
+  public List<HasMetadata> apply(Path dir) throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+    }
+    List<HasMetadata> created = new ArrayList<>();
+    for (Path f : files) {
+      try (InputStream in = Files.newInputStream(f)) {
+        for (HasMetadata item : api.client().load(in).items()) {
+          created.add(apply(item));
+        }
+      }
+    }
+    return created;
+  }
+
+  public HasMetadata apply(HasMetadata item) {
+    KubernetesClient client = api.client();
+    String ns = item.getMetadata().getNamespace();
+    if (ns != null && client.namespaces().withName(ns).get() == null) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    }
+    try {
+      return client.resource(item).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        return client.resource(item).update();
+      }
+      throw e;
+    }
+  }
+
+  /** Waits until every project has settled (or the timeout passes). */
+  public void awaitSettled(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      List<Project> projects = api.client().resources(Project.class).inAnyNamespace().list().getItems();
+      if (projects.stream().allMatch(p -> p.getStatus() != null && SETTLED.contains(p.getStatus().getPhase()))) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** The projects as a table, like 'kubectl get projects -A -o wide'. */
+  public void printProjects(PrintStream out) {
+    List<Project> projects = new ArrayList<>(api.client().resources(Project.class).inAnyNamespace().list().getItems());
+    projects.sort(Comparator.comparing((Project p) -> p.getMetadata().getNamespace()).thenComparing(p -> p.getMetadata().getName()));
+    String fmt = "%-10s %-18s %-20s %-6s %-7s %-6s %-8s %-4s %-10s %-9s %s%n";
+    out.printf(fmt, "NAMESPACE", "NAME", "PHASE", "CPU", "CPU-REQ", "MEMORY", "MEM-REQ", "GPU", "NODE", "GROUP", "MESSAGE");
+    for (Project p : projects) {
+      ProjectStatus s = p.getStatus() == null ? new ProjectStatus() : p.getStatus();
+      var q = s.getEffectiveQuota();
+      out.printf(fmt, p.getMetadata().getNamespace(), p.getMetadata().getName(), s.getPhase(),
+          q == null ? "" : q.getCpuLimit(), q == null ? "" : q.getCpuRequest(),
+          q == null ? "" : q.getMemoryLimit(), q == null ? "" : q.getMemoryRequest(),
+          q == null || q.getGpu() == null ? "" : q.getGpu(), s.getNodeName() == null ? "" : s.getNodeName(),
+          q == null || q.getNodeGroup() == null ? "" : q.getNodeGroup(), summary(s));
+    }
+  }
+
+  private static String summary(ProjectStatus s) {
+    StringBuilder sb = new StringBuilder(s.getMessage() == null ? "" : s.getMessage());
+    if (s.getLicenses() != null) {
+      s.getLicenses().stream().filter(l -> l.getState() != dev.quotient.api.LicenseState.Applied)
+          .forEach(l -> sb.append(" [").append(l.getName()).append(": ").append(l.getState()).append("]"));
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    operator.close();
+    operatorClient.close();
+    cluster.close();
+    api.close();
+  }
+
+  public static void main(String[] args) throws Exception {
+    int port = 0;
+    Path examples = Path.of("examples");
+    boolean once = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--port" -> port = Integer.parseInt(args[++i]);
+        case "--examples" -> examples = Path.of(args[++i]);
+        case "--once" -> once = true;
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    EmbeddedRun run = start(port, SETTINGS, Duration.ofSeconds(1));
+    Path kubeconfig = run.api().writeKubeconfig(Path.of(System.getProperty("java.io.tmpdir"), "quotient-embedded", "kubeconfig"));
+    System.out.println("Mock API server: " + run.api().url() + "   kubeconfig: " + kubeconfig);
+    if (Files.isDirectory(examples)) {
+      int n = run.apply(examples).size();
+      System.out.println("Applied " + n + " objects from " + examples.toAbsolutePath());
+    } else {
+      System.out.println("No examples directory at " + examples.toAbsolutePath() + "; nothing applied");
+    }
+    run.awaitSettled(Duration.ofSeconds(30));
+    System.out.println();
+    run.printProjects(System.out);
+    System.out.println();
+    if (once) {
+      run.close();
+      return;
+    }
+    System.out.println("Serving until Ctrl-C. Try: curl " + run.api().url() + "/apis/quotient.dev/v1alpha1/projects");
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      run.close();
+      done.countDown();
+    }));
+    done.await();
+  }
+}

@@ -1,0 +1,126 @@
+package dev.quotient.embedded;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+
+/**
+ * fabric8's CRUD mock API server on 127.0.0.1 with Quotient's CRDs installed: it stores
+ * objects and serves watches, and enforces nothing (see PLATFORM-NOTES.md).
+ */
+public final class MockApiServer implements AutoCloseable {
+  public static final List<String> CRDS = List.of(
+      "licenses.quotient.dev-v1.yml", "projects.quotient.dev-v1.yml", "dedicatednodegroups.quotient.dev-v1.yml");
+  /** The mock logs every request through java.util.logging; keep a reference so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG = quiet();
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  private MockApiServer(KubernetesMockServer server) {
+    this.server = server;
+    this.client = server.createClient();
+  }
+
+  /** Starts on the given port (0 = any free port) and installs the CRDs. */
+  public static MockApiServer start(int port) {
+    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
+        new KubernetesMixedDispatcher(responses), false);
+    try {
+      server.init(InetAddress.getByName("127.0.0.1"), port);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    MockApiServer api = new MockApiServer(server);
+    api.installCrds();
+    return api;
+  }
+
+  private void installCrds() {
+    for (String file : CRDS) {
+      try (InputStream in = MockApiServer.class.getResourceAsStream("/META-INF/fabric8/" + file)) {
+        if (in == null) {
+          throw new IllegalStateException("CRD " + file + " is not on the classpath; build with 'mvn package'");
+        }
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  private static java.util.logging.Logger quiet() {
+    java.util.logging.Logger l = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    l.setLevel(java.util.logging.Level.WARNING);
+    return l;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A client of its own (the operator closes nothing it did not open). */
+  public KubernetesClient newClient() {
+    return server.createClient();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + server.getPort();
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Writes a kubeconfig pointing at this server and returns its path. */
+  public Path writeKubeconfig(Path file) {
+    String yaml = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: quotient-embedded
+          cluster:
+            server: %s
+        users:
+        - name: embedded
+          user:
+            token: embedded
+        contexts:
+        - name: quotient-embedded
+          context:
+            cluster: quotient-embedded
+            user: embedded
+            namespace: default
+        current-context: quotient-embedded
+        """.formatted(url());
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}
