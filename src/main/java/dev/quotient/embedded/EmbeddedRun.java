@@ -51,15 +51,27 @@ public final class EmbeddedRun implements AutoCloseable {
 
   /** Starts everything; {@code settings} go into the settings ConfigMap. */
   public static EmbeddedRun start(int port, Map<String, String> settings, Duration kubeletDelay) {
+    return start(port, settings, kubeletDelay, Duration.ofMillis(200));
+  }
+
+  public static EmbeddedRun start(int port, Map<String, String> settings, Duration kubeletDelay, Duration tick) {
     MockApiServer api = MockApiServer.start(port);
     KubernetesClient client = api.client();
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
     client.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder().withNewMetadata()
         .withName("quotient-settings").withNamespace(NAMESPACE).endMetadata().withData(settings).build()).create();
     SimulatedCluster.defaultNodes(client);
-    SimulatedCluster cluster = new SimulatedCluster(api.newClient(), Duration.ofMillis(200), kubeletDelay, Clock.systemUTC());
+    SimulatedCluster cluster = new SimulatedCluster(api.newClient(), tick, kubeletDelay, Clock.systemUTC());
     KubernetesClient operatorClient = api.newClient();
-    QuotientOperator operator = QuotientOperator.start(operatorClient, QuotientOperator.Config.defaults(NAMESPACE));
+    QuotientOperator operator;
+    try {
+      operator = QuotientOperator.start(operatorClient, QuotientOperator.Config.defaults(NAMESPACE));
+    } catch (RuntimeException e) {
+      operatorClient.close();
+      cluster.close();
+      api.close();
+      throw e;
+    }
     return new EmbeddedRun(api, cluster, operator, operatorClient);
   }
 

@@ -1,0 +1,94 @@
+package dev.quotient.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.quotient.api.License;
+import dev.quotient.api.Project;
+import dev.quotient.api.ProjectPhase;
+import dev.quotient.embedded.EmbeddedRun;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * The one shared helper for integration tests on the CRUD mock API server: the real operator,
+ * the simulated nodes, scheduler and kubelet, and awaits on what a user would look at.
+ */
+public final class MockCluster implements AutoCloseable {
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+  public static final Duration TIMEOUT = Duration.ofSeconds(20);
+  private final EmbeddedRun run;
+
+  private MockCluster(EmbeddedRun run) {
+    this.run = run;
+  }
+
+  public static MockCluster start() {
+    return start(EmbeddedRun.SETTINGS);
+  }
+
+  public static MockCluster start(Map<String, String> settings) {
+    return new MockCluster(EmbeddedRun.start(0, settings, Duration.ofMillis(200), Duration.ofMillis(100)));
+  }
+
+  public KubernetesClient client() {
+    return run.client();
+  }
+
+  public EmbeddedRun run() {
+    return run;
+  }
+
+  /** A fresh namespace, so tests sharing a cluster never see each other's projects. */
+  public String namespace(String prefix) {
+    String name = prefix + "-" + NAMESPACES.incrementAndGet();
+    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    return name;
+  }
+
+  public <T extends io.fabric8.kubernetes.api.model.HasMetadata> T create(T object) {
+    return client().resource(object).create();
+  }
+
+  public Project project(String namespace, String name) {
+    return client().resources(Project.class).inNamespace(namespace).withName(name).get();
+  }
+
+  public License license(String name) {
+    return client().resources(License.class).withName(name).get();
+  }
+
+  public Pod pod(String namespace, String projectName) {
+    return client().pods().inNamespace(namespace).withName("project-" + projectName).get();
+  }
+
+  public Project awaitProject(String namespace, String name, Predicate<Project> condition) {
+    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() -> condition.test(project(namespace, name)));
+    return project(namespace, name);
+  }
+
+  public Project awaitPhase(String namespace, String name, ProjectPhase phase) {
+    return awaitProject(namespace, name, p -> p.getStatus() != null && p.getStatus().getPhase() == phase);
+  }
+
+  public List<Event> events(String namespace, String involvedName) {
+    return client().v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> involvedName.equals(e.getInvolvedObject().getName())).toList();
+  }
+
+  public boolean hasEvent(String namespace, String involvedName, String reason) {
+    return events(namespace, involvedName).stream().anyMatch(e -> reason.equals(e.getReason()));
+  }
+
+  @Override
+  public void close() {
+    run.close();
+  }
+}
