@@ -1,0 +1,87 @@
+package dev.quotient.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quotient.api.LicenseState;
+import dev.quotient.api.Project;
+import dev.quotient.api.ProjectPhase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The README's embedded run with examples/: every example lands where it should, with its quota. */
+class ExamplesIT {
+  private static EmbeddedRun run;
+
+  @BeforeAll
+  static void start() throws Exception {
+    run = EmbeddedRun.start(0, EmbeddedRun.SETTINGS, Duration.ofMillis(200), Duration.ofMillis(100));
+    run.apply(Path.of("examples"));
+    run.awaitSettled(Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  static void stop() {
+    run.close();
+  }
+
+  private static Project project(String name) {
+    return run.client().resources(Project.class).inNamespace("research").withName(name).get();
+  }
+
+  @Test
+  void plainProjectGetsTheDefaultQuotaOnAProjectNode() {
+    Project p = project("plain");
+    assertThat(p.getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
+    assertThat(p.getStatus().getEffectiveQuota().getCpuLimit()).isEqualTo("1");
+    assertThat(p.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("1Gi");
+    assertThat(p.getStatus().getNodeName()).startsWith("pool-");
+  }
+
+  @Test
+  void twoLicensesAddUp() {
+    Project p = project("two-licenses");
+    assertThat(p.getStatus().getEffectiveQuota().getCpuLimit()).isEqualTo("2");
+    assertThat(p.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("8Gi");
+    assertThat(p.getStatus().getEffectiveQuota().getMemoryRequest()).isEqualTo("1639Mi");
+    assertThat(p.getStatus().getEffectiveQuota().getIdleTimeout()).isEqualTo("2h");
+  }
+
+  @Test
+  void expiredLicenseUpgradesNothingAndSaysSo() {
+    Project p = project("expired-course");
+    assertThat(p.getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
+    assertThat(p.getStatus().getEffectiveQuota().getCpuLimit()).isEqualTo("1");
+    assertThat(p.getStatus().getLicenses()).singleElement()
+        .satisfies(l -> assertThat(l.getState()).isEqualTo(LicenseState.Expired));
+  }
+
+  @Test
+  void dedicatedProjectRunsOnTheGroupsNode() {
+    Project p = project("physics-sim");
+    assertThat(p.getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
+    assertThat(p.getStatus().getNodeName()).isEqualTo("physics-1");
+    assertThat(p.getStatus().getEffectiveQuota().getAlwaysRunning()).isTrue();
+  }
+
+  @Test
+  void gpuProjectRunsOnTheGpuNode() {
+    Project p = project("gpu-training");
+    assertThat(p.getStatus().getNodeName()).isEqualTo("gpu-1");
+    assertThat(p.getStatus().getEffectiveQuota().getGpu()).isEqualTo(1);
+    assertThat(p.getStatus().getEffectiveQuota().getMaxDuration()).isEqualTo("8h");
+  }
+
+  @Test
+  void tablePrintsEveryProject() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    run.printProjects(new PrintStream(out, true, StandardCharsets.UTF_8));
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("plain", "two-licenses", "expired-course", "physics-sim", "gpu-training", "physics-1", "gpu-1");
+  }
+}
