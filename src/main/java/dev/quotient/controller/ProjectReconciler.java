@@ -119,11 +119,11 @@ public final class ProjectReconciler implements Reconciler<Project> {
     }
     if (heldStopped(project)) {
       ProjectStatus prev = project.getStatus();
-      status.phase(prev.getPhase() == ProjectPhase.Failed ? ProjectPhase.Failed : ProjectPhase.Stopped,
-          Reason.valueOf(prev.getStopReason().equals("PodFailed") ? "PodFailed" : "UserStopped"),
-          "Stopped (" + prev.getStopReason() + ") at " + prev.getStoppedAt()
-              + "; new activity (annotation " + LAST_ACTIVITY + ") or a spec change starts it again")
-          .pod(null, null, null).notRequested();
+      ProjectPhase phase = prev.getPhase() == ProjectPhase.Failed ? ProjectPhase.Failed : ProjectPhase.Stopped;
+      String message = prev.getPhase() == phase && prev.getMessage() != null ? prev.getMessage()
+          : "Stopped (" + prev.getStopReason() + ") at " + prev.getStoppedAt()
+              + "; new activity (annotation " + LAST_ACTIVITY + ") or a spec change starts it again";
+      status.phase(phase, Reason.valueOf(prev.getStopReason()), message).pod(null, null, null).notRequested();
       return write(project, status.build(), null, context);
     }
     return write(project, start(project, key, status, now, s), Duration.ofSeconds(30), context);

@@ -15,6 +15,8 @@ public enum Reason {
   PodRecreated,
   Stopping,
   UserStopped,
+  IdleTimeout,
+  MaxDuration,
   LicenseChangeRestart,
   LicenseChangePending,
   PodCreateFailed,

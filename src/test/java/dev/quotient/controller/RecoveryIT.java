@@ -1,0 +1,97 @@
+package dev.quotient.controller;
+
+import static dev.quotient.testing.TestResources.license;
+import static dev.quotient.testing.TestResources.project;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.quotient.admission.Lease;
+import dev.quotient.api.Project;
+import dev.quotient.api.ProjectPhase;
+import dev.quotient.embedded.EmbeddedRun;
+import dev.quotient.testing.MockCluster;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What happens after an operator restart, a lost node or a deleted project. */
+class RecoveryIT {
+
+  @Test
+  void restartedOperatorRebuildsTheSameLedgerAndCreatesNoSecondPod() {
+    try (MockCluster cluster = MockCluster.start()) {
+      String ns = cluster.namespace("restart");
+      cluster.create(license("restart-seat", 2, q -> q.setMemory("2Gi")));
+      for (int i = 0; i < 5; i++) {
+        cluster.create(project(ns, "p" + i, "restart-seat"));
+      }
+      for (int i = 0; i < 5; i++) {
+        cluster.awaitPhase(ns, "p" + i, ProjectPhase.Running);
+      }
+      List<Lease> before = sorted(cluster.run().operator().ledger().snapshot());
+      var uids = cluster.client().pods().inNamespace(ns).list().getItems().stream().map(p -> p.getMetadata().getUid()).sorted().toList();
+
+      var restarted = restart(cluster);
+      try {
+        await().atMost(MockCluster.TIMEOUT).until(() -> restarted.ledger().size() == before.size());
+        assertThat(sorted(restarted.ledger().snapshot())).isEqualTo(before);
+        assertThat(restarted.ledger().licenseUse("restart-seat", null)).isEqualTo(2);
+        // A new project still finds the license's run limit taken.
+        cluster.create(project(ns, "late", "restart-seat"));
+        Project late = cluster.awaitPhase(ns, "late", ProjectPhase.Running);
+        assertThat(late.getStatus().getLicenses().get(0).getState().name()).isEqualTo("RunLimitReached");
+        assertThat(cluster.client().pods().inNamespace(ns).list().getItems().stream()
+            .filter(p -> !p.getMetadata().getName().equals("project-late"))
+            .map(p -> p.getMetadata().getUid()).sorted().toList()).isEqualTo(uids);
+      } finally {
+        restarted.close();
+      }
+    }
+  }
+
+  @Test
+  void alwaysRunningProjectIsRestartedElsewhereWhenItsNodeIsLost() {
+    try (MockCluster cluster = MockCluster.start()) {
+      String ns = cluster.namespace("nodeloss");
+      cluster.create(license("keep-running", 5, q -> q.setAlwaysRunning(true)));
+      cluster.create(project(ns, "kept", "keep-running"));
+      cluster.create(project(ns, "plain"));
+      String node = cluster.awaitPhase(ns, "kept", ProjectPhase.Running).getStatus().getNodeName();
+      cluster.awaitPhase(ns, "plain", ProjectPhase.Running);
+      String plainNode = cluster.project(ns, "plain").getStatus().getNodeName();
+
+      cluster.run().cluster().loseNode(node);
+      Project kept = cluster.awaitProject(ns, "kept", p -> p.getStatus().getPhase() == ProjectPhase.Running
+          && !node.equals(p.getStatus().getNodeName()));
+      assertThat(kept.getStatus().getNodeName()).startsWith("pool-");
+      assertThat(cluster.hasEvent(ns, "kept", "PodFailed")).isTrue();
+      if (node.equals(plainNode)) {
+        Project plain = cluster.awaitPhase(ns, "plain", ProjectPhase.Failed);
+        assertThat(plain.getStatus().getMessage()).contains("NodeLost");
+        assertThat(cluster.pod(ns, "plain")).isNull();
+      }
+    }
+  }
+
+  @Test
+  void deletedProjectLosesItsPodAndReleasesItsLease() {
+    try (MockCluster cluster = MockCluster.start()) {
+      String ns = cluster.namespace("delete");
+      cluster.create(project(ns, "gone"));
+      cluster.awaitPhase(ns, "gone", ProjectPhase.Running);
+      assertThat(cluster.run().operator().ledger().size()).isEqualTo(1);
+      cluster.client().resources(Project.class).inNamespace(ns).withName("gone").delete();
+      await().atMost(MockCluster.TIMEOUT).until(() -> cluster.pod(ns, "gone") == null
+          && cluster.run().operator().ledger().size() == 0);
+    }
+  }
+
+  private static QuotientOperator restart(MockCluster cluster) {
+    cluster.run().operator().close();
+    return QuotientOperator.start(cluster.run().api().newClient(), QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
+  }
+
+  private static List<Lease> sorted(List<Lease> leases) {
+    return leases.stream().sorted(Comparator.comparing(l -> l.project().toString())).toList();
+  }
+}
