@@ -3,7 +3,6 @@ package dev.quotient.controller;
 import static dev.quotient.api.QuotientLabels.LAST_ACTIVITY;
 import static dev.quotient.api.QuotientLabels.REQUESTED_LICENSES;
 
-import dev.quotient.admission.Lease;
 import dev.quotient.admission.LeaseLedger;
 import dev.quotient.admission.ProjectKey;
 import dev.quotient.api.DesiredState;
@@ -11,36 +10,36 @@ import dev.quotient.api.License;
 import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
 import dev.quotient.api.ProjectStatus;
-import dev.quotient.pod.PodPlan;
 import dev.quotient.pod.ProjectPodFactory;
+import dev.quotient.quota.EffectiveQuota;
 import dev.quotient.quota.InvalidQuantityException;
-import dev.quotient.quota.QuotaCalculator;
-import dev.quotient.quota.QuotaInput;
 import dev.quotient.quota.QuotaOutcome;
 import dev.quotient.settings.Settings;
 import dev.quotient.status.PodObservation;
 import dev.quotient.status.ProjectStatusBuilder;
 import dev.quotient.status.Reason;
 import dev.quotient.status.StartRecord;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -64,10 +63,9 @@ public final class ProjectReconciler implements Reconciler<Project> {
   private final LeaseLedger ledger;
   private final EventRecorder events;
   private final Clock clock;
-  private InformerEventSource<License, Project> licenses;
-  private InformerEventSource<Namespace, Project> namespaces;
   private ProjectPodEventSource pods;
   private KubernetesClient client;
+  private ProjectStarter starter;
 
   public ProjectReconciler(SettingsStore settings, LeaseLedger ledger, EventRecorder events, Clock clock) {
     this.settings = settings;
@@ -78,21 +76,43 @@ public final class ProjectReconciler implements Reconciler<Project> {
 
   @Override
   public List<EventSource<?, Project>> prepareEventSources(EventSourceContext<Project> context) {
-    context.getPrimaryCache().addIndexers(Map.of(BY_LICENSE, p ->
+    var primary = context.getPrimaryCache();
+    primary.addIndexers(Map.of(BY_LICENSE, p ->
         p.getSpec() == null || p.getSpec().getLicenses() == null ? List.of() : p.getSpec().getLicenses()));
     client = context.getClient();
     pods = new ProjectPodEventSource(context, ledger);
-    licenses = new InformerEventSource<>(InformerEventSourceConfiguration.from(License.class, Project.class)
+    var licenses = new InformerEventSource<>(InformerEventSourceConfiguration.from(License.class, Project.class)
         .withName("licenses")
-        .withSecondaryToPrimaryMapper(l -> context.getPrimaryCache()
-            .byIndex(BY_LICENSE, l.getMetadata().getName()).stream()
+        .withSecondaryToPrimaryMapper(l -> primary.byIndex(BY_LICENSE, l.getMetadata().getName()).stream()
             .map(ResourceID::fromResource).collect(Collectors.toSet()))
         .build(), context);
-    namespaces = new InformerEventSource<>(InformerEventSourceConfiguration.from(Namespace.class, Project.class)
+    var namespaces = new InformerEventSource<>(InformerEventSourceConfiguration.from(Namespace.class, Project.class)
         .withName("namespaces")
         .withSecondaryToPrimaryMapper(ns -> Set.of())
         .build(), context);
-    return List.of(pods, licenses, namespaces);
+    // Nodes and ResourceQuotas change the limits: wake the waiting projects they may concern.
+    var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, Project.class)
+        .withName("nodes")
+        .withSecondaryToPrimaryMapper(n -> waiting(null))
+        .build(), context);
+    var quotas = new InformerEventSource<>(InformerEventSourceConfiguration.from(ResourceQuota.class, Project.class)
+        .withName("resourcequotas")
+        .withSecondaryToPrimaryMapper(q -> waiting(q.getMetadata().getNamespace()))
+        .build(), context);
+    SimpleInboundEventSource<Project> wake = new SimpleInboundEventSource<>("wake");
+    ledger.onRelease(lease -> waiting(null).forEach(wake::propagateEvent));
+    settings.onChange(next -> waiting(null).forEach(wake::propagateEvent));
+    ProjectCaches caches = new ProjectCaches(licenses, namespaces, nodes, quotas);
+    starter = new ProjectStarter(ledger, client, caches,
+        k -> primary.get(new ResourceID(k.name(), k.namespace())).isPresent());
+    return List.of(pods, licenses, namespaces, nodes, quotas, wake);
+  }
+
+  /** Waiting projects (of one namespace, or all when null), in wake-up order. */
+  private Set<ResourceID> waiting(String namespace) {
+    return ledger.queue().stream().filter(k -> namespace == null || k.namespace().equals(namespace))
+        .map(k -> new ResourceID(k.name(), k.namespace()))
+        .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
   }
 
   @Override
@@ -126,10 +146,15 @@ public final class ProjectReconciler implements Reconciler<Project> {
       status.phase(phase, Reason.valueOf(prev.getStopReason()), message).pod(null, null, null).notRequested();
       return write(project, status.build(), null, context);
     }
-    return write(project, start(project, key, status, now, s), Duration.ofSeconds(30), context);
+    ProjectStatus started = start(project, key, status, now, s);
+    // A waiting project is retried on every release, limit change and at least this often.
+    Duration retry = started.getPhase() == ProjectPhase.WaitingForResources ? Duration.ofSeconds(15)
+        : started.getPodName() == null ? Duration.ofSeconds(2) : Duration.ofSeconds(30);
+    return write(project, started, retry, context);
   }
 
   private ProjectStatus stop(Project project, Pod pod, ProjectStatusBuilder status, Instant now, Settings s) {
+    ledger.forget(new ProjectKey(project.getMetadata().getNamespace(), project.getMetadata().getName()));
     previewQuota(project, status, now, s);
     status.notRequested();
     if (pod != null) {
@@ -169,7 +194,7 @@ public final class ProjectReconciler implements Reconciler<Project> {
           .pod(null, null, null).stopped(now, "PodFailed").build();
     }
     String started = annotation(pod, REQUESTED_LICENSES);
-    String requested = String.join(",", requestedLicenses(project));
+    String requested = String.join(",", ProjectStarter.requested(project));
     if (started != null && !started.equals(requested)) {
       if (s.restartOnLicenseChange()) {
         deletePod(pod);
@@ -196,72 +221,59 @@ public final class ProjectReconciler implements Reconciler<Project> {
       events.warning(project, Reason.PodDeleted, "Pod " + prev.getPodName()
           + " disappeared while the project should run; creating it again");
     }
-    ProjectPodFactory factory = new ProjectPodFactory(s.pod());
-    Map<String, License> known = licensesByName(project);
-    Map<String, String> nsLabels = namespaceLabels(key.namespace());
-    record Started(QuotaOutcome outcome, PodPlan plan, Pod created) {}
-    Started result;
+    ProjectStarter.Outcome outcome;
     try {
-      result = ledger.decide(l -> {
-        QuotaOutcome outcome = new QuotaCalculator(s.quotaPolicy()).calculate(new QuotaInput(key.namespace(), nsLabels,
-            requestedLicenses(project), known, project.getSpec() == null ? null : project.getSpec().getAdminQuota(), now,
-            lic -> l.licenseUse(lic, key) < runLimit(known.get(lic))));
-        PodPlan plan = factory.desiredPod(project, outcome.quota());
-        plan.pod().getMetadata().getAnnotations().put(StartRecord.ANNOTATION, new StartRecord(
-            ProjectStatusBuilder.toStatus(outcome.quota()), ProjectStatusBuilder.toResults(outcome.verdicts()),
-            plan.rejectedPatches()).toJson());
-        Lease lease = new Lease(key, plan.pod().getMetadata().getName(), outcome.quota().requests(),
-            outcome.quota().appliedLicenses(), outcome.quota().nodeGroups().isEmpty() ? null : outcome.quota().nodeGroups().get(0));
-        l.reserve(lease);
-        try {
-          Pod created = createPod(plan.pod());
-          return new Started(outcome, plan, created);
-        } catch (RuntimeException e) {
-          l.releaseIfPod(key, lease.podName());
-          throw e;
-        }
-      });
+      outcome = starter.start(project, key, s, now);
     } catch (InvalidQuantityException e) {
       events.warning(project, Reason.PodCreateFailed, "Cannot start: " + e.getMessage());
       return status.phase(ProjectPhase.Failed, Reason.PodCreateFailed, "Cannot start: " + e.getMessage()
           + "; fix the project's spec").admitted(false, Reason.PodCreateFailed, e.getMessage()).build();
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) {
-        return status.phase(ProjectPhase.Starting, Reason.PodCreated, "Pod already exists; waiting for it to show up")
-            .build();
-      }
       if (e.getCode() == 400 || e.getCode() == 422 || e.getCode() == 403) {
-        String msg = "The API server refused pod " + ProjectPodFactory.podName(key.name()) + ": " + e.getStatus().getMessage();
+        String msg = "The API server refused pod " + ProjectPodFactory.podName(key.name()) + ": "
+            + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());
         events.warning(project, Reason.PodCreateFailed, msg);
         return status.phase(ProjectPhase.Failed, Reason.PodCreateFailed, msg).admitted(false, Reason.PodCreateFailed, msg).build();
       }
       throw e;
     }
-    QuotaOutcome outcome = result.outcome();
-    Pod created = result.created();
-    result.plan().rejectedPatches().forEach(r -> events.warning(project, Reason.PodPatchRejected,
+    if (outcome instanceof ProjectStarter.Outcome.AwaitingLicenses a) {
+      return status.phase(ProjectPhase.Starting, Reason.LicenseNotFound, "Waiting up to "
+          + ProjectStarter.LICENSE_GRACE.toSeconds() + "s after creation for License(s) " + a.missing()
+          + " to appear; then it starts without them").build();
+    }
+    status.quota(outcome.quota().quota()).licenses(outcome.quota().verdicts());
+    if (outcome instanceof ProjectStarter.Outcome.Waiting w) {
+      String msg = "Waiting for resources: " + w.decision().message();
+      events.warning(project, Reason.QuotaRejected, w.decision().message());
+      return status.phase(ProjectPhase.WaitingForResources, Reason.QuotaRejected, msg)
+          .queuePosition(w.decision().queuePosition())
+          .admitted(false, Reason.QuotaRejected, msg).pod(null, null, null).build();
+    }
+    if (outcome instanceof ProjectStarter.Outcome.AlreadyExists) {
+      return status.phase(ProjectPhase.Starting, Reason.PodCreated, "Pod already exists; waiting for it to show up").build();
+    }
+    ProjectStarter.Outcome.Started started = (ProjectStarter.Outcome.Started) outcome;
+    EffectiveQuota q = started.quota().quota();
+    Pod created = started.pod();
+    started.plan().rejectedPatches().forEach(r -> events.warning(project, Reason.PodPatchRejected,
         "Pod patch of license '" + r.license() + "' not applied: " + r.reason()));
-    outcome.verdicts().stream().filter(v -> !v.applied())
+    started.quota().verdicts().stream().filter(v -> !v.applied())
         .forEach(v -> events.warning(project, Reason.forLicenseState(v.state()), v.message()));
     events.normal(project, Reason.PodCreated, "Created pod " + created.getMetadata().getName() + " ("
-        + outcome.quota().limits() + " limits" + (outcome.quota().nodeGroups().isEmpty() ? ""
-        : ", node group " + outcome.quota().nodeGroups().get(0)) + ")");
-    log.info("project {} starting: pod {} with {}", key, created.getMetadata().getName(), outcome.quota().limits());
+        + q.limits() + " limits" + (q.nodeGroups().isEmpty() ? "" : ", node group " + q.nodeGroups().get(0)) + ")");
+    log.info("project {} starting: pod {} with {}", key, created.getMetadata().getName(), q.limits());
     return status.phase(ProjectPhase.Starting, Reason.PodCreated, "Pod created, waiting for the scheduler")
-        .quota(outcome.quota()).licenses(outcome.verdicts()).rejectedPatches(result.plan().rejectedPatches())
-        .admitted(true, Reason.QuotaAdmitted, "Admitted: " + outcome.quota().requests() + " requested")
+        .rejectedPatches(started.plan().rejectedPatches())
+        .admitted(true, Reason.QuotaAdmitted, "Admitted: " + q.requests() + " requested")
         .pod(created.getMetadata().getName(), null, null).stopped(null, null).build();
   }
 
   /** For a project that is not running: show what its next start would get. */
   private void previewQuota(Project project, ProjectStatusBuilder status, Instant now, Settings s) {
     ProjectKey key = new ProjectKey(project.getMetadata().getNamespace(), project.getMetadata().getName());
-    Map<String, License> known = licensesByName(project);
     try {
-      QuotaOutcome outcome = new QuotaCalculator(s.quotaPolicy()).calculate(new QuotaInput(key.namespace(),
-          namespaceLabels(key.namespace()), requestedLicenses(project), known,
-          project.getSpec() == null ? null : project.getSpec().getAdminQuota(), now,
-          lic -> ledger.licenseUse(lic, key) < runLimit(known.get(lic))));
+      QuotaOutcome outcome = starter.preview(project, key, s, now);
       status.quota(outcome.quota()).licenses(outcome.verdicts());
     } catch (InvalidQuantityException e) {
       status.licenseNote("spec.adminQuota cannot be used: " + e.getMessage());
@@ -296,36 +308,9 @@ public final class ProjectReconciler implements Reconciler<Project> {
     return reschedule == null ? control : control.rescheduleAfter(reschedule);
   }
 
-  private Pod createPod(Pod pod) {
-    Pod created = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
-    pods.handleRecentResourceCreate(ResourceID.fromResource(created), created);
-    return created;
-  }
-
   private void deletePod(Pod pod) {
     client.pods().inNamespace(pod.getMetadata().getNamespace())
         .withName(pod.getMetadata().getName()).delete();
-  }
-
-  private Map<String, License> licensesByName(Project project) {
-    Map<String, License> out = new HashMap<>();
-    for (String name : requestedLicenses(project)) {
-      licenses.get(new ResourceID(name)).ifPresent(l -> out.put(name, l));
-    }
-    return out;
-  }
-
-  private Map<String, String> namespaceLabels(String namespace) {
-    return namespaces.get(new ResourceID(namespace)).map(n -> n.getMetadata().getLabels()).orElse(Map.of());
-  }
-
-  private static int runLimit(License license) {
-    return license == null || license.getSpec() == null || license.getSpec().getRunLimit() == null
-        ? 0 : license.getSpec().getRunLimit();
-  }
-
-  private static List<String> requestedLicenses(Project project) {
-    return project.getSpec() == null || project.getSpec().getLicenses() == null ? List.of() : project.getSpec().getLicenses();
   }
 
   private static boolean ownedBy(Pod pod, Project project) {

@@ -24,6 +24,7 @@ public enum SettingKey {
   CLUSTER_QUOTA_MEMORY("clusterQuota.memory", "", "Cluster-wide cap on memory requests (empty: 75% of project nodes' allocatable)."),
   CLUSTER_QUOTA_GPU("clusterQuota.gpu", "", "Cluster-wide cap on GPUs (empty: all GPUs of the nodes)."),
   CLUSTER_QUOTA_PROJECTS("clusterQuota.runningProjects", "", "Cluster-wide cap on running projects (empty: no cap)."),
+  QUEUE_BACKFILL_FOR("queue.backfillFor", "5m", "Waiting projects behind may start first while the oldest does not fit, until it has waited this long."),
   IDLE_CHECK_INTERVAL("idleCheckInterval", "1m", "How often idle and duration timers are checked at the latest."),
   PENDING_TIMEOUT("pendingTimeout", "10m", "A pod still not running after this long is deleted and its lease released."),
   RESTART_ON_LICENSE_CHANGE("restartOnLicenseChange", "true", "Restart a running project at once when its spec.licenses changes."),

@@ -10,6 +10,7 @@ public record Settings(
     PodSettings pod,
     Duration idleCheckInterval,
     Duration pendingTimeout,
+    Duration backfillFor,
     boolean restartOnLicenseChange) {
 
   public static Settings defaults() {

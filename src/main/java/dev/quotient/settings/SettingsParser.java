@@ -4,8 +4,8 @@ import static dev.quotient.settings.SettingKey.*;
 
 import dev.quotient.quota.Durations;
 import dev.quotient.quota.InvalidQuantityException;
-import dev.quotient.quota.QuotaPolicy;
 import dev.quotient.quota.Quantities;
+import dev.quotient.quota.QuotaPolicy;
 import dev.quotient.quota.Resources;
 import dev.quotient.quota.Upgrade;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -94,13 +94,14 @@ public final class SettingsParser {
     }
     Duration idleCheck = get(IDLE_CHECK_INTERVAL, v -> positive(IDLE_CHECK_INTERVAL, Durations.parse(IDLE_CHECK_INTERVAL.key(), v)));
     Duration pending = get(PENDING_TIMEOUT, v -> positive(PENDING_TIMEOUT, Durations.parse(PENDING_TIMEOUT.key(), v)));
+    Duration backfill = get(QUEUE_BACKFILL_FOR, v -> Durations.parse(QUEUE_BACKFILL_FOR.key(), v));
     boolean restart = bool(RESTART_ON_LICENSE_CHANGE);
     if (!problems.isEmpty()) {
       throw new InvalidSettingsException(problems);
     }
     QuotaPolicy policy = new QuotaPolicy(cpuOc, memOc, defaults, cap,
         minCpu == null ? 0 : minCpu, minMem == null ? 0 : minMem, gpuResource);
-    return new Settings(policy, cluster, pod, idleCheck, pending, restart);
+    return new Settings(policy, cluster, pod, idleCheck, pending, backfill == null ? Duration.ZERO : backfill, restart);
   }
 
   private String raw(SettingKey key) {

@@ -283,7 +283,8 @@ class ProjectReconcilerIT {
   @Test
   void projectThatFitsNowhereShowsTheSchedulerMessage() {
     String ns = cluster.namespace("huge");
-    cluster.create(project(ns, "p", s -> s.setAdminQuota(quota("2", "4Ti"))));
+    // 40Gi of requests fits the cluster quota but no single project node (32Gi each).
+    cluster.create(project(ns, "p", s -> s.setAdminQuota(quota("2", "200Gi"))));
     Project p = cluster.awaitProject(ns, "p", x -> x.getStatus() != null && x.getStatus().getMessage() != null
         && x.getStatus().getMessage().contains("Insufficient memory"));
     assertThat(p.getStatus().getPhase()).isEqualTo(ProjectPhase.Starting);

@@ -1,0 +1,15 @@
+package dev.quotient.admission;
+
+import java.util.Map;
+
+/**
+ * One Kubernetes ResourceQuota, reduced to what admission checks: hard limits and what the
+ * API server counts as used, by resource name ("requests.cpu" in millicores, "requests.memory"
+ * in bytes, "requests.nvidia.com/gpu", "count/pods", "limits.cpu", ...).
+ */
+public record NamespaceQuota(String namespace, String name, Map<String, Long> hard, Map<String, Long> used) {
+  public NamespaceQuota {
+    hard = Map.copyOf(hard);
+    used = Map.copyOf(used);
+  }
+}

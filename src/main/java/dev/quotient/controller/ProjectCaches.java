@@ -1,0 +1,48 @@
+package dev.quotient.controller;
+
+import dev.quotient.admission.AdmissionLimits;
+import dev.quotient.admission.LimitsFactory;
+import dev.quotient.api.License;
+import dev.quotient.api.Project;
+import dev.quotient.settings.Settings;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Read-only views over the informer caches the Project reconciler decides from. */
+final class ProjectCaches {
+  private final InformerEventSource<License, Project> licenses;
+  private final InformerEventSource<Namespace, Project> namespaces;
+  private final InformerEventSource<Node, Project> nodes;
+  private final InformerEventSource<ResourceQuota, Project> quotas;
+
+  ProjectCaches(InformerEventSource<License, Project> licenses, InformerEventSource<Namespace, Project> namespaces,
+      InformerEventSource<Node, Project> nodes, InformerEventSource<ResourceQuota, Project> quotas) {
+    this.licenses = licenses;
+    this.namespaces = namespaces;
+    this.nodes = nodes;
+    this.quotas = quotas;
+  }
+
+  Map<String, License> licensesByName(List<String> names) {
+    Map<String, License> out = new HashMap<>();
+    for (String name : names) {
+      licenses.get(new ResourceID(name)).ifPresent(l -> out.put(name, l));
+    }
+    return out;
+  }
+
+  Map<String, String> namespaceLabels(String namespace) {
+    return namespaces.get(new ResourceID(namespace)).map(n -> n.getMetadata().getLabels()).orElse(Map.of());
+  }
+
+  AdmissionLimits limits(Settings s) {
+    return LimitsFactory.limits(s.clusterQuota(), nodes.list().toList(), s.pod().projectNodeSelector(),
+        s.pod().nodeGroupKey(), s.quotaPolicy().defaultGpuResource(), quotas.list().toList());
+  }
+}

@@ -1,0 +1,193 @@
+package dev.quotient.controller;
+
+import static dev.quotient.controller.ProjectReconcilerIT.assertCondition;
+import static dev.quotient.testing.TestResources.project;
+import static dev.quotient.testing.TestResources.quota;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.quotient.api.DesiredState;
+import dev.quotient.api.Project;
+import dev.quotient.api.ProjectPhase;
+import dev.quotient.embedded.EmbeddedRun;
+import dev.quotient.testing.MockCluster;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Cluster and namespace quotas, waiting with the bottleneck, auto-wake and the race for the last slot. */
+class AdmissionIT {
+
+  private static MockCluster clusterWith(String... keyValues) {
+    Map<String, String> settings = new HashMap<>(EmbeddedRun.SETTINGS);
+    for (int i = 0; i < keyValues.length; i += 2) {
+      settings.put(keyValues[i], keyValues[i + 1]);
+    }
+    return MockCluster.start(settings);
+  }
+
+  @Test
+  void projectOverTheRunningLimitWaitsWithTheBottleneckAndWakesWhenOneStops() {
+    try (MockCluster cluster = clusterWith("clusterQuota.runningProjects", "2")) {
+      String ns = cluster.namespace("limit");
+      cluster.create(project(ns, "a"));
+      cluster.create(project(ns, "b"));
+      cluster.awaitPhase(ns, "a", ProjectPhase.Running);
+      cluster.awaitPhase(ns, "b", ProjectPhase.Running);
+      cluster.create(project(ns, "c"));
+      Project c = cluster.awaitPhase(ns, "c", ProjectPhase.WaitingForResources);
+      assertThat(c.getStatus().getMessage()).isEqualTo("Waiting for resources: running projects: 2 of 2 allowed are running");
+      assertThat(c.getStatus().getQueuePosition()).isEqualTo(1);
+      assertCondition(c, "QuotaAdmitted", "False", "QuotaRejected");
+      assertThat(c.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("1Gi");
+      assertThat(cluster.pod(ns, "c")).isNull();
+      await().until(() -> cluster.hasEvent(ns, "c", "QuotaRejected"));
+
+      cluster.client().resources(Project.class).inNamespace(ns).withName("a")
+          .edit(p -> { p.getSpec().setDesiredState(DesiredState.Stopped); return p; });
+      Project woke = cluster.awaitPhase(ns, "c", ProjectPhase.Running);
+      assertThat(woke.getStatus().getQueuePosition()).isNull();
+      assertCondition(woke, "QuotaAdmitted", "True", "QuotaAdmitted");
+      assertThat(cluster.run().operator().ledger().rejectionsByResource()).containsEntry("running-projects", 1L);
+    }
+  }
+
+  @Test
+  void memoryBottleneckNamesTheNumbersAndARaisedQuotaWakesTheProject() {
+    try (MockCluster cluster = clusterWith("clusterQuota.memory", "1Gi")) {
+      String ns = cluster.namespace("memory");
+      cluster.create(project(ns, "big", s -> s.setAdminQuota(quota(null, "8Gi"))));
+      Project big = cluster.awaitPhase(ns, "big", ProjectPhase.WaitingForResources);
+      assertThat(big.getStatus().getMessage()).isEqualTo("Waiting for resources: memory: needs 1639Mi, 1Gi of 1Gi free");
+
+      Map<String, String> raised = new HashMap<>(EmbeddedRun.SETTINGS);
+      raised.put("clusterQuota.memory", "4Gi");
+      cluster.client().configMaps().inNamespace(EmbeddedRun.NAMESPACE).withName("quotient-settings")
+          .edit(cm -> { cm.setData(raised); return cm; });
+      cluster.awaitPhase(ns, "big", ProjectPhase.Running);
+    }
+  }
+
+  @Test
+  void namespaceResourceQuotaIsASecondLevel() {
+    try (MockCluster cluster = MockCluster.start()) {
+      String ns = cluster.namespace("nsquota");
+      cluster.create(new ResourceQuotaBuilder().withNewMetadata().withName("compute").withNamespace(ns).endMetadata()
+          .withNewSpec().withHard(Map.of("requests.memory", new Quantity("300Mi"), "count/pods", new Quantity("5")))
+          .endSpec().build());
+      cluster.create(project(ns, "first"));
+      cluster.awaitPhase(ns, "first", ProjectPhase.Running);
+      cluster.create(project(ns, "second"));
+      Project second = cluster.awaitPhase(ns, "second", ProjectPhase.WaitingForResources);
+      assertThat(second.getStatus().getMessage())
+          .isEqualTo("Waiting for resources: namespace quota " + ns + "/compute: requests.memory needs 205Mi, 95Mi of 300Mi free");
+      // Another namespace is not affected.
+      String other = cluster.namespace("free");
+      cluster.create(project(other, "p"));
+      cluster.awaitPhase(other, "p", ProjectPhase.Running);
+      // Raising the ResourceQuota wakes the waiting project.
+      cluster.client().resourceQuotas().inNamespace(ns).withName("compute")
+          .edit(q -> { q.getSpec().getHard().put("requests.memory", new Quantity("1Gi")); return q; });
+      cluster.awaitPhase(ns, "second", ProjectPhase.Running);
+    }
+  }
+
+  @Test
+  void dedicatedNodeGroupCapacityIsLeasedAndTheNextGroupInTheListIsTried() {
+    try (MockCluster cluster = MockCluster.start()) {
+      String ns = cluster.namespace("groups");
+      var group = new dev.quotient.api.DedicatedNodeGroup();
+      group.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("tiny").build());
+      var spec = new dev.quotient.api.DedicatedNodeGroupSpec();
+      spec.setNodeNames(List.of("physics-1"));
+      group.setSpec(spec);
+      cluster.create(group);
+      var license = dev.quotient.testing.TestResources.license("tiny-seat", 10, q -> {
+        q.setCpu("200");
+        q.setMemory("1Gi");
+        q.setNodeGroups(List.of("tiny"));
+      });
+      cluster.create(license);
+      cluster.create(project(ns, "a", "tiny-seat"));
+      cluster.awaitPhase(ns, "a", ProjectPhase.Running);
+      cluster.create(project(ns, "b", "tiny-seat"));
+      Project b = cluster.awaitPhase(ns, "b", ProjectPhase.WaitingForResources);
+      assertThat(b.getStatus().getMessage()).contains("node group tiny: cpu needs 20, 12 of 32 free");
+    }
+  }
+
+  @Test
+  void hundredsRaceForFiveSlotsAndTheLimitHoldsAtEveryMoment() throws Exception {
+    try (MockCluster cluster = clusterWith("clusterQuota.runningProjects", "5")) {
+      String ns = cluster.namespace("race");
+      AtomicBoolean watching = new AtomicBoolean(true);
+      AtomicInteger maxSeen = new AtomicInteger();
+      Thread watcher = new Thread(() -> {
+        while (watching.get()) {
+          int live = (int) cluster.client().pods().inNamespace(ns).list().getItems().stream()
+              .filter(p -> p.getMetadata().getDeletionTimestamp() == null).count();
+          maxSeen.accumulateAndGet(live, Math::max);
+          maxSeen.accumulateAndGet(cluster.run().operator().ledger().size(), Math::max);
+        }
+      });
+      watcher.start();
+      List<Thread> creators = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int offset = t;
+        Thread c = new Thread(() -> {
+          for (int i = offset; i < 120; i += 4) {
+            cluster.create(project(ns, "p" + i));
+          }
+        });
+        creators.add(c);
+        c.start();
+      }
+      for (Thread c : creators) {
+        c.join();
+      }
+      await().atMost(MockCluster.TIMEOUT.multipliedBy(2)).until(() -> {
+        List<Project> all = cluster.client().resources(Project.class).inNamespace(ns).list().getItems();
+        return all.size() == 120 && all.stream().allMatch(p -> p.getStatus() != null
+            && (p.getStatus().getPhase() == ProjectPhase.Running || p.getStatus().getPhase() == ProjectPhase.WaitingForResources));
+      });
+      watching.set(false);
+      watcher.join();
+      List<Project> all = cluster.client().resources(Project.class).inNamespace(ns).list().getItems();
+      assertThat(all.stream().filter(p -> p.getStatus().getPhase() == ProjectPhase.Running)).hasSize(5);
+      assertThat(maxSeen.get()).isLessThanOrEqualTo(5);
+      List<Pod> pods = cluster.client().pods().inNamespace(ns).list().getItems();
+      assertThat(pods).hasSize(5);
+      assertThat(cluster.run().operator().ledger().size()).isEqualTo(5);
+      assertThat(all.stream().filter(p -> p.getStatus().getPhase() == ProjectPhase.WaitingForResources)
+          .map(p -> p.getStatus().getQueuePosition()).distinct().count()).isGreaterThan(1);
+    }
+  }
+
+  @Test
+  void loweringTheLimitBelowUseEvictsNothingAndAdmitsNothingNew() {
+    try (MockCluster cluster = clusterWith("clusterQuota.runningProjects", "3")) {
+      String ns = cluster.namespace("lower");
+      for (String n : List.of("a", "b", "c")) {
+        cluster.create(project(ns, n));
+        cluster.awaitPhase(ns, n, ProjectPhase.Running);
+      }
+      Map<String, String> lowered = new HashMap<>(EmbeddedRun.SETTINGS);
+      lowered.put("clusterQuota.runningProjects", "1");
+      cluster.client().configMaps().inNamespace(EmbeddedRun.NAMESPACE).withName("quotient-settings")
+          .edit(cm -> { cm.setData(lowered); return cm; });
+      await().until(() -> cluster.run().operator().settings().clusterQuota().runningProjects() == 1L);
+      cluster.create(project(ns, "d"));
+      Project d = cluster.awaitPhase(ns, "d", ProjectPhase.WaitingForResources);
+      assertThat(d.getStatus().getMessage()).contains("running projects: 3 of 1 allowed are running");
+      for (String n : List.of("a", "b", "c")) {
+        assertThat(cluster.project(ns, n).getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
+      }
+    }
+  }
+}
