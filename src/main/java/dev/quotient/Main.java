@@ -48,7 +48,12 @@ public final class Main {
     KubernetesClient client = new KubernetesClientBuilder().build();
     QuotientOperator operator;
     try {
-      operator = QuotientOperator.start(client, QuotientOperator.Config.defaults(namespace));
+      QuotientOperator.Config config = QuotientOperator.Config.defaults(namespace);
+      if (!"false".equalsIgnoreCase(System.getenv("QUOTIENT_LEADER_ELECTION"))) {
+        String identity = System.getenv().getOrDefault("POD_NAME", java.util.UUID.randomUUID().toString());
+        config = config.withLeaderElection(QuotientOperator.LeaderElection.production(identity));
+      }
+      operator = QuotientOperator.start(client, config);
     } catch (InvalidSettingsException e) {
       System.err.println("Quotient cannot start: the settings ConfigMap " + namespace
           + "/quotient-settings is invalid:");

@@ -7,6 +7,7 @@ import dev.quotient.settings.SettingsParser;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -20,17 +21,41 @@ import org.slf4j.LoggerFactory;
 public final class QuotientOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QuotientOperator.class);
 
-  /** Where the settings live and how the operator runs. */
-  public record Config(String namespace, String settingsConfigMap, Clock clock, int reconcileThreads) {
+  /**
+   * Where the settings live and how the operator runs.
+   *
+   * @param leaderElection null to run without (one replica, tests, the embedded run)
+   */
+  public record Config(String namespace, String settingsConfigMap, Clock clock, int reconcileThreads,
+      LeaderElection leaderElection) {
     public static Config defaults(String namespace) {
-      return new Config(namespace, "quotient-settings", Clock.systemUTC(), 10);
+      return new Config(namespace, "quotient-settings", Clock.systemUTC(), 10, null);
     }
 
     public Config withClock(Clock c) {
-      return new Config(namespace, settingsConfigMap, c, reconcileThreads);
+      return new Config(namespace, settingsConfigMap, c, reconcileThreads, leaderElection);
+    }
+
+    public Config withLeaderElection(LeaderElection le) {
+      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, le);
     }
   }
 
+  /**
+   * Leader election on the coordination Lease {@code quotient-operator} in the operator's
+   * namespace: every replica keeps its caches (and its lease ledger) warm, only the leader
+   * reconciles.
+   *
+   * @param exitOnStopLeading true in production: a replica that lost the lease exits and restarts clean
+   */
+  public record LeaderElection(String identity, Duration leaseDuration, Duration renewDeadline, Duration retryPeriod,
+      boolean exitOnStopLeading) {
+    public static LeaderElection production(String identity) {
+      return new LeaderElection(identity, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true);
+    }
+  }
+
+  public static final String LEASE_NAME = "quotient-operator";
   private final Operator operator;
   private final SettingsStore settings;
   private final LeaseLedger ledger;
@@ -59,7 +84,16 @@ public final class QuotientOperator implements AutoCloseable {
         .withSSABasedCreateUpdateMatchForDependentResources(false)
         .withConcurrentReconciliationThreads(config.reconcileThreads())
         .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
-        .withCacheSyncTimeout(Duration.ofMinutes(2)));
+        .withCacheSyncTimeout(Duration.ofMinutes(2))
+        .withLeaderElectionConfiguration(config.leaderElection() == null ? null
+            : LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
+                .withLeaseNamespace(config.namespace())
+                .withIdentity(config.leaderElection().identity())
+                .withLeaseDuration(config.leaderElection().leaseDuration())
+                .withRenewDeadline(config.leaderElection().renewDeadline())
+                .withRetryPeriod(config.leaderElection().retryPeriod())
+                .withExitOnStopLeading(config.leaderElection().exitOnStopLeading())
+                .build()));
     operator.register(new ProjectReconciler(settings, ledger, events, config.clock()));
     operator.register(new LicenseReconciler(settings, ledger, events, config.clock()));
     operator.register(new DedicatedNodeGroupReconciler(settings, ledger, events, config.clock()));

@@ -46,6 +46,14 @@ public final class MockApiServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    // JOSDK's leader election first asks for a SelfSubjectRulesReview, which the CRUD mock
+    // refuses (422); answer it as a real server would for an admin.
+    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, """
+            {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","metadata":{},
+             "spec":{},"status":{"incomplete":false,"nonResourceRules":[],
+             "resourceRules":[{"verbs":["*"],"apiGroups":["*"],"resources":["*"]}]}}
+            """).always();
     MockApiServer api = new MockApiServer(server);
     api.installCrds();
     return api;
