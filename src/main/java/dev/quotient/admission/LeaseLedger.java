@@ -201,6 +201,11 @@ public final class LeaseLedger {
     return own != null && own.licenses().contains(license) ? used - 1 : used;
   }
 
+  /** Run slots in use, by license. */
+  public synchronized Map<String, Integer> licenseUse() {
+    return Map.copyOf(licenseUse);
+  }
+
   public synchronized List<ProjectKey> holdersOf(String license) {
     return leases.values().stream().filter(l -> l.licenses().contains(license))
         .map(Lease::project).sorted().toList();

@@ -4,6 +4,7 @@ import dev.quotient.admission.LeaseLedger;
 import dev.quotient.settings.InvalidSettingsException;
 import dev.quotient.settings.Settings;
 import dev.quotient.settings.SettingsParser;
+import dev.quotient.web.MetricsServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -27,17 +28,22 @@ public final class QuotientOperator implements AutoCloseable {
    * @param leaderElection null to run without (one replica, tests, the embedded run)
    */
   public record Config(String namespace, String settingsConfigMap, Clock clock, int reconcileThreads,
-      LeaderElection leaderElection) {
+      LeaderElection leaderElection, Integer metricsPort) {
     public static Config defaults(String namespace) {
-      return new Config(namespace, "quotient-settings", Clock.systemUTC(), 10, null);
+      return new Config(namespace, "quotient-settings", Clock.systemUTC(), 10, null, null);
     }
 
     public Config withClock(Clock c) {
-      return new Config(namespace, settingsConfigMap, c, reconcileThreads, leaderElection);
+      return new Config(namespace, settingsConfigMap, c, reconcileThreads, leaderElection, metricsPort);
     }
 
     public Config withLeaderElection(LeaderElection le) {
-      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, le);
+      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, le, metricsPort);
+    }
+
+    /** Serve /metrics and /healthz on this port (0 = any free port); null = no server. */
+    public Config withMetricsPort(Integer port) {
+      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, leaderElection, port);
     }
   }
 
@@ -61,11 +67,15 @@ public final class QuotientOperator implements AutoCloseable {
   private final LeaseLedger ledger;
   private final SettingsWatcher watcher;
 
-  private QuotientOperator(Operator operator, SettingsStore settings, LeaseLedger ledger, SettingsWatcher watcher) {
+  private final MetricsServer metrics;
+
+  private QuotientOperator(Operator operator, SettingsStore settings, LeaseLedger ledger, SettingsWatcher watcher,
+      MetricsServer metrics) {
     this.operator = operator;
     this.settings = settings;
     this.ledger = ledger;
     this.watcher = watcher;
+    this.metrics = metrics;
   }
 
   /**
@@ -99,8 +109,11 @@ public final class QuotientOperator implements AutoCloseable {
     operator.register(new DedicatedNodeGroupReconciler(settings, ledger, events, config.clock()));
     SettingsWatcher watcher = new SettingsWatcher(client, config.namespace(), config.settingsConfigMap(), settings, events);
     operator.start();
-    log.info("Quotient operator started (settings {}/{})", config.namespace(), config.settingsConfigMap());
-    return new QuotientOperator(operator, settings, ledger, watcher);
+    MetricsServer metrics = config.metricsPort() == null ? null
+        : new MetricsServer("0.0.0.0", config.metricsPort(), ledger);
+    log.info("Quotient operator started (settings {}/{}{})", config.namespace(), config.settingsConfigMap(),
+        metrics == null ? "" : ", metrics on :" + metrics.port());
+    return new QuotientOperator(operator, settings, ledger, watcher, metrics);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {
@@ -120,8 +133,16 @@ public final class QuotientOperator implements AutoCloseable {
     return settings.current();
   }
 
+  /** The port of /metrics, or -1 when not served. */
+  public int metricsPort() {
+    return metrics == null ? -1 : metrics.port();
+  }
+
   @Override
   public void close() {
+    if (metrics != null) {
+      metrics.close();
+    }
     watcher.close();
     operator.stop();
   }

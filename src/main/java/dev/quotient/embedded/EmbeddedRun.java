@@ -65,7 +65,7 @@ public final class EmbeddedRun implements AutoCloseable {
     KubernetesClient operatorClient = api.newClient();
     QuotientOperator operator;
     try {
-      operator = QuotientOperator.start(operatorClient, QuotientOperator.Config.defaults(NAMESPACE));
+      operator = QuotientOperator.start(operatorClient, QuotientOperator.Config.defaults(NAMESPACE).withMetricsPort(0));
     } catch (RuntimeException e) {
       operatorClient.close();
       cluster.close();
@@ -184,7 +184,8 @@ public final class EmbeddedRun implements AutoCloseable {
     }
     EmbeddedRun run = start(port, SETTINGS, Duration.ofSeconds(1));
     Path kubeconfig = run.api().writeKubeconfig(Path.of(System.getProperty("java.io.tmpdir"), "quotient-embedded", "kubeconfig"));
-    System.out.println("Mock API server: " + run.api().url() + "   kubeconfig: " + kubeconfig);
+    System.out.println("Mock API server: " + run.api().url() + "   kubeconfig: " + kubeconfig
+        + "   metrics: http://127.0.0.1:" + run.operator().metricsPort() + "/metrics");
     if (Files.isDirectory(examples)) {
       int n = run.apply(examples).size();
       System.out.println("Applied " + n + " objects from " + examples.toAbsolutePath());

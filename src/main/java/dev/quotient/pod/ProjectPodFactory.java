@@ -52,7 +52,8 @@ public final class ProjectPodFactory {
   /** Pod name of a project: stable, so a second create for the same project fails with 409. */
   public static String podName(String projectName) {
     String name = "project-" + projectName;
-    return name.length() <= 253 ? name : name.substring(0, 240) + "-" + hash(projectName);
+    // 236 + "-" + 16 hex digits = 253, the longest name the API server accepts
+    return name.length() <= 253 ? name : name.substring(0, 236).replaceAll("[.-]+$", "") + "-" + hash(projectName);
   }
 
   public static String projectId(Project project) {
@@ -134,7 +135,8 @@ public final class ProjectPodFactory {
     nodeSelector.putAll(quota.gpuNodeSelector());
     tolerations.addAll(quota.gpuTolerations());
 
-    String home = settings.homeSubPath().replace("{projectId}", id == null ? name : id);
+    String home = settings.homeSubPath() == null ? null
+        : settings.homeSubPath().replace("{projectId}", id == null ? name : id);
     Volume homeVolume = settings.homeClaimName() == null
         ? new VolumeBuilder().withName("home").withNewEmptyDir().endEmptyDir().build()
         : new VolumeBuilder().withName("home").withNewPersistentVolumeClaim()

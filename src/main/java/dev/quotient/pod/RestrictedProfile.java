@@ -38,7 +38,13 @@ public final class RestrictedProfile {
     if (psc != null && Long.valueOf(0).equals(psc.getRunAsUser())) {
       out.add("the pod runs as user 0 (root)");
     }
+    if (psc != null && Boolean.FALSE.equals(psc.getRunAsNonRoot())) {
+      out.add("the pod sets runAsNonRoot: false");
+    }
     String podSeccomp = psc == null || psc.getSeccompProfile() == null ? null : psc.getSeccompProfile().getType();
+    if (podSeccomp != null && !"RuntimeDefault".equals(podSeccomp) && !"Localhost".equals(podSeccomp)) {
+      out.add("the pod's seccompProfile must be RuntimeDefault or Localhost, not " + podSeccomp);
+    }
     List<Container> containers = Stream.of(spec.getInitContainers(), spec.getContainers())
         .filter(Objects::nonNull).flatMap(List::stream).toList();
     for (Container c : containers) {

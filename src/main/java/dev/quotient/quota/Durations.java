@@ -54,7 +54,8 @@ public final class Durations {
       sb.append(m).append('m');
     }
     if (s > 0 || d.toMillisPart() > 0 || sb.length() == 0) {
-      sb.append(d.toMillisPart() > 0 ? s + d.toMillisPart() / 1000.0 : s).append('s');
+      sb.append(BigDecimal.valueOf(s).add(BigDecimal.valueOf(d.toMillisPart(), 3)).stripTrailingZeros()
+          .toPlainString()).append('s');
     }
     return sb.toString();
   }

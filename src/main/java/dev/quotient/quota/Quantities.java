@@ -52,9 +52,14 @@ public final class Quantities {
     if (suffix == null) {
       return number;
     }
-    if ((suffix.charAt(0) == 'e' || suffix.charAt(0) == 'E') && suffix.length() > 1) {
-      int exp = Integer.parseInt(suffix.substring(1));
-      if (Math.abs(exp) > 30) {
+    if (!SUFFIXES.containsKey(suffix)) { // a decimal exponent such as e3 ("Ei" is a suffix)
+      int exp;
+      try {
+        exp = Integer.parseInt(suffix.substring(1));
+      } catch (NumberFormatException e) {
+        exp = Integer.MAX_VALUE;
+      }
+      if (exp < -30 || exp > 30) {
         throw new InvalidQuantityException(field, text, "has an absurd exponent");
       }
       return number.scaleByPowerOfTen(exp);

@@ -89,8 +89,11 @@ public final class SettingsParser {
         tolerations(PROJECT_TOLERATIONS),
         nodeGroupKey,
         bool(ALLOW_PRIVILEGED_PATCHES));
-    if (!Set.of("Always", "IfNotPresent", "Never").contains(pod.imagePullPolicy())) {
+    if (pod.imagePullPolicy() == null || !Set.of("Always", "IfNotPresent", "Never").contains(pod.imagePullPolicy())) {
       problems.add(IMAGE_PULL_POLICY.key() + " must be Always, IfNotPresent or Never");
+    }
+    if (pod.homeMountPath() == null || !pod.homeMountPath().startsWith("/")) {
+      problems.add(HOME_MOUNT_PATH.key() + " must be an absolute path, got '" + pod.homeMountPath() + "'");
     }
     Duration idleCheck = get(IDLE_CHECK_INTERVAL, v -> positive(IDLE_CHECK_INTERVAL, Durations.parse(IDLE_CHECK_INTERVAL.key(), v)));
     Duration pending = get(PENDING_TIMEOUT, v -> positive(PENDING_TIMEOUT, Durations.parse(PENDING_TIMEOUT.key(), v)));

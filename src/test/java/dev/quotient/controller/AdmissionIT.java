@@ -33,7 +33,7 @@ class AdmissionIT {
   }
 
   @Test
-  void projectOverTheRunningLimitWaitsWithTheBottleneckAndWakesWhenOneStops() {
+  void projectOverTheRunningLimitWaitsWithTheBottleneckAndWakesWhenOneStops() throws Exception {
     try (MockCluster cluster = clusterWith("clusterQuota.runningProjects", "2")) {
       String ns = cluster.namespace("limit");
       cluster.create(project(ns, "a"));
@@ -55,7 +55,16 @@ class AdmissionIT {
       assertThat(woke.getStatus().getQueuePosition()).isNull();
       assertCondition(woke, "QuotaAdmitted", "True", "QuotaAdmitted");
       assertThat(cluster.run().operator().ledger().rejectionsByResource()).containsEntry("running-projects", 1L);
+      assertThat(scrape(cluster)).contains("quotient_admission_rejections_total{resource=\"running-projects\"} 1")
+          .contains("quotient_running_projects 2").contains("quotient_waiting_projects 0");
     }
+  }
+
+  static String scrape(MockCluster cluster) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var request = java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + cluster.run().operator().metricsPort() + "/metrics")).build();
+    return http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Test
