@@ -2,6 +2,7 @@ package dev.quotient.admission;
 
 import static dev.quotient.api.QuotientLabels.*;
 
+import dev.quotient.pod.ProjectPodFactory;
 import dev.quotient.quota.Resources;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -42,7 +43,8 @@ public final class PodLeases {
     if (!holdsLease(pod)) {
       return Optional.empty();
     }
-    return owner(pod).map(key -> {
+    // Only the pod the operator names for its project counts: a look-alike pod holds nothing.
+    return owner(pod).filter(key -> ProjectPodFactory.podName(key.name()).equals(pod.getMetadata().getName())).map(key -> {
       Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
       Resources requests = new Resources(number(labels.get(CPU_MILLIS)), number(labels.get(MEMORY_BYTES)),
           number(labels.get(GPU)));

@@ -57,6 +57,7 @@ final class ProjectStarter {
   private final KubernetesClient client;
   private final ProjectCaches caches;
   private final Predicate<ProjectKey> projectExists;
+  private Instant lastSweep; // guarded by the ledger's lock
 
   ProjectStarter(LeaseLedger ledger, KubernetesClient client, ProjectCaches caches, Predicate<ProjectKey> projectExists) {
     this.ledger = ledger;
@@ -74,7 +75,7 @@ final class ProjectStarter {
     }
     Map<String, String> nsLabels = caches.namespaceLabels(key.namespace());
     return ledger.decide(l -> {
-      l.queue().stream().filter(k -> !projectExists.test(k)).forEach(l::forget);
+      forgetUnknownProjects(l, now);
       QuotaOutcome outcome = quota(project, key, known, nsLabels, s, now, l);
       EffectiveQuota q = outcome.quota();
       AdmissionDecision decision = l.admit(new AdmissionRequest(key, q.requests(), q.limits(), q.nodeGroups(),
@@ -106,6 +107,21 @@ final class ProjectStarter {
         throw e;
       }
     });
+  }
+
+  /**
+   * Leases and queue places of projects that no longer exist (deleted, their pods about to be
+   * collected, or pods forged for a project that never was) stop counting. At most every few
+   * seconds: it walks the whole ledger.
+   */
+  private void forgetUnknownProjects(LeaseLedger l, Instant now) {
+    if (lastSweep != null && lastSweep.plusSeconds(5).isAfter(now)) {
+      return;
+    }
+    lastSweep = now;
+    l.queue().stream().filter(k -> !projectExists.test(k)).forEach(l::forget);
+    l.snapshot().stream().filter(lease -> !projectExists.test(lease.project()))
+        .forEach(lease -> l.releaseIfPod(lease.project(), lease.podName()));
   }
 
   /** The quota the next start would get, without admitting anything (for stopped projects). */

@@ -58,7 +58,9 @@ public final class NodeGroupMembership {
     List<Taint> taints = new ArrayList<>();
     List<Taint> current = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
     for (Taint t : current) {
-      boolean ours = key.equals(t.getKey()) && (Objects.equals(t.getValue(), managed) || Objects.equals(t.getValue(), groupName));
+      // A managed node's taints under the group key are ours to set: a leftover with another
+      // value (a CoCalc-style manual taint) would duplicate key and effect, which the API refuses.
+      boolean ours = key.equals(t.getKey()) && (groupName != null || Objects.equals(t.getValue(), managed));
       if (!ours) {
         taints.add(t);
       }

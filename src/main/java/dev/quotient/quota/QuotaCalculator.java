@@ -21,9 +21,9 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>a license applies only inside its window, in an allowed namespace, with a free run slot,
  *       and when compatible with the licenses listed before it (the first listed wins);
- *   <li>applied licenses add up; the sum is capped by maxUpgrades;
- *   <li>per field, the result is max(default quota, capped sum, admin quota): admin quota and
- *       licenses complement each other, they do not add up;
+ *   <li>applied licenses add up; per field the sum is maxed with the admin quota (they
+ *       complement each other, they do not add up) and capped by maxUpgrades; the default
+ *       quota is the floor;
  *   <li>requests = limit / overcommit ratio, at least the floor, at most the limit; GPUs are
  *       never overcommitted; alwaysRunning is OR; idleTimeout and maxDuration take the largest
  *       value set.
@@ -143,9 +143,10 @@ public final class QuotaCalculator {
       gpuSum = saturatingAdd(gpuSum, u.gpu());
     }
     Resources cap = policy.maxUpgrades();
-    long cpu = max(Math.min(cpuSum, cap.cpuMillis()), def.cpuMillis(), admin.cpuMillis());
-    long mem = max(Math.min(memSum, cap.memoryBytes()), def.memoryBytes(), admin.memoryBytes());
-    long gpu = max(Math.min(gpuSum, cap.gpu()), def.gpu(), admin.gpu());
+    // DESIGN.md: summed, maxed with adminQuota, capped by maxUpgrades; the default stays a floor.
+    long cpu = Math.max(Math.min(max(cpuSum, admin.cpuMillis(), null), cap.cpuMillis()), orZero(def.cpuMillis()));
+    long mem = Math.max(Math.min(max(memSum, admin.memoryBytes(), null), cap.memoryBytes()), orZero(def.memoryBytes()));
+    long gpu = Math.max(Math.min(max(gpuSum, admin.gpu(), null), cap.gpu()), orZero(def.gpu()));
     long eph = max(ephSum, def.ephemeralBytes(), admin.ephemeralBytes());
     Resources limits = new Resources(cpu, mem, gpu);
     Resources requests = new Resources(
@@ -203,6 +204,10 @@ public final class QuotaCalculator {
     }
     long r = a + b;
     return r < a ? Long.MAX_VALUE : r;
+  }
+
+  private static long orZero(Long v) {
+    return v == null ? 0 : v;
   }
 
   private static long max(long a, Long b, Long c) {

@@ -148,7 +148,7 @@ class QuotaCalculatorTest {
       "admin complements the license sum    | -                                               | a: cpu=2; b: cpu=2                         | cpu=3               | 4    | 1Gi    | 400m   | 205Mi  | a,b",
       "maxUpgrades caps the license sum     | maxUpgrades.cpu=3 maxUpgrades.memory=4Gi        | a: cpu=2 memory=3Gi; b: cpu=2 memory=3Gi   | -                   | 3    | 4Gi    | 300m   | 820Mi  | a,b",
       "maxUpgrades below the default        | maxUpgrades.cpu=500m                            | a: cpu=2                                   | -                   | 1    | 1Gi    | 100m   | 205Mi  | a",
-      "maxUpgrades does not cap adminQuota  | maxUpgrades.cpu=3                               | a: cpu=2; b: cpu=2                         | cpu=6               | 6    | 1Gi    | 600m   | 205Mi  | a,b",
+      "maxUpgrades caps adminQuota too      | maxUpgrades.cpu=3                               | a: cpu=2; b: cpu=2                         | cpu=6               | 3    | 1Gi    | 300m   | 205Mi  | a,b",
       "no overcommit: requests = limits     | cpuOvercommit=1 memoryOvercommit=1              | a: cpu=2 memory=4Gi                        | -                   | 2    | 4Gi    | 2      | 4Gi    | a",
       "ratio 3 rounds up to whole m and MiB | cpuOvercommit=3 memoryOvercommit=3              | -                                         | -                   | 1    | 1Gi    | 334m   | 342Mi  | -",
       "fractional ratio                     | cpuOvercommit=2.5 memoryOvercommit=2.5          | -                                         | -                   | 1    | 1Gi    | 400m   | 410Mi  | -",
