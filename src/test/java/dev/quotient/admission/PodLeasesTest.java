@@ -100,11 +100,20 @@ class PodLeasesTest {
   @Test
   void podsWithoutProjectOwnerHoldNoLease() {
     assertThat(PodLeases.lease(pod(null, null, Map.of("quotient.dev/cpu-millis", "100"), "course").build())).isEmpty();
-    Pod noLabels = new PodBuilder().withNewMetadata().withName("x").withNamespace("n")
+    Pod noLabels = new PodBuilder().withNewMetadata().withName("project-x").withNamespace("n")
         .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("quotient.dev/v1alpha1").withKind("Project")
             .withName("x").build()).endMetadata().build();
     assertThat(PodLeases.lease(noLabels)).get().extracting(Lease::requests).isEqualTo(Resources.ZERO);
     assertThat(PodLeases.licenses(noLabels)).isEmpty();
+  }
+
+  @Test
+  void aLookAlikePodWithAnotherNameHoldsNothing() {
+    Pod lookAlike = new PodBuilder().withNewMetadata().withName("sneaky").withNamespace("n")
+        .withLabels(Map.of("quotient.dev/cpu-millis", "64000"))
+        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("quotient.dev/v1alpha1").withKind("Project")
+            .withName("x").build()).endMetadata().build();
+    assertThat(PodLeases.lease(lookAlike)).isEmpty();
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,26 @@ class ExamplesIT {
     assertThat(p.getStatus().getNodeName()).isEqualTo("gpu-1");
     assertThat(p.getStatus().getEffectiveQuota().getGpu()).isEqualTo(1);
     assertThat(p.getStatus().getEffectiveQuota().getMaxDuration()).isEqualTo("8h");
+  }
+
+  @Test
+  void courseNamespaceQuotaAdmitsTwoStudentsAndQueuesTheThirdUntilOneStops() {
+    List<Project> students = run.client().resources(Project.class).inNamespace("course").list().getItems();
+    assertThat(students).hasSize(3);
+    assertThat(students).filteredOn(p -> p.getStatus().getPhase() == ProjectPhase.Running).hasSize(2);
+    Project waiting = students.stream().filter(p -> p.getStatus().getPhase() == ProjectPhase.WaitingForResources)
+        .findFirst().orElseThrow();
+    assertThat(waiting.getStatus().getMessage()).isEqualTo(
+        "Waiting for resources: namespace quota course/compute: requests.memory needs 410Mi, 204Mi of 1Gi free");
+    assertThat(waiting.getStatus().getQueuePosition()).isEqualTo(1);
+    assertThat(waiting.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("2Gi");
+
+    Project running = students.stream().filter(p -> p.getStatus().getPhase() == ProjectPhase.Running)
+        .findFirst().orElseThrow();
+    run.client().resources(Project.class).inNamespace("course").withName(running.getMetadata().getName())
+        .edit(p -> { p.getSpec().setDesiredState(dev.quotient.api.DesiredState.Stopped); return p; });
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> run.client().resources(Project.class)
+        .inNamespace("course").withName(waiting.getMetadata().getName()).get().getStatus().getPhase() == ProjectPhase.Running);
   }
 
   @Test
