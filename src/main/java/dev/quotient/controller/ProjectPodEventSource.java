@@ -32,6 +32,17 @@ public final class ProjectPodEventSource extends InformerEventSource<Pod, Projec
     addIndexers(Map.of(BY_LICENSE, PodLeases::licenses));
   }
 
+  /**
+   * When the informer has synced its store is complete, but its onAdd callbacks may still be
+   * queued: rebuild the ledger from the store itself, so the first decision never sees a
+   * partial ledger (the bug class of KubeSpawner PR #742). Later callbacks are idempotent.
+   */
+  @Override
+  public synchronized void start() {
+    super.start();
+    ledger.rebuild(list().map(PodLeases::lease).flatMap(java.util.Optional::stream).toList());
+  }
+
   @Override
   public void onAdd(Pod pod) {
     track(pod);

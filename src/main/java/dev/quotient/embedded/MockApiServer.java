@@ -31,16 +31,52 @@ public final class MockApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 
-  private MockApiServer(KubernetesMockServer server) {
+  private final SlowableDispatcher dispatcher;
+
+  private MockApiServer(KubernetesMockServer server, SlowableDispatcher dispatcher) {
     this.server = server;
+    this.dispatcher = dispatcher;
     this.client = server.createClient();
+  }
+
+  /**
+   * Delays requests whose method and path match (e.g. "GET /api/v1/pods"), to test what the
+   * operator does while a LIST is slow; null clears it.
+   */
+  public void delay(java.util.function.Predicate<String> methodAndPath, java.time.Duration by) {
+    dispatcher.rule = methodAndPath == null ? null : new DelayRule(methodAndPath, by);
+  }
+
+  private record DelayRule(java.util.function.Predicate<String> match, java.time.Duration by) {}
+
+  /** The mock's dispatcher with an optional delay rule in front. */
+  private static final class SlowableDispatcher extends KubernetesMixedDispatcher {
+    private volatile DelayRule rule;
+
+    SlowableDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses) {
+      super(responses);
+    }
+
+    @Override
+    public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+      DelayRule r = rule;
+      if (r != null && r.match().test(request.getMethod() + " " + request.getPath())) {
+        try {
+          Thread.sleep(r.by().toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return super.dispatch(request);
+    }
   }
 
   /** Starts on the given port (0 = any free port) and installs the CRDs. */
   public static MockApiServer start(int port) {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    SlowableDispatcher dispatcher = new SlowableDispatcher(responses);
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-        new KubernetesMixedDispatcher(responses), false);
+        dispatcher, false);
     try {
       server.init(InetAddress.getByName("127.0.0.1"), port);
     } catch (IOException e) {
@@ -54,7 +90,7 @@ public final class MockApiServer implements AutoCloseable {
              "spec":{},"status":{"incomplete":false,"nonResourceRules":[],
              "resourceRules":[{"verbs":["*"],"apiGroups":["*"],"resources":["*"]}]}}
             """).always();
-    MockApiServer api = new MockApiServer(server);
+    MockApiServer api = new MockApiServer(server, dispatcher);
     api.installCrds();
     return api;
   }

@@ -49,8 +49,7 @@ class AdmissionIT {
       assertThat(cluster.pod(ns, "c")).isNull();
       await().until(() -> cluster.hasEvent(ns, "c", "QuotaRejected"));
 
-      cluster.client().resources(Project.class).inNamespace(ns).withName("a")
-          .edit(p -> { p.getSpec().setDesiredState(DesiredState.Stopped); return p; });
+      cluster.editProject(ns, "a", p -> { p.getSpec().setDesiredState(DesiredState.Stopped); return p; });
       Project woke = cluster.awaitPhase(ns, "c", ProjectPhase.Running);
       assertThat(woke.getStatus().getQueuePosition()).isNull();
       assertCondition(woke, "QuotaAdmitted", "True", "QuotaAdmitted");

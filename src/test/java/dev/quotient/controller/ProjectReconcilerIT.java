@@ -195,8 +195,7 @@ class ProjectReconcilerIT {
     cluster.create(project(ns, "p"));
     cluster.awaitPhase(ns, "p", ProjectPhase.Running);
 
-    cluster.client().resources(Project.class).inNamespace(ns).withName("p")
-        .edit(p -> { p.getSpec().setLicenses(List.of("change-big")); return p; });
+    cluster.editProject(ns, "p", p -> { p.getSpec().setLicenses(List.of("change-big")); return p; });
     await().atMost(MockCluster.TIMEOUT).ignoreExceptions().until(() ->
         cluster.pod(ns, "p").getSpec().getContainers().get(0).getResources().getLimits().get("memory").toString().equals("6Gi"));
     Project p = cluster.awaitProject(ns, "p", x -> x.getStatus().getPhase() == ProjectPhase.Running
@@ -212,7 +211,8 @@ class ProjectReconcilerIT {
     cluster.create(project(ns, "p", "edit-me"));
     cluster.awaitPhase(ns, "p", ProjectPhase.Running);
     cluster.client().resources(dev.quotient.api.License.class).withName("edit-me")
-        .edit(l -> { l.getSpec().getQuota().setMemory("3Gi"); return l; });
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"quota\":{\"memory\":\"3Gi\"}}}");
     // The running pod keeps its quota ...
     await().during(java.time.Duration.ofSeconds(1)).atMost(MockCluster.TIMEOUT).until(() ->
         "2Gi".equals(cluster.project(ns, "p").getStatus().getEffectiveQuota().getMemoryLimit()));
@@ -252,8 +252,7 @@ class ProjectReconcilerIT {
     Project p = cluster.awaitPhase(ns, "p", ProjectPhase.Failed);
     assertThat(p.getStatus().getMessage()).contains("spec.adminQuota.memory 'lots'");
     assertThat(cluster.pod(ns, "p")).isNull();
-    cluster.client().resources(Project.class).inNamespace(ns).withName("p")
-        .edit(x -> { x.getSpec().getAdminQuota().setMemory("2Gi"); return x; });
+    cluster.editProject(ns, "p", x -> { x.getSpec().getAdminQuota().setMemory("2Gi"); return x; });
     Project fixed = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
     assertThat(fixed.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("2Gi");
   }
@@ -316,8 +315,7 @@ class ProjectReconcilerIT {
   }
 
   private static void setDesiredState(String ns, String name, DesiredState state) {
-    cluster.client().resources(Project.class).inNamespace(ns).withName(name)
-        .edit(p -> { p.getSpec().setDesiredState(state); return p; });
+    cluster.editProject(ns, name, p -> { p.getSpec().setDesiredState(state); return p; });
   }
 
   static void assertCondition(Project p, String type, String status, String reason) {

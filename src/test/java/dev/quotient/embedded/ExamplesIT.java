@@ -92,8 +92,10 @@ class ExamplesIT {
 
     Project running = students.stream().filter(p -> p.getStatus().getPhase() == ProjectPhase.Running)
         .findFirst().orElseThrow();
+    // What 'kubectl patch --type merge' sends: no resourceVersion, so no conflict with status writes.
     run.client().resources(Project.class).inNamespace("course").withName(running.getMetadata().getName())
-        .edit(p -> { p.getSpec().setDesiredState(dev.quotient.api.DesiredState.Stopped); return p; });
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"desiredState\":\"Stopped\"}}");
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> run.client().resources(Project.class)
         .inNamespace("course").withName(waiting.getMetadata().getName()).get().getStatus().getPhase() == ProjectPhase.Running);
   }

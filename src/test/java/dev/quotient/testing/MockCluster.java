@@ -68,6 +68,19 @@ public final class MockCluster implements AutoCloseable {
     return client().pods().inNamespace(namespace).withName("project-" + projectName).get();
   }
 
+  /** Edits a Project like a user would, retrying when the operator's status write raced it (409). */
+  public Project editProject(String namespace, String name, java.util.function.UnaryOperator<Project> edit) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return client().resources(Project.class).inNamespace(namespace).withName(name).edit(edit);
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt > 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
   public Project awaitProject(String namespace, String name, Predicate<Project> condition) {
     await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> condition.test(project(namespace, name)));
