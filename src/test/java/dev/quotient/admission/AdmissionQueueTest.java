@@ -83,6 +83,60 @@ class AdmissionQueueTest {
     assertThat(((AdmissionDecision.Waiting) d).message()).isEqualTo("memory: needs 1Gi, 0 of 4Gi free");
   }
 
+  /**
+   * Hundreds of starts and stops at once through admit + reserve, as the reconcilers do it; a
+   * watcher samples the ledger the whole time: the limits hold at every moment, not only at the end.
+   */
+  @org.junit.jupiter.api.RepeatedTest(20)
+  void admittedTotalsNeverExceedTheLimitsWhileManyStartAndStop() throws Exception {
+    AdmissionLimits limits = new AdmissionLimits(new Resources(5_000, 8 * GI, 2), 12, Map.of(), Map.of());
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.List<String> violations = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    Thread watcher = new Thread(() -> {
+      while (running.get()) {
+        Resources total = ledger.total();
+        int size = ledger.size();
+        if (!total.fitsIn(limits.cluster()) || size > 12) {
+          violations.add(total + " with " + size + " projects");
+        }
+      }
+    });
+    watcher.start();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+    var go = new java.util.concurrent.CountDownLatch(1);
+    var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+    for (int i = 0; i < 300; i++) {
+      int n = i;
+      futures.add(pool.submit(() -> {
+        go.await();
+        ProjectKey key = new ProjectKey("ns", "p" + (n % 60));
+        Resources r = new Resources(250 + (n % 4) * 100, (n % 3 + 1) * (GI / 2), n % 7 == 0 ? 1 : 0);
+        ledger.decide(l -> {
+          if (l.lease(key).isPresent()) {
+            l.release(key);
+            return null;
+          }
+          AdmissionDecision d = l.admit(new AdmissionRequest(key, r, r, List.of(), "nvidia.com/gpu"), limits,
+              T0.plusMillis(n), BACKFILL);
+          if (d instanceof AdmissionDecision.Admitted) {
+            l.reserve(new Lease(key, "project-" + key.name(), r, List.of(), null));
+          }
+          return null;
+        });
+        return null;
+      }));
+    }
+    go.countDown();
+    for (var f : futures) {
+      f.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    running.set(false);
+    watcher.join();
+    assertThat(violations).isEmpty();
+    assertThat(ledger.total().fitsIn(limits.cluster())).isTrue();
+  }
+
   @Test
   void forgottenProjectsLeaveTheQueue() {
     admitAndReserve(request("a", 8), T0);
