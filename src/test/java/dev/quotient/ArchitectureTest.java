@@ -14,7 +14,7 @@ class ArchitectureTest {
       .importPackages("dev.quotient");
   private static final String[] PURE = {
       "dev.quotient.quota..", "dev.quotient.admission..", "dev.quotient.pod..", "dev.quotient.status..",
-      "dev.quotient.settings..", "dev.quotient.nodegroup.."};
+      "dev.quotient.settings..", "dev.quotient.nodegroup..", "dev.quotient.timers.."};
 
   @Test
   void purePackagesUseNoKubernetesClientAndNoOperatorFramework() {

@@ -6,11 +6,13 @@ import static dev.quotient.api.QuotientLabels.REQUESTED_LICENSES;
 import dev.quotient.admission.LeaseLedger;
 import dev.quotient.admission.ProjectKey;
 import dev.quotient.api.DesiredState;
+import dev.quotient.api.EffectiveQuotaStatus;
 import dev.quotient.api.License;
 import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
 import dev.quotient.api.ProjectStatus;
 import dev.quotient.pod.ProjectPodFactory;
+import dev.quotient.quota.Durations;
 import dev.quotient.quota.EffectiveQuota;
 import dev.quotient.quota.InvalidQuantityException;
 import dev.quotient.quota.QuotaOutcome;
@@ -19,6 +21,9 @@ import dev.quotient.status.PodObservation;
 import dev.quotient.status.ProjectStatusBuilder;
 import dev.quotient.status.Reason;
 import dev.quotient.status.StartRecord;
+import dev.quotient.timers.ProjectTimers;
+import dev.quotient.timers.TimerDecision;
+import dev.quotient.timers.TimerInput;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -57,7 +62,8 @@ import org.slf4j.LoggerFactory;
 public final class ProjectReconciler implements Reconciler<Project> {
   private static final Logger log = LoggerFactory.getLogger(ProjectReconciler.class);
   static final String BY_LICENSE = "byLicense";
-  private static final Set<String> STOP_REASONS_THAT_HOLD = Set.of("PodFailed", "IdleTimeout", "MaxDuration");
+  private static final Set<String> STOP_REASONS_THAT_HOLD = Set.of("PodFailed", "IdleTimeout", "MaxDuration",
+      "PendingTimeout");
 
   private final SettingsStore settings;
   private final LeaseLedger ledger;
@@ -123,7 +129,7 @@ public final class ProjectReconciler implements Reconciler<Project> {
     String podName = ProjectPodFactory.podName(key.name());
     Pod pod = pods.get(new ResourceID(podName, key.namespace())).orElse(null);
     ProjectStatusBuilder status = new ProjectStatusBuilder(project.getStatus(), project.getMetadata().getGeneration(), now)
-        .lastActivity(lastActivity(project));
+        .lastActivity(shownActivity(project));
 
     if (pod != null && !ownedBy(pod, project)) {
       status.phase(ProjectPhase.Stopping, Reason.Stopping, "Waiting for pod " + podName
@@ -135,16 +141,20 @@ public final class ProjectReconciler implements Reconciler<Project> {
       return write(project, stop(project, pod, status, now, s), null, context);
     }
     if (pod != null) {
-      return write(project, observeRunning(project, pod, status, now, s), null, context);
+      Observed observed = observeRunning(project, pod, status, now, s);
+      return write(project, observed.status(), observed.recheck(), context);
     }
-    if (heldStopped(project)) {
+    if (heldStopped(project, now, s)) {
       ProjectStatus prev = project.getStatus();
       ProjectPhase phase = prev.getPhase() == ProjectPhase.Failed ? ProjectPhase.Failed : ProjectPhase.Stopped;
       String message = prev.getPhase() == phase && prev.getMessage() != null ? prev.getMessage()
           : "Stopped (" + prev.getStopReason() + ") at " + prev.getStoppedAt()
               + "; new activity (annotation " + LAST_ACTIVITY + ") or a spec change starts it again";
       status.phase(phase, Reason.valueOf(prev.getStopReason()), message).pod(null, null, null).notRequested();
-      return write(project, status.build(), null, context);
+      Instant stoppedAt = parseTime(prev.getStoppedAt());
+      Duration retry = "PendingTimeout".equals(prev.getStopReason()) && stoppedAt != null
+          ? Duration.between(now, stoppedAt.plus(s.pendingTimeout())).plusMillis(50) : null;
+      return write(project, status.build(), retry, context);
     }
     ProjectStatus started = start(project, key, status, now, s);
     // A waiting project is retried on every release, limit change and at least this often.
@@ -173,25 +183,30 @@ public final class ProjectReconciler implements Reconciler<Project> {
         .build();
   }
 
-  private ProjectStatus observeRunning(Project project, Pod pod, ProjectStatusBuilder status, Instant now, Settings s) {
+  /** A status to write and when to look again (null: on the next event only). */
+  private record Observed(ProjectStatus status, Duration recheck) {}
+
+  private Observed observeRunning(Project project, Pod pod, ProjectStatusBuilder status, Instant now, Settings s) {
     PodObservation seen = PodObservation.of(pod);
     String podName = pod.getMetadata().getName();
     if (seen.phase() == ProjectPhase.Stopping) {
-      return status.phase(ProjectPhase.Stopping, Reason.Stopping, seen.message()).build();
+      return new Observed(status.phase(ProjectPhase.Stopping, Reason.Stopping, seen.message()).build(), null);
     }
+    StartRecord record = StartRecord.fromJson(annotation(pod, StartRecord.ANNOTATION)).orElse(null);
+    EffectiveQuotaStatus quota = record != null ? record.quota()
+        : project.getStatus() == null ? null : project.getStatus().getEffectiveQuota();
+    boolean always = quota != null && Boolean.TRUE.equals(quota.getAlwaysRunning());
     if (seen.phase() == ProjectPhase.Failed) {
       deletePod(pod);
-      boolean always = project.getStatus() != null && project.getStatus().getEffectiveQuota() != null
-          && Boolean.TRUE.equals(project.getStatus().getEffectiveQuota().getAlwaysRunning());
       if (always) {
         events.warning(project, Reason.PodFailed, seen.message() + "; alwaysRunning: restarting it");
-        return status.phase(ProjectPhase.Starting, Reason.PodFailed, seen.message() + "; restarting (alwaysRunning)")
-            .pod(null, null, null).build();
+        return new Observed(status.phase(ProjectPhase.Starting, Reason.PodFailed, seen.message()
+            + "; restarting (alwaysRunning)").pod(null, null, null).build(), null);
       }
       events.warning(project, Reason.PodFailed, seen.message());
-      return status.phase(ProjectPhase.Failed, Reason.PodFailed, seen.message()
+      return new Observed(status.phase(ProjectPhase.Failed, Reason.PodFailed, seen.message()
               + "; new activity (annotation " + LAST_ACTIVITY + ") or a spec change starts it again")
-          .pod(null, null, null).stopped(now, "PodFailed").build();
+          .pod(null, null, null).stopped(now, "PodFailed").build(), null);
     }
     String started = annotation(pod, REQUESTED_LICENSES);
     String requested = String.join(",", ProjectStarter.requested(project));
@@ -200,18 +215,51 @@ public final class ProjectReconciler implements Reconciler<Project> {
         deletePod(pod);
         events.normal(project, Reason.LicenseChangeRestart, "spec.licenses changed from [" + started + "] to ["
             + requested + "]: restarting so the new quota applies");
-        return status.phase(ProjectPhase.Stopping, Reason.LicenseChangeRestart,
-            "Restarting to apply the changed licenses").build();
+        return new Observed(status.phase(ProjectPhase.Stopping, Reason.LicenseChangeRestart,
+            "Restarting to apply the changed licenses").build(), null);
       }
       status.licenseNote("spec.licenses changed from [" + started + "] to [" + requested
           + "]; the change takes effect at the next start");
     }
-    StartRecord.fromJson(annotation(pod, StartRecord.ANNOTATION)).ifPresent(status::startRecord);
+    TimerDecision timer = ProjectTimers.evaluate(new TimerInput(now, parseTime(pod.getMetadata().getCreationTimestamp()),
+        seen.phase() == ProjectPhase.Running ? firstNonNull(parseTime(seen.startedAt()), now) : null,
+        lastActivity(project), duration(quota == null ? null : quota.getIdleTimeout()),
+        duration(quota == null ? null : quota.getMaxDuration()), always, s.pendingTimeout()));
+    if (timer instanceof TimerDecision.Stop stop) {
+      return new Observed(stopByTimer(project, pod, status, stop, always, now, seen), null);
+    }
+    if (record != null) {
+      status.startRecord(record);
+    }
     status.admitted(true, Reason.QuotaAdmitted, "Admitted: the project holds its quota");
-    return status.phase(seen.phase(), seen.reason(), seen.message())
+    ProjectStatus next = status.phase(seen.phase(), seen.reason(), seen.message())
         .pod(podName, seen.nodeName(), seen.startedAt())
         .stopped(null, null)
         .build();
+    Instant due = ((TimerDecision.NotDue) timer).nextDue();
+    Duration recheck = s.idleCheckInterval();
+    if (due != null && Duration.between(now, due).compareTo(recheck) < 0) {
+      recheck = Duration.between(now, due).plusMillis(50);
+    }
+    return new Observed(next, recheck);
+  }
+
+  private ProjectStatus stopByTimer(Project project, Pod pod, ProjectStatusBuilder status, TimerDecision.Stop stop,
+      boolean always, Instant now, PodObservation seen) {
+    deletePod(pod);
+    Reason reason = Reason.valueOf(stop.reason());
+    if (stop.reason().equals("PendingTimeout")) {
+      String msg = stop.message() + " (" + seen.message() + "); its lease is released and it retries after the same time,"
+          + " or at once on new activity or a spec change";
+      events.warning(project, reason, msg);
+      return status.phase(ProjectPhase.Failed, reason, msg).pod(null, null, null).stopped(now, stop.reason()).build();
+    }
+    if (always) {
+      events.normal(project, reason, stop.message() + "; alwaysRunning: restarting it");
+      return status.phase(ProjectPhase.Stopping, reason, stop.message() + "; restarting (alwaysRunning)").build();
+    }
+    events.normal(project, reason, stop.message() + "; stopping it");
+    return status.phase(ProjectPhase.Stopping, reason, stop.message() + "; stopping").stopped(now, stop.reason()).build();
   }
 
   private ProjectStatus start(Project project, ProjectKey key, ProjectStatusBuilder status, Instant now, Settings s) {
@@ -280,9 +328,14 @@ public final class ProjectReconciler implements Reconciler<Project> {
     }
   }
 
-  private boolean heldStopped(Project project) {
+  private boolean heldStopped(Project project, Instant now, Settings s) {
     ProjectStatus prev = project.getStatus();
     if (prev == null || prev.getStopReason() == null || !STOP_REASONS_THAT_HOLD.contains(prev.getStopReason())) {
+      return false;
+    }
+    Instant stoppedAt = parseTime(prev.getStoppedAt());
+    if ("PendingTimeout".equals(prev.getStopReason()) && stoppedAt != null
+        && !now.isBefore(stoppedAt.plus(s.pendingTimeout()))) {
       return false;
     }
     if (!Objects.equals(prev.getObservedGeneration(), project.getMetadata().getGeneration())) {
@@ -318,9 +371,33 @@ public final class ProjectReconciler implements Reconciler<Project> {
         .anyMatch(r -> Objects.equals(r.getUid(), project.getMetadata().getUid()));
   }
 
+  private static Duration duration(String text) {
+    try {
+      return text == null ? null : Durations.parse("duration", text);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static Instant firstNonNull(Instant a, Instant b) {
+    return a != null ? a : b;
+  }
+
   private static String annotation(Pod pod, String key) {
     Map<String, String> a = pod.getMetadata().getAnnotations();
     return a == null ? null : a.get(key);
+  }
+
+  /**
+   * The activity shown in status: hubs may bump the annotation every few seconds, and mirroring
+   * each bump would be a status write each time, so the shown value moves in steps of a minute.
+   */
+  private static String shownActivity(Project project) {
+    String current = lastActivity(project);
+    String shown = project.getStatus() == null ? null : project.getStatus().getLastActivity();
+    Instant c = parseTime(current);
+    Instant sh = parseTime(shown);
+    return c != null && sh != null && !c.isBefore(sh) && c.isBefore(sh.plusSeconds(60)) ? shown : current;
   }
 
   static String lastActivity(Project project) {

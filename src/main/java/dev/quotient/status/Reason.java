@@ -17,6 +17,7 @@ public enum Reason {
   UserStopped,
   IdleTimeout,
   MaxDuration,
+  PendingTimeout,
   LicenseChangeRestart,
   LicenseChangePending,
   PodCreateFailed,
