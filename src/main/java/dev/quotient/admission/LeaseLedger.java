@@ -150,7 +150,7 @@ public final class LeaseLedger {
 
   /** How many times a project was first refused, by bottleneck resource (for the metric). */
   public synchronized Map<String, Long> rejectionsByResource() {
-    return Map.copyOf(rejections);
+    return java.util.Collections.unmodifiableMap(new TreeMap<>(rejections));
   }
 
   private FitCheck.Usage usage() {
@@ -203,7 +203,7 @@ public final class LeaseLedger {
 
   /** Run slots in use, by license. */
   public synchronized Map<String, Integer> licenseUse() {
-    return Map.copyOf(licenseUse);
+    return java.util.Collections.unmodifiableMap(new TreeMap<>(licenseUse));
   }
 
   public synchronized List<ProjectKey> holdersOf(String license) {

@@ -9,7 +9,8 @@ import java.util.Map;
  */
 public record NamespaceQuota(String namespace, String name, Map<String, Long> hard, Map<String, Long> used) {
   public NamespaceQuota {
-    hard = Map.copyOf(hard);
+    // Sorted, so the bottleneck reported first is always the same one.
+    hard = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(hard));
     used = Map.copyOf(used);
   }
 }

@@ -14,6 +14,9 @@ public class LicenseResult {
   @JsonPropertyDescription("Applied, NotFound, NotYetActive, Expired, RunLimitReached, Incompatible, Forbidden or Invalid.")
   private LicenseState state;
 
+  @JsonPropertyDescription("CamelCase reason, e.g. LicenseExpired (the same words as the LicensesValid condition and the Events).")
+  private String reason;
+
   @JsonPropertyDescription("Why, in words.")
   private String message;
 
@@ -33,6 +36,14 @@ public class LicenseResult {
     this.state = state;
   }
 
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
   public String getMessage() {
     return message;
   }
@@ -50,12 +61,13 @@ public class LicenseResult {
       return false;
     }
     return Objects.equals(name, other.name)
+        && Objects.equals(reason, other.reason)
         && Objects.equals(state, other.state)
         && Objects.equals(message, other.message);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, state, message);
+    return Objects.hash(name, state, reason, message);
   }
 }

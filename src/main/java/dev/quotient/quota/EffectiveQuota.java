@@ -30,7 +30,7 @@ public record EffectiveQuota(
     List<LicensePatch> podPatches) {
 
   public EffectiveQuota {
-    gpuNodeSelector = Map.copyOf(gpuNodeSelector);
+    gpuNodeSelector = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(gpuNodeSelector));
     gpuTolerations = List.copyOf(gpuTolerations);
     nodeGroups = List.copyOf(nodeGroups);
     appliedLicenses = List.copyOf(appliedLicenses);

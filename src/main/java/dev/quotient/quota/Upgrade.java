@@ -28,7 +28,8 @@ public record Upgrade(
       new Upgrade(null, null, null, null, null, Map.of(), List.of(), null, null, null, List.of());
 
   public Upgrade {
-    gpuNodeSelector = gpuNodeSelector == null ? Map.of() : Map.copyOf(gpuNodeSelector);
+    gpuNodeSelector = gpuNodeSelector == null ? Map.of()
+        : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(gpuNodeSelector));
     gpuTolerations = gpuTolerations == null ? List.of() : List.copyOf(gpuTolerations);
     nodeGroups = nodeGroups == null ? List.of() : List.copyOf(nodeGroups);
   }

@@ -21,7 +21,8 @@ public record PodSettings(
 
   public PodSettings {
     allowedImages = List.copyOf(allowedImages);
-    projectNodeSelector = Map.copyOf(projectNodeSelector);
+    // Insertion order kept: the pods we build should be byte-for-byte the same every time.
+    projectNodeSelector = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(projectNodeSelector));
     projectTolerations = List.copyOf(projectTolerations);
   }
 

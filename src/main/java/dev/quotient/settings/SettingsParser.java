@@ -26,8 +26,69 @@ public final class SettingsParser {
   private final Map<String, String> data;
   private final List<String> problems = new ArrayList<>();
 
+  /** A ConfigMap key that may hold all settings as one nested YAML document (Helm-style values). */
+  public static final String YAML_KEY = "settings.yaml";
+
   private SettingsParser(Map<String, String> data) {
-    this.data = data == null ? Map.of() : data;
+    this.data = flatten(data == null ? Map.of() : data, problems);
+  }
+
+  /**
+   * Settings may come as flat keys ({@code defaultQuota.cpu: "2"}), as one nested YAML document
+   * under {@code settings.yaml}, or both (flat keys win), so a ConfigMap can be written either
+   * way by hand, by GitOps or by Helm.
+   */
+  static Map<String, String> flatten(Map<String, String> data, List<String> problems) {
+    if (!data.containsKey(YAML_KEY)) {
+      return data;
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    try {
+      Object tree = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+          .readValue(data.get(YAML_KEY), Object.class);
+      if (tree instanceof Map<?, ?> map) {
+        flattenInto("", map, out);
+      } else if (tree != null) {
+        problems.add(YAML_KEY + " must be a YAML mapping of settings");
+      }
+    } catch (java.io.IOException e) {
+      problems.add(YAML_KEY + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    data.forEach((k, v) -> {
+      if (!k.equals(YAML_KEY)) {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+
+  /** A list item: a plain value, or a toleration {key, operator, value, effect} as key=value:Effect. */
+  private static String listItem(Object item) {
+    if (item instanceof Map<?, ?> t) {
+      Object key = t.get("key");
+      Object value = t.get("value");
+      Object effect = t.get("effect");
+      boolean exists = "Exists".equals(t.get("operator")) || value == null;
+      return key + (exists ? "" : "=" + value) + (effect == null ? "" : ":" + effect);
+    }
+    return String.valueOf(item);
+  }
+
+  private static void flattenInto(String prefix, Map<?, ?> map, Map<String, String> out) {
+    Set<String> known = Arrays.stream(SettingKey.values()).map(SettingKey::key).collect(Collectors.toSet());
+    map.forEach((k, v) -> {
+      String key = prefix + k;
+      if (v instanceof Map<?, ?> nested && known.contains(key)) {
+        // a label map such as pod.projectNodeSelector: {quotient.dev/project-node: "true"}
+        out.put(key, String.join(",", nested.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+      } else if (v instanceof Map<?, ?> nested) {
+        flattenInto(key + ".", nested, out);
+      } else if (v instanceof List<?> list) {
+        out.put(key, String.join(",", list.stream().map(SettingsParser::listItem).toList()));
+      } else {
+        out.put(key, v == null ? "" : String.valueOf(v));
+      }
+    });
   }
 
   /** Throws {@link InvalidSettingsException} listing each unusable key and why. */

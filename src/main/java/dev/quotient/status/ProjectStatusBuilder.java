@@ -76,6 +76,7 @@ public final class ProjectStatusBuilder {
       LicenseResult r = new LicenseResult();
       r.setName(v.license());
       r.setState(v.state());
+      r.setReason(Reason.forLicenseState(v.state()).name());
       r.setMessage(v.message());
       return r;
     }).collect(Collectors.toList());

@@ -294,4 +294,38 @@ class SettingsParserTest {
         .pod();
     assertThat(pod.imageFor(requested)).isEqualTo(used);
   }
+
+  @org.junit.jupiter.api.Test
+  void nestedYamlUnderSettingsYamlIsReadLikeFlatKeys() {
+    Settings s = SettingsParser.parse(java.util.Map.of(SettingsParser.YAML_KEY, """
+        cpuOvercommit: 4
+        defaultQuota:
+          cpu: "2"
+          memory: 3Gi
+        clusterQuota:
+          runningProjects: 7
+        pod:
+          projectNodeSelector:
+            quotient.dev/project-node: "true"
+          projectTolerations:
+          - {key: dedicated, operator: Equal, value: projects, effect: NoSchedule}
+          - {key: spot, operator: Exists}
+          allowedImages: [a:1, b:2]
+        """, "memoryOvercommit", "2"));
+    org.assertj.core.api.Assertions.assertThat(s.quotaPolicy().cpuOvercommit()).isEqualTo(4.0);
+    org.assertj.core.api.Assertions.assertThat(s.quotaPolicy().memoryOvercommit()).isEqualTo(2.0);
+    org.assertj.core.api.Assertions.assertThat(s.quotaPolicy().defaultQuota().cpuMillis()).isEqualTo(2000L);
+    org.assertj.core.api.Assertions.assertThat(s.clusterQuota().runningProjects()).isEqualTo(7L);
+    org.assertj.core.api.Assertions.assertThat(s.pod().projectNodeSelector()).containsEntry("quotient.dev/project-node", "true");
+    org.assertj.core.api.Assertions.assertThat(s.pod().projectTolerations()).hasSize(2);
+    org.assertj.core.api.Assertions.assertThat(s.pod().projectTolerations().get(0).getValue()).isEqualTo("projects");
+    org.assertj.core.api.Assertions.assertThat(s.pod().projectTolerations().get(1).getOperator()).isEqualTo("Exists");
+    org.assertj.core.api.Assertions.assertThat(s.pod().allowedImages()).containsExactly("a:1", "b:2");
+  }
+
+  @org.junit.jupiter.api.Test
+  void brokenSettingsYamlIsAProblemNotACrash() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SettingsParser.parse(java.util.Map.of(SettingsParser.YAML_KEY, "cpuOvercommit: [")))
+        .isInstanceOf(InvalidSettingsException.class).hasMessageContaining("settings.yaml is not valid YAML");
+  }
 }
