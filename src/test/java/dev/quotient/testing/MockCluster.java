@@ -82,13 +82,21 @@ public final class MockCluster implements AutoCloseable {
   }
 
   public Project awaitProject(String namespace, String name, Predicate<Project> condition) {
-    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+    return awaitProject(namespace, name, condition, TIMEOUT);
+  }
+
+  public Project awaitProject(String namespace, String name, Predicate<Project> condition, Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> condition.test(project(namespace, name)));
     return project(namespace, name);
   }
 
   public Project awaitPhase(String namespace, String name, ProjectPhase phase) {
-    return awaitProject(namespace, name, p -> p.getStatus() != null && p.getStatus().getPhase() == phase);
+    return awaitPhase(namespace, name, phase, TIMEOUT);
+  }
+
+  public Project awaitPhase(String namespace, String name, ProjectPhase phase, Duration timeout) {
+    return awaitProject(namespace, name, p -> p.getStatus() != null && p.getStatus().getPhase() == phase, timeout);
   }
 
   public List<Event> events(String namespace, String involvedName) {
