@@ -108,8 +108,17 @@ public final class MockCluster implements AutoCloseable {
     return events(namespace, involvedName).stream().anyMatch(e -> reason.equals(e.getReason()));
   }
 
+  /** Stops everything, after checking every condition and Event the test produced against the API conventions. */
   @Override
   public void close() {
-    run.close();
+    List<String> problems;
+    try {
+      problems = StatusLint.problems(client());
+    } finally {
+      run.close();
+    }
+    if (!problems.isEmpty()) {
+      throw new AssertionError("status conventions broken:\n  " + String.join("\n  ", problems));
+    }
   }
 }
