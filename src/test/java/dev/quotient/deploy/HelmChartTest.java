@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 class HelmChartTest {
   static final Path CHART = Path.of("helm/quotient");
   static final String KUBE_VERSION = "1.32.0";
-  static final String UPDATE = "cp crds/*.quotient.dev.yaml helm/quotient/crds/ (or run this test with -Dquotient.updateCrds=true)";
+  static final String UPDATE = "cp crds/*.quotient.dev.yaml helm/quotient/crds/ (mvn -q test -Dtest=CrdsUpToDateTest -Dquotient.updateCrds=true refreshes both)";
 
   private final List<GenericKubernetesResource> operator = Manifests.build(Manifests.OPERATOR);
 
