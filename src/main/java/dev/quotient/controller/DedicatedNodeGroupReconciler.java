@@ -19,6 +19,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -123,8 +124,12 @@ public final class DedicatedNodeGroupReconciler implements Reconciler<DedicatedN
     if (next.equals(group.getStatus())) {
       return UpdateControl.noUpdate();
     }
-    group.setStatus(next);
-    return UpdateControl.patchStatus(group);
+    // Full status update with the resourceVersion (see LicenseReconciler for why not a JSON-patch diff).
+    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(group, context, g -> {
+      g.setStatus(next);
+      return g;
+    });
+    return UpdateControl.noUpdate();
   }
 
   @Override

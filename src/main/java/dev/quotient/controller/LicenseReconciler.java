@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -93,8 +94,14 @@ public final class LicenseReconciler implements Reconciler<License> {
     if (next.equals(license.getStatus())) {
       control = UpdateControl.noUpdate();
     } else {
-      license.setStatus(next);
-      control = UpdateControl.patchStatus(license);
+      // A full status update with the resourceVersion, not a JSON-patch diff against our cache:
+      // a diff of list indexes applied to a newer server copy (another replica, a restart) can
+      // corrupt the lists, and a conflict is simply retried on fresh data.
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(license, context, l -> {
+        l.setStatus(next);
+        return l;
+      });
+      control = UpdateControl.noUpdate();
     }
     if (nextTransition.isPresent()) {
       Duration wait = Duration.between(now, nextTransition.get()).plusMillis(200);

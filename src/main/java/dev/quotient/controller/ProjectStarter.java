@@ -26,9 +26,10 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Starting a project, Kueue-style: inside the ledger's lock compute the quota, ask admission,
- * reserve the lease, create the pod, and release the reservation if the create fails. Two
- * projects can therefore never take the same last slot, however many reconcile at once.
+ * Starting a project, Kueue-style: inside the ledger's lock compute the quota, ask admission and
+ * reserve the lease; then create the pod outside the lock and release the reservation if the
+ * create fails. Two projects can therefore never take the same last slot, however many
+ * reconcile at once, and one slow create does not hold up the others.
  */
 final class ProjectStarter {
   /** What a start attempt came to. */
@@ -74,7 +75,7 @@ final class ProjectStarter {
       return new Outcome.AwaitingLicenses(missing);
     }
     Map<String, String> nsLabels = caches.namespaceLabels(key.namespace());
-    return ledger.decide(l -> {
+    Object decided = ledger.decide(l -> {
       forgetUnknownProjects(l, now);
       QuotaOutcome outcome = quota(project, key, known, nsLabels, s, now, l);
       EffectiveQuota q = outcome.quota();
@@ -92,22 +93,35 @@ final class ProjectStarter {
       Lease lease = new Lease(key, plan.pod().getMetadata().getName(), placed.quota().requests(),
           placed.quota().appliedLicenses(), group);
       l.reserve(lease);
-      try {
-        Pod created = client.pods().inNamespace(key.namespace()).resource(plan.pod()).create();
-        return new Outcome.Started(placed, plan, created);
-      } catch (KubernetesClientException e) {
-        l.releaseIfPod(key, lease.podName());
-        if (e.getCode() == 409) {
-          return new Outcome.AlreadyExists(placed);
+      return new Reservation(placed, plan, lease);
+    });
+    if (decided instanceof Outcome waiting) {
+      return waiting;
+    }
+    // The lease is reserved, so no other start can take this slot; the pod is created outside
+    // the ledger's lock so that starts of other projects do not queue behind this API call.
+    Reservation r = (Reservation) decided;
+    try {
+      Pod created = client.pods().inNamespace(key.namespace()).resource(r.plan().pod()).create();
+      return new Outcome.Started(r.placed(), r.plan(), created);
+    } catch (RuntimeException e) {
+      return ledger.decide(l -> {
+        l.releaseIfPod(key, r.lease().podName());
+        if (e instanceof KubernetesClientException ke && ke.getCode() == 409) {
+          return new Outcome.AlreadyExists(r.placed());
         }
-        if (e.getCode() == 403 && e.getMessage() != null && e.getMessage().contains("exceeded quota")) {
-          return new Outcome.Waiting(placed, l.waitOutside(key, new Bottleneck("namespace-quota",
-              "namespace quota: " + e.getStatus().getMessage()), now));
+        if (e instanceof KubernetesClientException ke && ke.getCode() == 403 && ke.getMessage() != null
+            && ke.getMessage().contains("exceeded quota")) {
+          return new Outcome.Waiting(r.placed(), l.waitOutside(key, new Bottleneck("namespace-quota",
+              "namespace quota: " + ke.getStatus().getMessage()), now));
         }
         throw e;
-      }
-    });
+      });
+    }
   }
+
+  /** A lease reserved in the ledger whose pod is yet to be created. */
+  private record Reservation(QuotaOutcome placed, PodPlan plan, Lease lease) {}
 
   /**
    * Leases and queue places of projects that no longer exist (deleted, their pods about to be

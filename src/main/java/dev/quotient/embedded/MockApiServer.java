@@ -47,11 +47,24 @@ public final class MockApiServer implements AutoCloseable {
     dispatcher.rule = methodAndPath == null ? null : new DelayRule(methodAndPath, by);
   }
 
+  /**
+   * Answers the next {@code times} requests whose method and path match with {@code code} and a
+   * Status whose message is {@code message} instead of serving them, as a real API server's
+   * admission (ResourceQuota, a webhook) or an outage would.
+   */
+  public void refuse(java.util.function.Predicate<String> methodAndPath, int code, String message, int times) {
+    dispatcher.refusal = new RefusalRule(methodAndPath, code, message, new java.util.concurrent.atomic.AtomicInteger(times));
+  }
+
   private record DelayRule(java.util.function.Predicate<String> match, java.time.Duration by) {}
+
+  private record RefusalRule(java.util.function.Predicate<String> match, int code, String message,
+      java.util.concurrent.atomic.AtomicInteger left) {}
 
   /** The mock's dispatcher with an optional delay rule in front. */
   private static final class SlowableDispatcher extends KubernetesMixedDispatcher {
     private volatile DelayRule rule;
+    private volatile RefusalRule refusal;
 
     SlowableDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses) {
       super(responses);
@@ -66,6 +79,15 @@ public final class MockApiServer implements AutoCloseable {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
+      }
+      RefusalRule no = refusal;
+      if (no != null && no.match().test(request.getMethod() + " " + request.getPath())
+          && no.left().getAndDecrement() > 0) {
+        io.fabric8.kubernetes.api.model.Status status = new io.fabric8.kubernetes.api.model.StatusBuilder()
+            .withStatus("Failure").withCode(no.code()).withMessage(no.message()).build();
+        return new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(no.code())
+            .setHeader("Content-Type", "application/json")
+            .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(status));
       }
       return super.dispatch(request);
     }

@@ -107,6 +107,39 @@ class AdmissionIT {
   }
 
   @Test
+  void aQuotaRefusalOfThePodCreateIsAWaitThatReleasesTheLeaseAndRetries() {
+    try (MockCluster cluster = clusterWith("clusterQuota.runningProjects", "1")) {
+      String ns = cluster.namespace("refused");
+      cluster.run().api().refuse(r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"), 403,
+          "pods \"p-pod\" is forbidden: exceeded quota: compute, requested: requests.memory=205Mi, used: "
+              + "requests.memory=300Mi, limited: requests.memory=300Mi", 1);
+      cluster.create(project(ns, "p"));
+      Project waiting = cluster.awaitPhase(ns, "p", ProjectPhase.WaitingForResources);
+      assertThat(waiting.getStatus().getMessage()).startsWith("Waiting for resources: namespace quota: ")
+          .contains("exceeded quota: compute");
+      assertCondition(waiting, "QuotaAdmitted", "False", "QuotaRejected");
+      // The next retry (at most 15 s later) is served and the project starts with one lease and one pod.
+      cluster.awaitPhase(ns, "p", ProjectPhase.Running, java.time.Duration.ofSeconds(45));
+      assertThat(cluster.run().operator().ledger().size()).isEqualTo(1);
+      assertThat(cluster.client().pods().inNamespace(ns).list().getItems()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aFailedPodCreateReleasesTheReservationAndIsRetried() {
+    try (MockCluster cluster = clusterWith("clusterQuota.runningProjects", "1")) {
+      String ns = cluster.namespace("outage");
+      cluster.run().api().refuse(r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"), 500,
+          "etcdserver: request timed out", 1);
+      cluster.create(project(ns, "p"));
+      Project running = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
+      assertThat(running.getStatus().getPodName()).isNotNull();
+      assertThat(cluster.run().operator().ledger().size()).isEqualTo(1);
+      assertThat(cluster.client().pods().inNamespace(ns).list().getItems()).hasSize(1);
+    }
+  }
+
+  @Test
   void dedicatedNodeGroupCapacityIsLeasedAndTheNextGroupInTheListIsTried() {
     try (MockCluster cluster = MockCluster.start()) {
       String ns = cluster.namespace("groups");

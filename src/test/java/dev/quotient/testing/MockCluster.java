@@ -82,13 +82,21 @@ public final class MockCluster implements AutoCloseable {
   }
 
   public Project awaitProject(String namespace, String name, Predicate<Project> condition) {
-    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+    return awaitProject(namespace, name, condition, TIMEOUT);
+  }
+
+  public Project awaitProject(String namespace, String name, Predicate<Project> condition, Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> condition.test(project(namespace, name)));
     return project(namespace, name);
   }
 
   public Project awaitPhase(String namespace, String name, ProjectPhase phase) {
-    return awaitProject(namespace, name, p -> p.getStatus() != null && p.getStatus().getPhase() == phase);
+    return awaitPhase(namespace, name, phase, TIMEOUT);
+  }
+
+  public Project awaitPhase(String namespace, String name, ProjectPhase phase, Duration timeout) {
+    return awaitProject(namespace, name, p -> p.getStatus() != null && p.getStatus().getPhase() == phase, timeout);
   }
 
   public List<Event> events(String namespace, String involvedName) {
@@ -100,8 +108,17 @@ public final class MockCluster implements AutoCloseable {
     return events(namespace, involvedName).stream().anyMatch(e -> reason.equals(e.getReason()));
   }
 
+  /** Stops everything, after checking every condition and Event the test produced against the API conventions. */
   @Override
   public void close() {
-    run.close();
+    List<String> problems;
+    try {
+      problems = StatusLint.problems(client());
+    } finally {
+      run.close();
+    }
+    if (!problems.isEmpty()) {
+      throw new AssertionError("status conventions broken:\n  " + String.join("\n  ", problems));
+    }
   }
 }
