@@ -42,6 +42,8 @@ public final class LocalCluster implements AutoCloseable {
   public static final String SETTINGS_CONFIG_MAP = "quotient-settings";
   public static final List<String> CRDS = List.of(
       "licenses.quotient.dev-v1.yml", "projects.quotient.dev-v1.yml", "dedicatednodegroups.quotient.dev-v1.yml");
+  private static final java.util.Set<String> NAMESPACED_KINDS = java.util.Set.of(
+      "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Deployment", "Service", "Secret");
   /** operator/ as copied into the jar by the build (see pom.xml). */
   static final String OPERATOR_RESOURCES = "/dev/quotient/local/operator/";
 
@@ -133,17 +135,29 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * The objects of operator/kustomization.yaml's resources, in its order, except the Deployment
-   * (the operator runs in this JVM instead).
+   * The objects of operator/kustomization.yaml's resources, in its order, with its namespace,
+   * except the Deployment (the operator runs in this JVM instead) and {@code ../crds} (installed
+   * from the build's generated CRDs, which CrdsUpToDateTest keeps equal to crds/).
    */
   public static List<HasMetadata> operatorManifests(KubernetesClient client) {
     List<HasMetadata> objects = new ArrayList<>();
     for (String file : kustomizationResources()) {
+      if (file.contains("/") || !(file.endsWith(".yaml") || file.endsWith(".yml"))) {
+        continue;
+      }
       try (InputStream in = LocalCluster.class.getResourceAsStream(OPERATOR_RESOURCES + file)) {
         if (in == null) {
           throw new IllegalStateException("operator/" + file + " (listed in operator/kustomization.yaml) is not on the classpath");
         }
-        client.load(in).items().stream().filter(o -> !"Deployment".equals(o.getKind())).forEach(objects::add);
+        for (HasMetadata o : client.load(in).items()) {
+          if ("Deployment".equals(o.getKind())) {
+            continue;
+          }
+          if (NAMESPACED_KINDS.contains(o.getKind()) && o.getMetadata().getNamespace() == null) {
+            o.getMetadata().setNamespace(NAMESPACE); // kustomization.yaml's namespace
+          }
+          objects.add(o);
+        }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
