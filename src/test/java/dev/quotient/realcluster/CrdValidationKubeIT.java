@@ -67,13 +67,14 @@ class CrdValidationKubeIT {
 
   @Test
   void expiresBeforeActivatesIsRefusedByTheCelRule() {
-    KubernetesClientException e = refused(license(unique("backwards"), """
+    String name = unique("backwards");
+    KubernetesClientException e = refused(license(name, """
         runLimit: 1
         activates: "2026-06-01T00:00:00Z"
         expires: "2026-01-01T00:00:00Z"
         """));
     assertThat(e.getCode()).isEqualTo(422);
-    assertThat(e.getStatus().getMessage()).contains("spec: Invalid value: \"object\": expires must be after activates");
+    assertThat(e.getStatus().getMessage()).isEqualTo("License.quotient.dev \"" + name + "\" is invalid: spec: Invalid value: expires must be after activates");
   }
 
   @Test

@@ -39,8 +39,8 @@ class OperatorRbacKubeIT {
       "delete, '', pods, research",
       "update, '', nodes, ''",
       "update, quotient.dev, projects/status, research",
-      "patch, quotient.dev, licenses/status, ''",
-      "patch, quotient.dev, dedicatednodegroups/status, ''",
+      "update, quotient.dev, licenses/status, ''",
+      "update, quotient.dev, dedicatednodegroups/status, ''",
       "create, '', events, research",
   })
   void operatorMayDoWhatItsReconcilersDo(String verb, String group, String resource, String namespace) {
