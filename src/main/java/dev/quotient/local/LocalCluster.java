@@ -125,7 +125,8 @@ public final class LocalCluster implements AutoCloseable {
         CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
         admin.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(NonDeletingOperation::update);
         admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-            .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+            .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+                && c.getStatus().getConditions().stream()
                 .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
                 30, TimeUnit.SECONDS);
       } catch (IOException e) {

@@ -100,16 +100,35 @@ class PlacementKubeIT {
 
   @Test
   void projectThatFitsNoNodeStaysPendingWithTheSchedulersMessage() {
-    // 150Gi limit / memoryOvercommit 5 = 30Gi request: the cluster quota (75% of the pool's 64Gi)
-    // admits it, but no single pool node (32Gi) fits it. Only a real scheduler says so.
-    String license = unique("too-big");
+    // A group of two nodes with 1Gi each: the operator's ledger sees 2Gi of group capacity and
+    // admits a 1536Mi request (7680Mi limit / memoryOvercommit 5), but no single node fits it.
+    // Only a real scheduler says so.
+    String group = unique("small");
+    for (String suffix : new String[] {"a", "b"}) {
+      admin().resource("""
+          apiVersion: v1
+          kind: Node
+          metadata:
+            name: %1$s-%2$s
+            labels: {kubernetes.io/hostname: %1$s-%2$s, test-group: %1$s}
+          status:
+            capacity: {cpu: "4", memory: 1Gi, pods: "110"}
+            allocatable: {cpu: "4", memory: 1Gi, pods: "110"}
+          """.formatted(group, suffix)).create();
+    }
+    create("""
+        apiVersion: quotient.dev/v1alpha1
+        kind: DedicatedNodeGroup
+        metadata: {name: %1$s}
+        spec: {nodeSelector: {test-group: %1$s}}
+        """.formatted(group));
     create("""
         apiVersion: quotient.dev/v1alpha1
         kind: License
-        metadata: {name: %s}
-        spec: {runLimit: 1, quota: {cpu: "1", memory: 150Gi}}
-        """.formatted(license));
-    create(project("huge", license));
+        metadata: {name: %1$s}
+        spec: {runLimit: 1, quota: {cpu: "1", memory: 7680Mi, dedicatedNodeGroup: %1$s}}
+        """.formatted(group));
+    create(project("huge", group));
     try {
       Project p = awaitProject(ns, "huge", x -> x.getStatus() != null && x.getStatus().getMessage() != null
           && x.getStatus().getMessage().startsWith("Unschedulable: "));
@@ -128,8 +147,13 @@ class PlacementKubeIT {
         assertThat(c.getReason()).isEqualTo("Unschedulable");
       });
     } finally {
-      // It holds 30Gi of the shared cluster quota while pending.
       admin().resources(Project.class).inNamespace(ns).withName("huge").delete();
+      admin().resource("""
+          apiVersion: quotient.dev/v1alpha1
+          kind: DedicatedNodeGroup
+          metadata: {name: %s}
+          """.formatted(group)).delete();
+      admin().nodes().withLabel("test-group", group).delete();
     }
   }
 }

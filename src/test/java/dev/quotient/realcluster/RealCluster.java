@@ -13,12 +13,14 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The one shared helper for tests on the real control plane: started once per test JVM (the
@@ -85,15 +87,29 @@ public final class RealCluster {
   }
 
   public static Project awaitProject(String namespace, String name, Predicate<Project> condition) {
-    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-        .until(() -> condition.test(project(namespace, name)));
+    try {
+      await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+          .until(() -> condition.test(project(namespace, name)));
+    } catch (ConditionTimeoutException e) {
+      Project p = project(namespace, name);
+      throw new AssertionError("Project " + namespace + "/" + name + " did not get there within " + TIMEOUT.toSeconds()
+          + "s; its status: " + (p == null ? "(no such project)" : Serialization.asYaml(p.getStatus())), e);
+    }
     return project(namespace, name);
   }
 
   /** Waits until the projects of a namespace satisfy a condition, and returns them. */
   public static java.util.List<Project> awaitProjects(String namespace, Predicate<java.util.List<Project>> condition) {
-    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-        .until(() -> condition.test(admin().resources(Project.class).inNamespace(namespace).list().getItems()));
+    try {
+      await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+          .until(() -> condition.test(admin().resources(Project.class).inNamespace(namespace).list().getItems()));
+    } catch (ConditionTimeoutException e) {
+      StringBuilder states = new StringBuilder();
+      admin().resources(Project.class).inNamespace(namespace).list().getItems().forEach(p -> states.append("\n")
+          .append(p.getMetadata().getName()).append(": ").append(Serialization.asYaml(p.getStatus())));
+      throw new AssertionError("the projects of " + namespace + " did not get there within " + TIMEOUT.toSeconds()
+          + "s:" + states, e);
+    }
     return admin().resources(Project.class).inNamespace(namespace).list().getItems();
   }
 
