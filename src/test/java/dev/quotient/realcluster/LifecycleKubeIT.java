@@ -107,12 +107,7 @@ class LifecycleKubeIT {
       }
     } finally {
       admin().resources(Project.class).inNamespace(ns).withName("survivor").delete();
-      admin().resource("""
-          apiVersion: quotient.dev/v1alpha1
-          kind: DedicatedNodeGroup
-          metadata: {name: %s}
-          """.formatted(group)).delete();
-      admin().nodes().withLabel("test-group", group).delete();
+      RealCluster.deleteGroupAndItsNodes(group);
     }
   }
 }

@@ -148,12 +148,7 @@ class PlacementKubeIT {
       });
     } finally {
       admin().resources(Project.class).inNamespace(ns).withName("huge").delete();
-      admin().resource("""
-          apiVersion: quotient.dev/v1alpha1
-          kind: DedicatedNodeGroup
-          metadata: {name: %s}
-          """.formatted(group)).delete();
-      admin().nodes().withLabel("test-group", group).delete();
+      RealCluster.deleteGroupAndItsNodes(group);
     }
   }
 }

@@ -117,6 +117,17 @@ public final class RealCluster {
     return awaitProject(namespace, name, p -> p.getStatus() != null && p.getStatus().getPhase() == phase);
   }
 
+  /**
+   * Removes a test's DedicatedNodeGroup, then (once the operator has released its members) the
+   * nodes labelled {@code test-group=<group>}.
+   */
+  public static void deleteGroupAndItsNodes(String group) {
+    var groups = admin().resources(dev.quotient.api.DedicatedNodeGroup.class);
+    groups.withName(group).delete();
+    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> groups.withName(group).get() == null);
+    admin().nodes().withLabel("test-group", group).delete();
+  }
+
   /** Edits a Project like a user would, retrying when the operator's status write raced it (409). */
   public static Project editProject(String namespace, String name, UnaryOperator<Project> edit) {
     for (int attempt = 0; ; attempt++) {
