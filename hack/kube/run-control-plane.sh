@@ -8,23 +8,33 @@
 #   hack/kube/run-control-plane.sh --check   # start, verify, stop everything; exit 0 or 1
 #   options: --keep-workdir  keep the temp dir (certs, kubeconfigs, logs) after exit
 #            --no-verify     default mode only: skip the test pod (nodes are still created)
+#            --nodes FILE    create the nodes of this YAML file (Node objects or a List of
+#                            them) instead of the built-in three; waits until all are Ready
+#            --watch-pid PID stop everything when process PID is gone (the JVM that started
+#                            us: covers a SIGKILLed parent, which runs no shutdown hook)
 #   env:     QUOTIENT_KUBE_BIN=<dir>  use binaries from there instead of running build.sh
+#   stdout:  exactly one line, the admin kubeconfig path, once the nodes are Ready
 #
 # Everything it starts is a child of this script and is stopped on exit (trap), whatever
 # the way out. Logs: <workdir>/logs/*.log. See README.md for the flags and the snags.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-MODE=run KEEP=0 VERIFY=1
-for a in "$@"; do
-  case "$a" in
+MODE=run KEEP=0 VERIFY=1 NODES_FILE="" WATCH_PID=""
+while (($#)); do
+  case "$1" in
     --check) MODE=check ;;
     --keep-workdir) KEEP=1 ;;
     --no-verify) VERIFY=0 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $a (try --help)" >&2; exit 2 ;;
+    --nodes) NODES_FILE="${2:?--nodes needs a file}"; shift ;;
+    --watch-pid) WATCH_PID="${2:?--watch-pid needs a pid}"; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
+  shift
 done
+[[ -z "$NODES_FILE" || -f "$NODES_FILE" ]] || { echo "--nodes: no file $NODES_FILE" >&2; exit 2; }
+[[ -z "$WATCH_PID" || "$WATCH_PID" =~ ^[0-9]+$ ]] || { echo "--watch-pid: not a pid: $WATCH_PID" >&2; exit 2; }
 
 log() { printf '[%s %5.1fs] %s\n' "$(date +%H:%M:%S)" "$(elapsed)" "$*" >&2; }
 T0=$(date +%s.%N)
@@ -100,6 +110,10 @@ start() { # <name> <cmd...>
 }
 alive() { # fail fast if a component died
   local i
+  if [[ -n "$WATCH_PID" ]] && ! kill -0 "$WATCH_PID" 2>/dev/null; then
+    log "watched process $WATCH_PID is gone: stopping"
+    return 1
+  fi
   for i in "${!PIDS[@]}"; do
     kill -0 "${PIDS[$i]}" 2>/dev/null || { log "${NAMES[$i]} exited; see $WORK/logs/${NAMES[$i]}.log"; return 1; }
   done
@@ -254,7 +268,8 @@ wait_for "kube-scheduler healthy" 60 curl -fsSk "https://127.0.0.1:$SCHED_PORT/h
 T_CP=$(elapsed)
 
 # ---------------------------------------------------------------- fake nodes
-k apply -f - >/dev/null <<'EOF'
+builtin_nodes() {
+  cat <<'EOF'
 apiVersion: v1
 kind: Node
 metadata:
@@ -293,11 +308,18 @@ status:
   capacity: {cpu: "8", memory: 32Gi, pods: "110", nvidia.com/gpu: "2"}
   allocatable: {cpu: "8", memory: 32Gi, pods: "110", nvidia.com/gpu: "2"}
 EOF
-log "nodes pool-1, dedicated-1, gpu-1 created"
-nodes_ready() {
-  [[ "$(k get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c '^True$')" == 3 ]]
 }
-wait_for "3 nodes Ready (kwok)" 60 nodes_ready
+if [[ -n "$NODES_FILE" ]]; then
+  k apply -f "$NODES_FILE" >/dev/null
+else
+  builtin_nodes | k apply -f - >/dev/null
+fi
+NODE_COUNT=$(k get nodes -o name | wc -l)
+log "$NODE_COUNT nodes created: $(k get nodes -o name | sed 's|node/||' | paste -sd, -)"
+nodes_ready() {
+  [[ "$(k get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c '^True$')" == "$NODE_COUNT" ]]
+}
+wait_for "$NODE_COUNT nodes Ready (kwok)" 60 nodes_ready
 T_NODES=$(elapsed)
 
 if [[ $VERIFY == 1 || $MODE == check ]]; then
@@ -314,10 +336,12 @@ spec:
     resources:
       requests: {cpu: 100m, memory: 64Mi}
 EOF
+  # With the built-in nodes only pool-1 is untainted; a --nodes file may have several.
   pod_running() {
-    [[ "$(k -n default get pod quotient-smoke -o jsonpath='{.spec.nodeName}/{.status.phase}')" == "pool-1/Running" ]]
+    local at; at="$(k -n default get pod quotient-smoke -o jsonpath='{.spec.nodeName}/{.status.phase}')"
+    if [[ -n "$NODES_FILE" ]]; then [[ "$at" == ?*/Running ]]; else [[ "$at" == "pool-1/Running" ]]; fi
   }
-  wait_for "pod quotient-smoke Running on pool-1" 60 pod_running
+  wait_for "pod quotient-smoke Running" 60 pod_running
   T_POD=$(elapsed)
   # The pod must have landed on pool-1 only because the other nodes are tainted.
   k -n default delete pod quotient-smoke --wait=true --timeout=30s >/dev/null
@@ -335,6 +359,7 @@ fi
 log "control plane running; Ctrl-C stops everything"
 echo "export KUBECONFIG=$KUBECONFIG_ADMIN" >&2
 echo "$KUBECONFIG_ADMIN"
-# Stay up until interrupted or until one component dies.
+# Stay up until interrupted, until one component dies or until the watched process is gone.
 while alive; do sleep 1; done
+if [[ -n "$WATCH_PID" ]] && ! kill -0 "$WATCH_PID" 2>/dev/null; then exit 0; fi
 exit 1

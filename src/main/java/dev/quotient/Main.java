@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
-/** Entry point: {@code run} (default) against the current cluster, {@code embedded} with no cluster. */
+/**
+ * Entry point: {@code run} (default) against the current cluster, {@code embedded} with no cluster,
+ * {@code local} and {@code benchmark} on a real control plane built from Go modules.
+ */
 public final class Main {
   private static final Path SA_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
 
@@ -21,6 +24,8 @@ public final class Main {
     switch (command) {
       case "run" -> run();
       case "embedded" -> dev.quotient.embedded.EmbeddedRun.main(rest);
+      case "local" -> dev.quotient.local.LocalRun.main(rest);
+      case "benchmark" -> dev.quotient.local.Benchmark.main(rest);
       case "help", "--help", "-h" -> usage();
       default -> {
         System.err.println("unknown command '" + command + "'");
@@ -32,11 +37,17 @@ public final class Main {
 
   private static void usage() {
     System.out.println("""
-        usage: java -jar quotient.jar [run|embedded|help]
+        usage: java -jar quotient.jar [run|embedded|local|benchmark|help]
           run        run the operator against the cluster of the current kubeconfig or service account
                      (env QUOTIENT_NAMESPACE: namespace of the settings ConfigMap 'quotient-settings')
           embedded   start an in-process mock API server with simulated nodes, apply examples/, run
                      the operator and print the projects (options: --examples DIR, --port N, --once)
+          local      start a real control plane (etcd, kube-apiserver, controller-manager, scheduler,
+                     kwok nodes; binaries from hack/kube/build.sh), install the CRDs and operator/,
+                     run the operator as its ServiceAccount, apply examples/, print the kubeconfig,
+                     run until Ctrl-C (options: --examples DIR, --nodes FILE, --log FILE, --once)
+          benchmark  start N projects on that control plane and print one JSON line of figures
+                     (options: --projects N (500), --log FILE)
         """);
   }
 

@@ -126,9 +126,14 @@ public final class EmbeddedRun implements AutoCloseable {
 
   /** Waits until every project has settled (or the timeout passes). */
   public void awaitSettled(Duration timeout) throws InterruptedException {
+    awaitSettled(api.client(), timeout);
+  }
+
+  /** Waits until every project of the cluster behind {@code client} has settled (or the timeout passes). */
+  public static void awaitSettled(KubernetesClient client, Duration timeout) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < end) {
-      List<Project> projects = api.client().resources(Project.class).inAnyNamespace().list().getItems();
+      List<Project> projects = client.resources(Project.class).inAnyNamespace().list().getItems();
       if (projects.stream().allMatch(p -> p.getStatus() != null && SETTLED.contains(p.getStatus().getPhase()))) {
         return;
       }
@@ -138,7 +143,12 @@ public final class EmbeddedRun implements AutoCloseable {
 
   /** The projects as a table, like 'kubectl get projects -A -o wide'. */
   public void printProjects(PrintStream out) {
-    List<Project> projects = new ArrayList<>(api.client().resources(Project.class).inAnyNamespace().list().getItems());
+    printProjects(api.client(), out);
+  }
+
+  /** The projects of the cluster behind {@code client} as a table. */
+  public static void printProjects(KubernetesClient client, PrintStream out) {
+    List<Project> projects = new ArrayList<>(client.resources(Project.class).inAnyNamespace().list().getItems());
     projects.sort(Comparator.comparing((Project p) -> p.getMetadata().getNamespace()).thenComparing(p -> p.getMetadata().getName()));
     String fmt = "%-10s %-18s %-20s %-6s %-7s %-6s %-8s %-4s %-10s %-9s %s%n";
     out.printf(fmt, "NAMESPACE", "NAME", "PHASE", "CPU", "CPU-REQ", "MEMORY", "MEM-REQ", "GPU", "NODE", "GROUP", "MESSAGE");
