@@ -59,7 +59,7 @@ public final class Main {
     KubernetesClient client = new KubernetesClientBuilder().build();
     QuotientOperator operator;
     try {
-      QuotientOperator.Config config = QuotientOperator.Config.defaults(namespace)
+      QuotientOperator.Config config = QuotientOperator.Config.defaults(namespace).withExitOnInformerFailure(true)
           .withMetricsPort(Integer.parseInt(System.getenv().getOrDefault("QUOTIENT_METRICS_PORT", "8080")));
       if (!"false".equalsIgnoreCase(System.getenv("QUOTIENT_LEADER_ELECTION"))) {
         String identity = System.getenv().getOrDefault("POD_NAME", java.util.UUID.randomUUID().toString());

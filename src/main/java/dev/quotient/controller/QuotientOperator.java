@@ -26,24 +26,33 @@ public final class QuotientOperator implements AutoCloseable {
    * Where the settings live and how the operator runs.
    *
    * @param leaderElection null to run without (one replica, tests, the embedded run)
+   * @param exitOnInformerFailure true in production: an informer that stopped for good (its
+   *     watch cannot resume) leaves the operator blind, so the process exits and the Deployment
+   *     restarts it with fresh caches; in-process runs log the failure and keep their JVM
    */
   public record Config(String namespace, String settingsConfigMap, Clock clock, int reconcileThreads,
-      LeaderElection leaderElection, Integer metricsPort) {
+      LeaderElection leaderElection, Integer metricsPort, boolean exitOnInformerFailure) {
     public static Config defaults(String namespace) {
-      return new Config(namespace, "quotient-settings", Clock.systemUTC(), 10, null, null);
+      return new Config(namespace, "quotient-settings", Clock.systemUTC(), 10, null, null, false);
     }
 
     public Config withClock(Clock c) {
-      return new Config(namespace, settingsConfigMap, c, reconcileThreads, leaderElection, metricsPort);
+      return new Config(namespace, settingsConfigMap, c, reconcileThreads, leaderElection, metricsPort,
+          exitOnInformerFailure);
     }
 
     public Config withLeaderElection(LeaderElection le) {
-      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, le, metricsPort);
+      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, le, metricsPort, exitOnInformerFailure);
     }
 
     /** Serve /metrics and /healthz on this port (0 = any free port); null = no server. */
     public Config withMetricsPort(Integer port) {
-      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, leaderElection, port);
+      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, leaderElection, port,
+          exitOnInformerFailure);
+    }
+
+    public Config withExitOnInformerFailure(boolean exit) {
+      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, leaderElection, metricsPort, exit);
     }
   }
 
@@ -95,6 +104,16 @@ public final class QuotientOperator implements AutoCloseable {
         .withConcurrentReconciliationThreads(config.reconcileThreads())
         .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
         .withCacheSyncTimeout(Duration.ofMinutes(2))
+        .withInformerStoppedHandler((informer, failure) -> {
+          if (failure == null) {
+            return;
+          }
+          log.error("The informer for {} stopped and cannot resume: {}", informer.getApiTypeClass().getSimpleName(),
+              failure.toString(), failure);
+          if (config.exitOnInformerFailure()) {
+            System.exit(1);
+          }
+        })
         .withLeaderElectionConfiguration(config.leaderElection() == null ? null
             : LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
                 .withLeaseNamespace(config.namespace())

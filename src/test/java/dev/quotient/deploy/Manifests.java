@@ -16,14 +16,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the deployment manifests without a cluster: multi-document YAML into generic or typed
  * objects, and a small, strict reading of a kustomization (resources, namespace) that the
- * tests cross-check against {@code kubectl kustomize} where kubectl is installed.
+ * tests cross-check against {@code kubectl kustomize} with the kubectl hack/kube/build.sh builds.
  */
 final class Manifests {
   static final Path OPERATOR = Path.of("operator");
@@ -135,21 +134,6 @@ final class Manifests {
       });
     }
     return out;
-  }
-
-  /** kubectl on the PATH (or $KUBECTL), if any. */
-  static Optional<String> kubectl() {
-    String configured = System.getenv("KUBECTL");
-    if (configured != null && !configured.isBlank()) {
-      return Optional.of(configured);
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path candidate = Path.of(dir, "kubectl");
-      if (Files.isExecutable(candidate)) {
-        return Optional.of(candidate.toString());
-      }
-    }
-    return Optional.empty();
   }
 
   /** Runs a command in the working directory, returns stdout; fails with stderr on a non-zero exit. */

@@ -34,12 +34,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** {@code kubectl apply -k operator/} installs a complete, wired-up operator. */
@@ -205,14 +203,14 @@ class OperatorManifestsTest {
         .singleElement().satisfies(l -> assertThat(l).matches("USER [1-9][0-9]*(:[0-9]+)?"));
   }
 
-  /** Cross-check of {@link Manifests#build} against the real kustomize, where kubectl is installed. */
+  /**
+   * Cross-check of {@link Manifests#build} against the real kustomize, with the kubectl that
+   * hack/kube/build.sh builds (the test command builds it first; missing, it fails naming the command).
+   */
   @Test
   void kubectlKustomizeYieldsTheSameObjectsWithClusterScopedPoliciesUnnamespaced() {
-    Optional<String> kubectl = Manifests.kubectl();
-    Assumptions.assumeTrue(kubectl.isPresent(),
-        "kubectl not found on PATH (nor $KUBECTL): skipping the cross-check with `kubectl kustomize operator/`;"
-            + " the structural checks above ran without it");
-    List<GenericKubernetesResource> real = Manifests.objects(Manifests.run(List.of(kubectl.get(), "kustomize", OPERATOR.toString())));
+    String kubectl = dev.quotient.local.KubeBinaries.locate().path("kubectl").toString();
+    List<GenericKubernetesResource> real = Manifests.objects(Manifests.run(List.of(kubectl, "kustomize", OPERATOR.toString())));
     assertThat(real.stream().map(Manifests::key).toList())
         .containsExactlyInAnyOrderElementsOf(objects.stream().map(Manifests::key).toList());
     assertThat(real).allSatisfy(o -> assertThat(o.getMetadata().getLabels())
