@@ -39,6 +39,7 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(name = "dedicatednodegroup")
 public final class DedicatedNodeGroupReconciler implements Reconciler<DedicatedNodeGroup>, Cleaner<DedicatedNodeGroup> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DedicatedNodeGroupReconciler.class);
   private final SettingsStore settings;
   private final LeaseLedger ledger;
   private final EventRecorder events;
@@ -88,7 +89,7 @@ public final class DedicatedNodeGroupReconciler implements Reconciler<DedicatedN
       }
       if (ours || name.equals(managed)) {
         NodeGroupMembership.desired(node, ours ? group : owner, key)
-            .ifPresent(n -> client.nodes().resource(n).update());
+            .ifPresent(n -> updateNode(client, n));
       }
       if (ours) {
         members.add(node.getMetadata().getName());
@@ -143,10 +144,22 @@ public final class DedicatedNodeGroupReconciler implements Reconciler<DedicatedN
           : node.getMetadata().getAnnotations().get(NodeGroupMembership.MANAGED_ANNOTATION);
       if (name.equals(managed)) {
         NodeGroupMembership.desired(node, NodeGroupMembership.owner(node, others).orElse(null), key)
-            .ifPresent(n -> context.getClient().nodes().resource(n).update());
+            .ifPresent(n -> updateNode(context.getClient(), n));
       }
     }
     return DeleteControl.defaultDelete();
+  }
+
+  /** A node removed from the cluster meanwhile needs no labels any more: a 404 is not an error. */
+  private static void updateNode(io.fabric8.kubernetes.client.KubernetesClient client, Node node) {
+    try {
+      client.nodes().resource(node).update();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+      log.info("node {} is gone; nothing to label or unlabel", node.getMetadata().getName());
+    }
   }
 
   private static Resources allocatable(Node node, String gpuResource) {

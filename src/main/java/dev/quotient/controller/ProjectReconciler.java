@@ -277,6 +277,14 @@ public final class ProjectReconciler implements Reconciler<Project> {
       return status.phase(ProjectPhase.Failed, Reason.PodCreateFailed, "Cannot start: " + e.getMessage()
           + "; fix the project's spec").admitted(false, Reason.PodCreateFailed, e.getMessage()).build();
     } catch (KubernetesClientException e) {
+      if (e.getCode() == 403 && e.getMessage() != null && e.getMessage().contains("service account")) {
+        // A namespace created a moment ago has no default ServiceAccount yet (the
+        // controller-manager adds it within seconds): retry shortly, this is not the user's fault.
+        String msg = "Waiting for the namespace's ServiceAccount before creating pod "
+            + ProjectPodFactory.podName(key.name()) + ": " + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());
+        log.info("project {}: {}", key, msg);
+        return status.phase(ProjectPhase.Starting, Reason.PodCreateFailed, msg).pod(null, null, null).build();
+      }
       if (e.getCode() == 400 || e.getCode() == 422 || e.getCode() == 403) {
         String msg = "The API server refused pod " + ProjectPodFactory.podName(key.name()) + ": "
             + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());

@@ -126,6 +126,20 @@ class AdmissionIT {
   }
 
   @Test
+  void aNamespaceWithoutItsServiceAccountYetDelaysTheStartInsteadOfFailingIt() {
+    try (MockCluster cluster = MockCluster.start()) {
+      String ns = cluster.namespace("fresh");
+      cluster.run().api().refuse(r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"), 403,
+          "pods \"project-p\" is forbidden: error looking up service account " + ns
+              + "/default: serviceaccount \"default\" not found", 2);
+      cluster.create(project(ns, "p"));
+      Project running = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
+      assertThat(running.getStatus().getStopReason()).isNull();
+      assertThat(cluster.hasEvent(ns, "p", "PodCreateFailed")).isFalse();
+    }
+  }
+
+  @Test
   void aFailedPodCreateReleasesTheReservationAndIsRetried() {
     try (MockCluster cluster = clusterWith("clusterQuota.runningProjects", "1")) {
       String ns = cluster.namespace("outage");
