@@ -33,10 +33,12 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
@@ -358,6 +360,39 @@ public final class ProjectReconciler implements Reconciler<Project> {
    * Writes the status only when it changed, with optimistic locking, and caches the result so
    * the next reconcile never decides on a status older than this write.
    */
+  /**
+   * A reconcile that threw (the API server down, a conflict that kept coming back): the user
+   * sees Ready=False with reason ReconcileError and what went wrong, and an Event; JOSDK retries
+   * with backoff, and once its retries are exhausted the next event on the project retries.
+   */
+  @Override
+  public ErrorStatusUpdateControl<Project> updateErrorStatus(Project project, Context<Project> context, Exception e) {
+    int attempt = context.getRetryInfo().map(RetryInfo::getAttemptCount).orElse(1);
+    boolean last = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(true);
+    String cause = e instanceof KubernetesClientException ke && ke.getStatus() != null && ke.getStatus().getMessage() != null
+        ? "API server answered " + ke.getCode() + ": " + ke.getStatus().getMessage()
+        : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    String msg = "The operator could not reconcile this project (" + cause + "); "
+        + (last ? "gave up after " + attempt + " attempt(s): the next change to the project or its pod retries"
+            : "retrying (attempt " + attempt + ")");
+    log.warn("project {}/{}: {}", project.getMetadata().getNamespace(), project.getMetadata().getName(), msg, e);
+    events.warning(project, Reason.ReconcileError, msg);
+    ProjectStatus prev = project.getStatus();
+    ProjectPhase phase = prev == null || prev.getPhase() == null ? ProjectPhase.Starting : prev.getPhase();
+    ProjectStatus next = new ProjectStatusBuilder(prev, project.getMetadata().getGeneration(), clock.instant())
+        .phase(phase, Reason.ReconcileError, msg).build();
+    try {
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(project, context, p -> {
+        p.setStatus(next);
+        return p;
+      });
+    } catch (RuntimeException writeFailed) {
+      log.warn("project {}/{}: could not write the error status either: {}", project.getMetadata().getNamespace(),
+          project.getMetadata().getName(), writeFailed.toString());
+    }
+    return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
   private UpdateControl<Project> write(Project project, ProjectStatus next, Duration reschedule, Context<Project> context) {
     if (!next.equals(project.getStatus())) {
       PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(project, context, p -> {

@@ -154,6 +154,33 @@ class AdmissionIT {
       assertThat(running.getStatus().getPodName()).isNotNull();
       assertThat(cluster.run().operator().ledger().size()).isEqualTo(1);
       assertThat(cluster.client().pods().inNamespace(ns).list().getItems()).hasSize(1);
+      assertCondition(running, "Ready", "True", "PodRunning");
+    }
+  }
+
+  @Test
+  void whenRetriesAreExhaustedTheProjectSaysSoAndTheNextEventRetries() {
+    // RELIABILITY.md 10.
+    try (MockCluster cluster = MockCluster.start()) {
+      String ns = cluster.namespace("down");
+      // Not a 5xx: the client retries those by itself. An error nobody handles, every time.
+      cluster.run().api().refuse(r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"), 404,
+          "the server could not find the requested resource", 1000);
+      cluster.create(project(ns, "p"));
+      Project gaveUp = cluster.awaitProject(ns, "p", p -> p.getStatus() != null && p.getStatus().getMessage() != null
+          && p.getStatus().getMessage().contains("gave up"), java.time.Duration.ofSeconds(60));
+      assertCondition(gaveUp, "Ready", "False", "ReconcileError");
+      assertThat(gaveUp.getStatus().getMessage()).contains("API server answered 404")
+          .contains("the next change to the project or its pod retries");
+      assertThat(cluster.run().operator().ledger().size()).isZero();
+
+      cluster.run().api().refuse(r -> false, 0, null, 0);
+      cluster.editProject(ns, "p", p -> {
+        p.getMetadata().setAnnotations(new HashMap<>(Map.of("example.com/poke", "1")));
+        return p;
+      });
+      Project running = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
+      assertCondition(running, "Ready", "True", "PodRunning");
     }
   }
 
