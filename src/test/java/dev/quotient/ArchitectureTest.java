@@ -21,14 +21,15 @@ class ArchitectureTest {
     noClasses().that().resideInAnyPackage(PURE)
         .should().dependOnClassesThat().resideInAnyPackage(
             "io.fabric8.kubernetes.client..", "io.javaoperatorsdk..", "dev.quotient.controller..",
-            "dev.quotient.sim..", "dev.quotient.embedded..")
+            "dev.quotient.sim..", "dev.quotient.embedded..", "dev.quotient.local..")
         .check(CLASSES);
   }
 
   @Test
-  void operatorNeverImportsTheSimulation() {
+  void operatorNeverImportsTheSimulationNorTheLocalControlPlane() {
     noClasses().that().resideInAnyPackage("dev.quotient.controller..", "dev.quotient.api..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.quotient.sim..", "dev.quotient.embedded..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.quotient.sim..", "dev.quotient.embedded..",
+            "dev.quotient.local..")
         .check(CLASSES);
   }
 }
