@@ -56,6 +56,19 @@ public final class MockApiServer implements AutoCloseable {
     dispatcher.refusal = new RefusalRule(methodAndPath, code, message, new java.util.concurrent.atomic.AtomicInteger(times));
   }
 
+  /**
+   * Runs {@code then} right after the next request whose method and path match has been served
+   * (the response is computed and the object stored, but not yet sent back), once: to stop the
+   * operator at a write point, as a crash between two writes would.
+   */
+  public void afterServed(java.util.function.Predicate<String> methodAndPath, Runnable then) {
+    dispatcher.after = methodAndPath == null ? null : new AfterRule(methodAndPath, then,
+        new java.util.concurrent.atomic.AtomicBoolean());
+  }
+
+  private record AfterRule(java.util.function.Predicate<String> match, Runnable then,
+      java.util.concurrent.atomic.AtomicBoolean fired) {}
+
   private record DelayRule(java.util.function.Predicate<String> match, java.time.Duration by) {}
 
   private record RefusalRule(java.util.function.Predicate<String> match, int code, String message,
@@ -65,6 +78,7 @@ public final class MockApiServer implements AutoCloseable {
   private static final class SlowableDispatcher extends KubernetesMixedDispatcher {
     private volatile DelayRule rule;
     private volatile RefusalRule refusal;
+    private volatile AfterRule after;
 
     SlowableDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses) {
       super(responses);
@@ -89,7 +103,12 @@ public final class MockApiServer implements AutoCloseable {
             .setHeader("Content-Type", "application/json")
             .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(status));
       }
-      return super.dispatch(request);
+      io.fabric8.mockwebserver.http.MockResponse served = super.dispatch(request);
+      AfterRule a = after;
+      if (a != null && a.match().test(request.getMethod() + " " + request.getPath()) && a.fired().compareAndSet(false, true)) {
+        a.then().run();
+      }
+      return served;
     }
   }
 
