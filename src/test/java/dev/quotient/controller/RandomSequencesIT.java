@@ -75,7 +75,11 @@ class RandomSequencesIT {
       history.add("create " + declared.licensesOf);
       converge(cluster, ns, declared, seed, history);
       for (int step = 0; step < STEPS; step++) {
-        history.add(step(cluster, ns, declared, random));
+        // Mostly one change at a time; sometimes a burst the operator sees mid-flight.
+        int burst = random.nextInt(4) == 0 ? 2 + random.nextInt(3) : 1;
+        for (int b = 0; b < burst; b++) {
+          history.add((b == 0 ? "" : "  + ") + step(cluster, ns, declared, random));
+        }
         converge(cluster, ns, declared, seed, history);
       }
     } catch (AssertionError | RuntimeException e) {
