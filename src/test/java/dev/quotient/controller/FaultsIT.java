@@ -109,6 +109,157 @@ class FaultsIT {
     }
   }
 
+  // ---- 5: killed between two writes ------------------------------------------------------------
+
+  /**
+   * Runs when the matching request has been served (the object is stored) but before the
+   * operator gets the answer: cuts the operator off and stops it, as a crash right after that
+   * write would. Waits a little for the stop so the operator's next write cannot land.
+   */
+  static Runnable crash(MockCluster cluster) {
+    return () -> {
+      Thread kill = new Thread(() -> cluster.run().killOperator(), "crash");
+      kill.start();
+      try {
+        kill.join(3000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
+  @Test
+  void operatorKilledRightAfterThePodCreateConvergesWithOnePodAndOneLease() throws Exception {
+    try (MockCluster cluster = clusterWithRunningLimit(2); Watchdog watchdog = new Watchdog(cluster, 2)) {
+      String ns = cluster.namespace("crash-create");
+      cluster.create(license("one-seat", 1, q -> q.setMemory("2Gi")));
+      AtomicBoolean crashed = new AtomicBoolean();
+      Runnable crash = crash(cluster);
+      cluster.run().api().afterServed(r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"), () -> {
+        crashed.set(true);
+        crash.run();
+      });
+      cluster.create(project(ns, "a", "one-seat"));
+      await().atMost(MockCluster.TIMEOUT).untilTrue(crashed);
+      // The pod exists; the status write that should have followed never happened.
+      await().atMost(MockCluster.TIMEOUT).until(() -> cluster.pod(ns, "a") != null);
+      String uid = cluster.pod(ns, "a").getMetadata().getUid();
+
+      QuotientOperator next = cluster.run().startOperator();
+      Project a = cluster.awaitPhase(ns, "a", ProjectPhase.Running);
+      assertThat(a.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("2Gi");
+      assertThat(cluster.pod(ns, "a").getMetadata().getUid()).isEqualTo(uid);
+      assertThat(next.ledger().size()).isEqualTo(1);
+      assertThat(next.ledger().licenseUse("one-seat", null)).isEqualTo(1);
+      // The lease is counted once: a second project still fits the running limit of 2, and the
+      // license's single run slot is a's.
+      cluster.create(project(ns, "b", "one-seat"));
+      Project b = cluster.awaitPhase(ns, "b", ProjectPhase.Running);
+      assertThat(b.getStatus().getLicenses().get(0).getState().name()).isEqualTo("RunLimitReached");
+      assertThat(cluster.client().pods().inNamespace(ns).list().getItems()).hasSize(2);
+      assertThat(next.ledger().size()).isEqualTo(2);
+      assertThat(next.ledger().licenseUse("one-seat", null)).isEqualTo(1);
+      await().atMost(MockCluster.TIMEOUT).untilAsserted(() -> {
+        var status = cluster.license("one-seat").getStatus();
+        assertThat(status.getRunningProjects().getCount()).isEqualTo(1);
+        assertThat(status.getRunningProjects().getNames()).containsExactly(ns + "/a");
+      });
+      assertThat(watchdog.violations).isEmpty();
+    }
+  }
+
+  @Test
+  void operatorKilledRightAfterThePodDeleteOfAStopConvergesAndFreesTheSlot() throws Exception {
+    try (MockCluster cluster = clusterWithRunningLimit(1); Watchdog watchdog = new Watchdog(cluster, 1)) {
+      String ns = cluster.namespace("crash-stop");
+      cluster.create(project(ns, "a"));
+      cluster.awaitPhase(ns, "a", ProjectPhase.Running);
+      cluster.create(project(ns, "b"));
+      cluster.awaitPhase(ns, "b", ProjectPhase.WaitingForResources);
+      AtomicBoolean crashed = new AtomicBoolean();
+      Runnable crash = crash(cluster);
+      cluster.run().api().afterServed(r -> r.startsWith("DELETE /api/v1/namespaces/" + ns + "/pods/project-a"), () -> {
+        crashed.set(true);
+        crash.run();
+      });
+      cluster.editProject(ns, "a", p -> { p.getSpec().setDesiredState(dev.quotient.api.DesiredState.Stopped); return p; });
+      await().atMost(MockCluster.TIMEOUT).untilTrue(crashed);
+
+      QuotientOperator next = cluster.run().startOperator();
+      cluster.awaitPhase(ns, "a", ProjectPhase.Stopped);
+      cluster.awaitPhase(ns, "b", ProjectPhase.Running);
+      assertThat(cluster.pod(ns, "a")).isNull();
+      assertThat(next.ledger().snapshot()).extracting(l -> l.podName()).containsExactly("project-b");
+      assertThat(watchdog.violations).isEmpty();
+    }
+  }
+
+  // ---- 6: unobserved states ---------------------------------------------------------------------
+
+  @Test
+  void aDroppedPodDeleteIsHealedByTheRelistAfterTheWatchExpires() throws Exception {
+    try (MockCluster cluster = clusterWithRunningLimit(1); Watchdog watchdog = new Watchdog(cluster, 1)) {
+      String ns = cluster.namespace("gone");
+      cluster.create(project(ns, "a"));
+      cluster.awaitPhase(ns, "a", ProjectPhase.Running);
+      cluster.create(project(ns, "b"));
+      cluster.awaitPhase(ns, "b", ProjectPhase.WaitingForResources);
+      String uid = cluster.pod(ns, "a").getMetadata().getUid();
+      // Someone deletes a's pod (an eviction, kubectl), and the operator never hears of it.
+      cluster.run().api().dropWatchEvents(POD_WATCH, e -> e.contains("\"DELETED\"") && e.contains("project-a"), 1);
+      cluster.client().pods().inNamespace(ns).withName("project-a").delete();
+      await().atMost(MockCluster.TIMEOUT).until(() -> cluster.pod(ns, "a") == null);
+      // The watch then expires (410 Gone): the operator relists and must see the pod is gone.
+      await().atMost(MockCluster.TIMEOUT).until(() -> cluster.run().api().expireWatches(POD_WATCH) > 0);
+
+      // Exactly one of a (recreated) and b runs, the other waits; the ledger matches the pods.
+      await().atMost(MockCluster.TIMEOUT).untilAsserted(() -> {
+        List<Pod> live = cluster.client().pods().inNamespace(ns).list().getItems();
+        assertThat(live).hasSize(1);
+        assertThat(live.get(0).getMetadata().getUid()).isNotEqualTo(uid);
+        String running = live.get(0).getMetadata().getName().substring("project-".length());
+        String other = running.equals("a") ? "b" : "a";
+        assertThat(cluster.project(ns, running).getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
+        assertThat(cluster.project(ns, other).getStatus().getPhase()).isEqualTo(ProjectPhase.WaitingForResources);
+        assertThat(cluster.run().operator().ledger().snapshot()).extracting(l -> l.podName())
+            .containsExactly(live.get(0).getMetadata().getName());
+      });
+      assertThat(watchdog.violations).isEmpty();
+    }
+  }
+
+  @Test
+  void aWatchThatExpiresWhileProjectsChangeStillEndsRight() throws Exception {
+    try (MockCluster cluster = clusterWithRunningLimit(3); Watchdog watchdog = new Watchdog(cluster, 3)) {
+      String ns = cluster.namespace("expire");
+      for (int i = 0; i < 5; i++) {
+        cluster.create(project(ns, "p" + i));
+      }
+      // Every watch of the operator expires a few times while projects start, stop and go.
+      for (int round = 0; round < 3; round++) {
+        cluster.run().api().expireWatches(r -> r.contains("watch=true"));
+        cluster.editProject(ns, "p" + round, p -> { p.getSpec().setDesiredState(dev.quotient.api.DesiredState.Stopped); return p; });
+        cluster.run().api().expireWatches(r -> r.contains("watch=true"));
+        Thread.sleep(300); // let some reconciles run between expiries (pacing, not an assertion)
+      }
+      cluster.client().resources(Project.class).inNamespace(ns).withName("p0").delete();
+      cluster.run().api().expireWatches(r -> r.contains("watch=true"));
+      await().atMost(MockCluster.TIMEOUT).untilAsserted(() -> {
+        List<Project> all = cluster.client().resources(Project.class).inNamespace(ns).list().getItems();
+        assertThat(all.stream().map(p -> p.getMetadata().getName() + "=" + p.getStatus().getPhase()).toList())
+            .as(() -> all.stream().map(p -> p.getMetadata().getName() + ": " + p.getStatus().getMessage()).toList().toString())
+            .containsExactlyInAnyOrder("p1=Stopped", "p2=Stopped", "p3=Running", "p4=Running");
+      });
+      await().atMost(MockCluster.TIMEOUT).untilAsserted(() -> {
+        assertThat(cluster.client().pods().inNamespace(ns).list().getItems()).extracting(p -> p.getMetadata().getName())
+            .containsExactlyInAnyOrder("project-p3", "project-p4");
+        assertThat(cluster.run().operator().ledger().snapshot()).extracting(l -> l.podName())
+            .containsExactlyInAnyOrder("project-p3", "project-p4");
+      });
+      assertThat(watchdog.violations).isEmpty();
+    }
+  }
+
   static void poke(MockCluster cluster, String ns, String name, String value) {
     cluster.editProject(ns, name, p -> {
       Map<String, String> a = p.getMetadata().getAnnotations() == null ? new HashMap<>() : new HashMap<>(p.getMetadata().getAnnotations());
