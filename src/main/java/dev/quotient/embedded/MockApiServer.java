@@ -92,7 +92,7 @@ public final class MockApiServer implements AutoCloseable {
   public int expireWatches(java.util.function.Predicate<String> watchRequest) {
     int n = 0;
     for (WatchSocket w : dispatcher.sockets) {
-      if (watchRequest.test(w.request)) {
+      if (watchRequest.test(w.request) && !w.expired) {
         w.expire();
         n++;
       }
@@ -100,21 +100,21 @@ public final class MockApiServer implements AutoCloseable {
     return n;
   }
 
+  /** Watches open now (not expired) whose request matches. */
+  public int openWatches(java.util.function.Predicate<String> watchRequest) {
+    return (int) dispatcher.sockets.stream().filter(w -> watchRequest.test(w.request) && !w.expired).count();
+  }
+
   private record DropRule(java.util.function.Predicate<String> match, java.util.function.Predicate<String> event,
       java.util.concurrent.atomic.AtomicInteger left) {}
-
-  private static final java.util.concurrent.ScheduledExecutorService WATCH_DELAYS =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mock-watch-delays");
-        t.setDaemon(true);
-        return t;
-      });
 
   /** The server side of one watch, through which the rules above see each event it sends. */
   private static final class WatchSocket implements io.fabric8.mockwebserver.http.WebSocket {
     private final io.fabric8.mockwebserver.http.WebSocket raw;
     private final String request;
     private final SlowableDispatcher rules;
+    private volatile boolean expired; // after the 410 (or a close) nothing more is sent
+    private java.util.concurrent.ScheduledExecutorService delays; // one per watch: a stuck socket holds up no other
     private long notBefore; // nanoTime before which nothing more may be sent directly (keeps order)
 
     WatchSocket(io.fabric8.mockwebserver.http.WebSocket raw, String request, SlowableDispatcher rules) {
@@ -130,6 +130,9 @@ public final class MockApiServer implements AutoCloseable {
 
     @Override
     public synchronized boolean send(String text) {
+      if (expired) {
+        return true;
+      }
       DropRule d = rules.drop;
       if (d != null && d.match().test(request) && d.event().test(text) && d.left().getAndDecrement() > 0) {
         return true;
@@ -137,11 +140,23 @@ public final class MockApiServer implements AutoCloseable {
       DelayRule lag = rules.lag;
       long now = System.nanoTime();
       long at = lag != null && lag.match().test(request) ? Math.max(now + lag.by().toNanos(), notBefore) : notBefore;
-      if (at <= now) {
+      if (at <= now && delays == null) {
         return raw.send(text);
       }
-      notBefore = at;
-      WATCH_DELAYS.schedule(() -> raw.send(text), at - now, java.util.concurrent.TimeUnit.NANOSECONDS);
+      // Once anything was held back, everything goes through the one queue, so order is kept.
+      notBefore = Math.max(at, now);
+      if (delays == null) {
+        delays = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "mock-watch-lag");
+          t.setDaemon(true);
+          return t;
+        });
+      }
+      delays.schedule(() -> {
+        if (!expired) {
+          raw.send(text);
+        }
+      }, Math.max(0, at - now), java.util.concurrent.TimeUnit.NANOSECONDS);
       return true;
     }
 
@@ -158,7 +173,17 @@ public final class MockApiServer implements AutoCloseable {
     synchronized void expire() {
       raw.send("{\"type\":\"ERROR\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\","
           + "\"code\":410,\"reason\":\"Expired\",\"message\":\"too old resource version\"}}");
-      raw.close(1000, "expired");
+      // The client closes the watch on this event and relists. Closing it from here instead could
+      // reach the client first: it would then re-watch from its last resourceVersion without a
+      // relist, and this mock (unlike a real API server) replays nothing since that version.
+      ended();
+    }
+
+    synchronized void ended() {
+      expired = true;
+      if (delays != null) {
+        delays.shutdownNow();
+      }
     }
   }
 
@@ -210,17 +235,20 @@ public final class MockApiServer implements AutoCloseable {
 
     @Override
     public void onClosing(io.fabric8.mockwebserver.http.WebSocket ws, int code, String reason) {
+      wrap(ws).ended();
       inner.onClosing(wrap(ws), code, reason);
     }
 
     @Override
     public void onClosed(io.fabric8.mockwebserver.http.WebSocket ws, int code, String reason) {
+      wrap(ws).ended();
       rules.sockets.remove(socket);
       inner.onClosed(wrap(ws), code, reason);
     }
 
     @Override
     public void onFailure(io.fabric8.mockwebserver.http.WebSocket ws, Throwable t, io.fabric8.mockwebserver.http.Response r) {
+      wrap(ws).ended();
       rules.sockets.remove(socket);
       inner.onFailure(wrap(ws), t, r);
     }
