@@ -194,6 +194,41 @@ class FaultsIT {
     }
   }
 
+  @Test
+  void operatorKilledHalfwayThroughNodeLabellingFinishesTheGroupAfterRestart() throws Exception {
+    try (MockCluster cluster = MockCluster.start()) {
+      AtomicBoolean crashed = new AtomicBoolean();
+      Runnable crash = crash(cluster);
+      // The first of the two node writes is served, then the operator dies.
+      cluster.run().api().afterServed(r -> r.startsWith("PUT /api/v1/nodes/pool-") || r.startsWith("PATCH /api/v1/nodes/pool-"), () -> {
+        crashed.set(true);
+        crash.run();
+      });
+      var group = new dev.quotient.api.DedicatedNodeGroup();
+      group.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("course").build());
+      var spec = new dev.quotient.api.DedicatedNodeGroupSpec();
+      spec.setNodeNames(List.of("pool-1", "pool-2"));
+      group.setSpec(spec);
+      cluster.create(group);
+      await().atMost(MockCluster.TIMEOUT).untilTrue(crashed);
+      long labelled = cluster.client().nodes().list().getItems().stream()
+          .filter(n -> "course".equals(n.getMetadata().getLabels().get("quotient.dev/dedicated-node-group"))).count();
+      assertThat(labelled).as("the crash came halfway").isLessThan(2);
+
+      cluster.run().startOperator();
+      await().atMost(MockCluster.TIMEOUT).untilAsserted(() -> {
+        for (String node : List.of("pool-1", "pool-2")) {
+          var n = cluster.client().nodes().withName(node).get();
+          assertThat(n.getMetadata().getLabels()).containsEntry("quotient.dev/dedicated-node-group", "course");
+          assertThat(n.getSpec().getTaints()).filteredOn(t -> t.getKey().equals("quotient.dev/dedicated-node-group"))
+              .singleElement().satisfies(t -> assertThat(t.getEffect()).isEqualTo("NoSchedule"));
+        }
+        var g = cluster.client().resources(dev.quotient.api.DedicatedNodeGroup.class).withName("course").get();
+        assertThat(g.getStatus().getNodes()).containsExactlyInAnyOrder("pool-1", "pool-2");
+      });
+    }
+  }
+
   // ---- 6: unobserved states ---------------------------------------------------------------------
 
   @Test
