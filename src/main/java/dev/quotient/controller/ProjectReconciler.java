@@ -130,6 +130,11 @@ public final class ProjectReconciler implements Reconciler<Project> {
     ProjectKey key = new ProjectKey(project.getMetadata().getNamespace(), project.getMetadata().getName());
     String podName = ProjectPodFactory.podName(key.name());
     Pod pod = pods.get(new ResourceID(podName, key.namespace())).orElse(null);
+    if (pod == null && ledger.lease(key).isPresent()) {
+      // The ledger holds a lease for a pod our cache has not seen: the cache may be older than
+      // our own create (a lagging watch). Ask the API server rather than start a second time.
+      pod = client.pods().inNamespace(key.namespace()).withName(podName).get();
+    }
     ProjectStatusBuilder status = new ProjectStatusBuilder(project.getStatus(), project.getMetadata().getGeneration(), now)
         .lastActivity(shownActivity(project));
 

@@ -39,8 +39,8 @@ public final class EmbeddedRun implements AutoCloseable {
 
   private final MockApiServer api;
   private final SimulatedCluster cluster;
-  private final QuotientOperator operator;
-  private final KubernetesClient operatorClient;
+  private volatile QuotientOperator operator;
+  private volatile KubernetesClient operatorClient;
 
   private EmbeddedRun(MockApiServer api, SimulatedCluster cluster, QuotientOperator operator, KubernetesClient operatorClient) {
     this.api = api;
@@ -88,6 +88,29 @@ public final class EmbeddedRun implements AutoCloseable {
   }
 
   public QuotientOperator operator() {
+    return operator;
+  }
+
+  /**
+   * Stops the operator (as a crash or a rollout would) and starts a fresh one against the same
+   * API server, with an empty ledger it must rebuild from the pods; returns the new one.
+   */
+  public synchronized QuotientOperator restartOperator() {
+    killOperator();
+    return startOperator();
+  }
+
+  /** Cuts the operator off the API server (its client first, so no further write of it lands), then stops it. */
+  public synchronized void killOperator() {
+    operatorClient.close();
+    operator.close();
+  }
+
+  /** Starts a fresh operator after {@link #killOperator()}. */
+  public synchronized QuotientOperator startOperator() {
+    KubernetesClient fresh = api.newClient();
+    operator = QuotientOperator.start(fresh, QuotientOperator.Config.defaults(NAMESPACE).withMetricsPort(0));
+    operatorClient = fresh;
     return operator;
   }
 
