@@ -73,6 +73,9 @@ class RbacCoversCodeTest {
       if (flat.matches("(?s).*\\.pods\\(\\)[^;]*\\.create\\(\\);.*")) {
         add(needed, "pods", "create");
       }
+      if (flat.matches("(?s).*\\.pods\\(\\)[^;]*\\.get\\(\\);.*")) {
+        add(needed, "pods", "get");
+      }
       if (flat.matches("(?s).*\\.pods\\(\\)[^;]*\\.delete\\(\\);.*")) {
         add(needed, "pods", "delete");
       }
