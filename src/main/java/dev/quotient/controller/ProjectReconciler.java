@@ -372,6 +372,14 @@ public final class ProjectReconciler implements Reconciler<Project> {
    */
   @Override
   public ErrorStatusUpdateControl<Project> updateErrorStatus(Project project, Context<Project> context, Exception e) {
+    if (e instanceof KubernetesClientException gone && gone.getCode() == 404 && context.getClient()
+        .resources(Project.class).inNamespace(project.getMetadata().getNamespace())
+        .withName(project.getMetadata().getName()).get() == null) {
+      // The project was deleted while we reconciled it (its status write found nothing): not an error.
+      log.debug("project {}/{} was deleted during its reconcile", project.getMetadata().getNamespace(),
+          project.getMetadata().getName());
+      return ErrorStatusUpdateControl.<Project>noStatusUpdate().withNoRetry();
+    }
     int attempt = context.getRetryInfo().map(RetryInfo::getAttemptCount).orElse(1);
     boolean last = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(true);
     String cause = e instanceof KubernetesClientException ke && ke.getStatus() != null && ke.getStatus().getMessage() != null

@@ -36,7 +36,7 @@ class RbacCoversCodeTest {
   /** client.x() / getClient().x() / context.getClient().x(): each direct API accessor. */
   private static final Pattern ACCESSOR = Pattern.compile("(?:\\bclient|getClient\\(\\))\\s*\\.\\s*(\\w+)\\(");
   /** Accessor calls this test knows how to turn into verbs (below); anything else must be added here. */
-  private static final Set<String> KNOWN_ACCESSORS = Set.of("pods", "nodes", "configMaps", "v1", "close");
+  private static final Set<String> KNOWN_ACCESSORS = Set.of("pods", "nodes", "configMaps", "v1", "close", "resources");
 
   private final List<GenericKubernetesResource> objects = Manifests.build(Manifests.OPERATOR);
 
@@ -87,6 +87,11 @@ class RbacCoversCodeTest {
       }
       if (flat.matches("(?s).*\\.events\\(\\)[^;]*\\.create\\(\\);.*")) {
         add(needed, "events", "create");
+      }
+      if (primary != null && flat.contains(".resources(" + primary + ".class)")
+          && !flat.matches("(?s).*\\.resources\\(" + primary + "\\.class\\)[^;]*\\.get\\(\\)[^;]*;.*")) {
+        throw new AssertionError(file + " uses resources(" + primary + ".class) for more than a get:"
+            + " add the verb to clusterrole.yaml and here");
       }
       Matcher accessor = ACCESSOR.matcher(src);
       while (accessor.find()) {
