@@ -135,6 +135,19 @@ public final class ProjectReconciler implements Reconciler<Project> {
       // our own create (a lagging watch). Ask the API server rather than start a second time.
       pod = client.pods().inNamespace(key.namespace()).withName(podName).get();
     }
+    boolean wantRunning = project.getSpec() == null || project.getSpec().getDesiredState() != DesiredState.Stopped;
+    boolean stopping = !wantRunning && project.getStatus() != null && project.getStatus().getPhase() == ProjectPhase.Stopping;
+    if (pod != null && (overdue(pod, now) || stopping)) {
+      // We asked for its deletion already, or it is terminating well past its deadline: the
+      // DELETED event may never come (an unobserved state), so ask the API server; a pod it no
+      // longer has holds nothing.
+      Pod live = client.pods().inNamespace(key.namespace()).withName(podName).get();
+      if (live == null) {
+        log.info("project {}: pod {} is gone although our cache still had it; releasing its lease", key, podName);
+        ledger.releaseIfPod(key, podName);
+      }
+      pod = live;
+    }
     ProjectStatusBuilder status = new ProjectStatusBuilder(project.getStatus(), project.getMetadata().getGeneration(), now)
         .lastActivity(shownActivity(project));
 
@@ -143,9 +156,10 @@ public final class ProjectReconciler implements Reconciler<Project> {
           + " of an earlier project with the same name to go away");
       return write(project, status.build(), Duration.ofSeconds(5), context);
     }
-    boolean wantRunning = project.getSpec() == null || project.getSpec().getDesiredState() != DesiredState.Stopped;
     if (!wantRunning) {
-      return write(project, stop(project, pod, status, now, s), null, context);
+      // While its pod terminates, look again now and then: the pod's DELETED event is what
+      // normally finishes the stop, and an event can be lost.
+      return write(project, stop(project, pod, status, now, s), pod == null ? null : Duration.ofSeconds(15), context);
     }
     if (pod != null) {
       Observed observed = observeRunning(project, pod, status, now, s);
@@ -420,6 +434,12 @@ public final class ProjectReconciler implements Reconciler<Project> {
   private void deletePod(Pod pod) {
     client.pods().inNamespace(pod.getMetadata().getNamespace())
         .withName(pod.getMetadata().getName()).delete();
+  }
+
+  /** A pod whose deletion deadline (deletionTimestamp = request + grace period) passed 10 s ago or more. */
+  private static boolean overdue(Pod pod, Instant now) {
+    Instant deadline = parseTime(pod.getMetadata().getDeletionTimestamp());
+    return deadline != null && deadline.plusSeconds(10).isBefore(now);
   }
 
   private static boolean ownedBy(Pod pod, Project project) {
