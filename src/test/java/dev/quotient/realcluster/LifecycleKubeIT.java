@@ -3,6 +3,7 @@ package dev.quotient.realcluster;
 import static dev.quotient.realcluster.RealCluster.admin;
 import static dev.quotient.realcluster.RealCluster.awaitPhase;
 import static dev.quotient.realcluster.RealCluster.awaitProject;
+import static dev.quotient.realcluster.RealCluster.createNodes;
 import static dev.quotient.realcluster.RealCluster.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,18 +46,7 @@ class LifecycleKubeIT {
   void deletedNodeFailsItsPodsAndAnAlwaysRunningProjectRestartsOnAnotherNode() throws Exception {
     // Two nodes of our own (a group no other test uses), so losing one disturbs nobody else.
     String group = unique("loss");
-    for (String suffix : new String[] {"a", "b"}) {
-      admin().resource("""
-          apiVersion: v1
-          kind: Node
-          metadata:
-            name: %1$s-%2$s
-            labels: {kubernetes.io/hostname: %1$s-%2$s, test-group: %1$s}
-          status:
-            capacity: {cpu: "4", memory: 16Gi, pods: "110"}
-            allocatable: {cpu: "4", memory: 16Gi, pods: "110"}
-          """.formatted(group, suffix)).create();
-    }
+    createNodes(group, "16Gi");
     admin().resource("""
         apiVersion: quotient.dev/v1alpha1
         kind: DedicatedNodeGroup

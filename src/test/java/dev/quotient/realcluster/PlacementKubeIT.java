@@ -3,6 +3,7 @@ package dev.quotient.realcluster;
 import static dev.quotient.realcluster.RealCluster.admin;
 import static dev.quotient.realcluster.RealCluster.awaitPhase;
 import static dev.quotient.realcluster.RealCluster.awaitProject;
+import static dev.quotient.realcluster.RealCluster.createNodes;
 import static dev.quotient.realcluster.RealCluster.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -104,18 +105,7 @@ class PlacementKubeIT {
     // admits a 1536Mi request (7680Mi limit / memoryOvercommit 5), but no single node fits it.
     // Only a real scheduler says so.
     String group = unique("small");
-    for (String suffix : new String[] {"a", "b"}) {
-      admin().resource("""
-          apiVersion: v1
-          kind: Node
-          metadata:
-            name: %1$s-%2$s
-            labels: {kubernetes.io/hostname: %1$s-%2$s, test-group: %1$s}
-          status:
-            capacity: {cpu: "4", memory: 1Gi, pods: "110"}
-            allocatable: {cpu: "4", memory: 1Gi, pods: "110"}
-          """.formatted(group, suffix)).create();
-    }
+    createNodes(group, "1Gi");
     create("""
         apiVersion: quotient.dev/v1alpha1
         kind: DedicatedNodeGroup

@@ -118,6 +118,25 @@ public final class RealCluster {
   }
 
   /**
+   * Two kwok nodes of a test's own, {@code <group>-a} and {@code <group>-b}, labelled
+   * {@code test-group=<group>} (4 cpu each and the given memory), so the test disturbs no other.
+   */
+  public static void createNodes(String group, String memory) {
+    for (String suffix : new String[] {"a", "b"}) {
+      admin().resource("""
+          apiVersion: v1
+          kind: Node
+          metadata:
+            name: %1$s-%2$s
+            labels: {kubernetes.io/hostname: %1$s-%2$s, test-group: %1$s}
+          status:
+            capacity: {cpu: "4", memory: %3$s, pods: "110"}
+            allocatable: {cpu: "4", memory: %3$s, pods: "110"}
+          """.formatted(group, suffix, memory)).create();
+    }
+  }
+
+  /**
    * Removes a test's DedicatedNodeGroup, then (once the operator has released its members) the
    * nodes labelled {@code test-group=<group>}.
    */
