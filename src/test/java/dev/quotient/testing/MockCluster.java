@@ -69,10 +69,23 @@ public final class MockCluster implements AutoCloseable {
   }
 
   /** Edits a Project like a user would, retrying when the operator's status write raced it (409). */
+  /**
+   * Edits a Project as a user would, retrying when the operator's status write came in between
+   * (the mock gives spec and status one resourceVersion, so that is a 409).
+   */
   public Project editProject(String namespace, String name, java.util.function.UnaryOperator<Project> edit) {
+    return retryingConflicts(() -> client().resources(Project.class).inNamespace(namespace).withName(name).edit(edit));
+  }
+
+  /** Edits a License as an admin would, retrying on 409 like {@link #editProject}. */
+  public License editLicense(String name, java.util.function.UnaryOperator<License> edit) {
+    return retryingConflicts(() -> client().resources(License.class).withName(name).edit(edit));
+  }
+
+  private static <T> T retryingConflicts(java.util.function.Supplier<T> write) {
     for (int attempt = 0; ; attempt++) {
       try {
-        return client().resources(Project.class).inNamespace(namespace).withName(name).edit(edit);
+        return write.get();
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
         if (e.getCode() != 409 || attempt > 20) {
           throw e;
