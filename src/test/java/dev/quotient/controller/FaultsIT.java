@@ -172,11 +172,7 @@ class FaultsIT {
   @Test
   void operatorKilledRightAfterThePodDeleteOfAStopConvergesAndFreesTheSlot() throws Exception {
     try (MockCluster cluster = clusterWithRunningLimit(1); Watchdog watchdog = new Watchdog(cluster, 1)) {
-      String ns = cluster.namespace("crash-stop");
-      cluster.create(project(ns, "a"));
-      cluster.awaitPhase(ns, "a", ProjectPhase.Running);
-      cluster.create(project(ns, "b"));
-      cluster.awaitPhase(ns, "b", ProjectPhase.WaitingForResources);
+      String ns = aRunsAndBWaits(cluster, "crash-stop");
       AtomicBoolean crashed = new AtomicBoolean();
       Runnable crash = crash(cluster);
       cluster.run().api().afterServed(r -> r.startsWith("DELETE /api/v1/namespaces/" + ns + "/pods/project-a"), () -> {
@@ -235,11 +231,7 @@ class FaultsIT {
   @Test
   void aDroppedPodDeleteIsHealedByTheRelistAfterTheWatchExpires() throws Exception {
     try (MockCluster cluster = clusterWithRunningLimit(1); Watchdog watchdog = new Watchdog(cluster, 1)) {
-      String ns = cluster.namespace("gone");
-      cluster.create(project(ns, "a"));
-      cluster.awaitPhase(ns, "a", ProjectPhase.Running);
-      cluster.create(project(ns, "b"));
-      cluster.awaitPhase(ns, "b", ProjectPhase.WaitingForResources);
+      String ns = aRunsAndBWaits(cluster, "gone");
       String uid = cluster.pod(ns, "a").getMetadata().getUid();
       // Someone deletes a's pod (an eviction, kubectl), and the operator never hears of it.
       cluster.run().api().dropWatchEvents(POD_WATCH, e -> e.contains("\"DELETED\"") && e.contains("project-a"), 1);
@@ -267,11 +259,7 @@ class FaultsIT {
   @Test
   void aStopWhosePodDeleteEventNeverArrivesStillFinishesAndFreesTheSlot() throws Exception {
     try (MockCluster cluster = clusterWithRunningLimit(1); Watchdog watchdog = new Watchdog(cluster, 1)) {
-      String ns = cluster.namespace("lost");
-      cluster.create(project(ns, "a"));
-      cluster.awaitPhase(ns, "a", ProjectPhase.Running);
-      cluster.create(project(ns, "b"));
-      cluster.awaitPhase(ns, "b", ProjectPhase.WaitingForResources);
+      String ns = aRunsAndBWaits(cluster, "lost");
       // The pod's DELETED event is lost and no relist comes to tell the operator.
       cluster.run().api().dropWatchEvents(POD_WATCH, e -> e.contains("\"DELETED\"") && e.contains("project-a"), 1);
       cluster.editProject(ns, "a", p -> { p.getSpec().setDesiredState(DesiredState.Stopped); return p; });
@@ -321,6 +309,16 @@ class FaultsIT {
       });
       assertThat(watchdog.violations).isEmpty();
     }
+  }
+
+  /** In a fresh namespace of a cluster that runs one project at most: project a runs, b waits behind it. */
+  static String aRunsAndBWaits(MockCluster cluster, String prefix) {
+    String ns = cluster.namespace(prefix);
+    cluster.create(project(ns, "a"));
+    cluster.awaitPhase(ns, "a", ProjectPhase.Running);
+    cluster.create(project(ns, "b"));
+    cluster.awaitPhase(ns, "b", ProjectPhase.WaitingForResources);
+    return ns;
   }
 
   static void poke(MockCluster cluster, String ns, String name, String value) {
