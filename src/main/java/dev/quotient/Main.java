@@ -14,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code local} and {@code benchmark} on a real control plane built from Go modules.
  */
 public final class Main {
-  private static final Path SA_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+  private static final Path SA_NAMESPACE =
+      Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
 
   private Main() {}
 
@@ -36,7 +37,8 @@ public final class Main {
   }
 
   private static void usage() {
-    System.out.println("""
+    System.out.println(
+        """
         usage: java -jar quotient.jar [run|embedded|local|benchmark|help]
           run        run the operator against the cluster of the current kubeconfig or service account
                      (env QUOTIENT_NAMESPACE: namespace of the settings ConfigMap 'quotient-settings')
@@ -54,31 +56,41 @@ public final class Main {
   private static void run() throws Exception {
     String namespace = System.getenv("QUOTIENT_NAMESPACE");
     if (namespace == null || namespace.isBlank()) {
-      namespace = Files.exists(SA_NAMESPACE) ? Files.readString(SA_NAMESPACE).trim() : "quotient-system";
+      namespace =
+          Files.exists(SA_NAMESPACE) ? Files.readString(SA_NAMESPACE).trim() : "quotient-system";
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
     QuotientOperator operator;
     try {
-      QuotientOperator.Config config = QuotientOperator.Config.defaults(namespace).withExitOnInformerFailure(true)
-          .withMetricsPort(Integer.parseInt(System.getenv().getOrDefault("QUOTIENT_METRICS_PORT", "8080")));
+      QuotientOperator.Config config =
+          QuotientOperator.Config.defaults(namespace)
+              .withExitOnInformerFailure(true)
+              .withMetricsPort(
+                  Integer.parseInt(System.getenv().getOrDefault("QUOTIENT_METRICS_PORT", "8080")));
       if (!"false".equalsIgnoreCase(System.getenv("QUOTIENT_LEADER_ELECTION"))) {
-        String identity = System.getenv().getOrDefault("POD_NAME", java.util.UUID.randomUUID().toString());
+        String identity =
+            System.getenv().getOrDefault("POD_NAME", java.util.UUID.randomUUID().toString());
         config = config.withLeaderElection(QuotientOperator.LeaderElection.production(identity));
       }
       operator = QuotientOperator.start(client, config);
     } catch (InvalidSettingsException e) {
-      System.err.println("Quotient cannot start: the settings ConfigMap " + namespace
-          + "/quotient-settings is invalid:");
+      System.err.println(
+          "Quotient cannot start: the settings ConfigMap "
+              + namespace
+              + "/quotient-settings is invalid:");
       e.problems().forEach(p -> System.err.println("  - " + p));
       System.exit(2);
       return;
     }
     CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      operator.close();
-      client.close();
-      done.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  operator.close();
+                  client.close();
+                  done.countDown();
+                }));
     done.await();
   }
 }

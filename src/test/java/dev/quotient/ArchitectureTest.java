@@ -9,27 +9,45 @@ import org.junit.jupiter.api.Test;
 
 /** Keeps the pure packages pure and the simulation out of the operator. */
 class ArchitectureTest {
-  private static final JavaClasses CLASSES = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("dev.quotient");
+  private static final JavaClasses CLASSES =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.quotient");
   private static final String[] PURE = {
-      "dev.quotient.quota..", "dev.quotient.admission..", "dev.quotient.pod..", "dev.quotient.status..",
-      "dev.quotient.settings..", "dev.quotient.nodegroup..", "dev.quotient.timers.."};
+    "dev.quotient.quota..",
+    "dev.quotient.admission..",
+    "dev.quotient.pod..",
+    "dev.quotient.status..",
+    "dev.quotient.settings..",
+    "dev.quotient.nodegroup..",
+    "dev.quotient.timers.."
+  };
 
   @Test
   void purePackagesUseNoKubernetesClientAndNoOperatorFramework() {
-    noClasses().that().resideInAnyPackage(PURE)
-        .should().dependOnClassesThat().resideInAnyPackage(
-            "io.fabric8.kubernetes.client..", "io.javaoperatorsdk..", "dev.quotient.controller..",
-            "dev.quotient.sim..", "dev.quotient.embedded..", "dev.quotient.local..")
+    noClasses()
+        .that()
+        .resideInAnyPackage(PURE)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.fabric8.kubernetes.client..",
+            "io.javaoperatorsdk..",
+            "dev.quotient.controller..",
+            "dev.quotient.sim..",
+            "dev.quotient.embedded..",
+            "dev.quotient.local..")
         .check(CLASSES);
   }
 
   @Test
   void operatorNeverImportsTheSimulationNorTheLocalControlPlane() {
-    noClasses().that().resideInAnyPackage("dev.quotient.controller..", "dev.quotient.api..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.quotient.sim..", "dev.quotient.embedded..",
-            "dev.quotient.local..")
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.quotient.controller..", "dev.quotient.api..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.quotient.sim..", "dev.quotient.embedded..", "dev.quotient.local..")
         .check(CLASSES);
   }
 }

@@ -1,8 +1,13 @@
 package dev.quotient.admission;
 
-/** The outcome of asking to start: admitted (on a node group, or none), or waiting with the bottleneck. */
+/**
+ * The outcome of asking to start: admitted (on a node group, or none), or waiting with the
+ * bottleneck.
+ */
 public sealed interface AdmissionDecision {
-  /** @param nodeGroup the node group chosen from the candidates, null for project nodes */
+  /**
+   * @param nodeGroup the node group chosen from the candidates, null for project nodes
+   */
   record Admitted(String nodeGroup) implements AdmissionDecision {}
 
   /**

@@ -17,8 +17,12 @@ public record AdmissionLimits(
     Map<String, Resources> nodeGroupCapacity,
     Map<String, java.util.List<NamespaceQuota>> namespaceQuotas) {
 
-  public static final AdmissionLimits NONE = new AdmissionLimits(
-      new Resources(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE), Long.MAX_VALUE, Map.of(), Map.of());
+  public static final AdmissionLimits NONE =
+      new AdmissionLimits(
+          new Resources(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE),
+          Long.MAX_VALUE,
+          Map.of(),
+          Map.of());
 
   public AdmissionLimits {
     nodeGroupCapacity = Map.copyOf(nodeGroupCapacity);

@@ -9,7 +9,11 @@ import java.util.List;
  * @param limits the pod's limits (checked against limits.* namespace quotas)
  * @param nodeGroups candidate groups in priority order (empty = project nodes)
  */
-public record AdmissionRequest(ProjectKey project, Resources requests, Resources limits, List<String> nodeGroups,
+public record AdmissionRequest(
+    ProjectKey project,
+    Resources requests,
+    Resources limits,
+    List<String> nodeGroups,
     String gpuResource) {
   public AdmissionRequest {
     nodeGroups = List.copyOf(nodeGroups);

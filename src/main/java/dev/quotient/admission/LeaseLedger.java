@@ -14,17 +14,19 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The one in-memory record of what running projects hold. Admission decisions run inside
- * {@link #decide}, one at a time, so two projects never take the same last slot; reconcilers
- * reserve here before they create a pod and release if the create fails. Pod events keep it in
- * step with the cluster, which also rebuilds it at start-up from the pods that exist.
+ * The one in-memory record of what running projects hold. Admission decisions run inside {@link
+ * #decide}, one at a time, so two projects never take the same last slot; reconcilers reserve here
+ * before they create a pod and release if the create fails. Pod events keep it in step with the
+ * cluster, which also rebuilds it at start-up from the pods that exist.
  */
 public final class LeaseLedger {
   private final Map<ProjectKey, Lease> leases = new HashMap<>();
   private final Map<String, Integer> licenseUse = new HashMap<>();
   private Resources total = Resources.ZERO;
+
   /** Projects waiting for resources, with when they started waiting: the wake-up order. */
   private final Map<ProjectKey, Instant> waiting = new HashMap<>();
+
   private final Map<String, Long> rejections = new TreeMap<>();
   private final java.util.Set<ProjectKey> impossible = new java.util.HashSet<>();
   private final List<Consumer<Lease>> listeners = new CopyOnWriteArrayList<>();
@@ -66,7 +68,9 @@ public final class LeaseLedger {
     return Optional.ofNullable(old);
   }
 
-  /** Releases the project's lease only if it is the one held by this pod (a newer pod may hold it). */
+  /**
+   * Releases the project's lease only if it is the one held by this pod (a newer pod may hold it).
+   */
   public synchronized Optional<Lease> releaseIfPod(ProjectKey project, String podName) {
     Lease current = leases.get(project);
     if (current != null && current.podName().equals(podName)) {
@@ -76,15 +80,15 @@ public final class LeaseLedger {
   }
 
   /**
-   * Decides whether a project may start now. Admitted: the caller reserves a lease and creates
-   * the pod. Waiting: the project joins (or keeps its place in) the queue. Order is first come,
-   * first served by when a project started waiting; a project behind may start first while the
-   * ones ahead do not fit (backfill), but once the oldest has waited longer than
-   * {@code backfillFor} nobody passes it any more, so it cannot starve. A project that could not
-   * fit even an empty cluster never holds others back.
+   * Decides whether a project may start now. Admitted: the caller reserves a lease and creates the
+   * pod. Waiting: the project joins (or keeps its place in) the queue. Order is first come, first
+   * served by when a project started waiting; a project behind may start first while the ones ahead
+   * do not fit (backfill), but once the oldest has waited longer than {@code backfillFor} nobody
+   * passes it any more, so it cannot starve. A project that could not fit even an empty cluster
+   * never holds others back.
    */
-  public synchronized AdmissionDecision admit(AdmissionRequest request, AdmissionLimits limits, Instant now,
-      Duration backfillFor) {
+  public synchronized AdmissionDecision admit(
+      AdmissionRequest request, AdmissionLimits limits, Instant now, Duration backfillFor) {
     ProjectKey key = request.project();
     Instant since = waiting.getOrDefault(key, now);
     FitCheck.Usage usage = usage();
@@ -93,10 +97,19 @@ public final class LeaseLedger {
         break;
       }
       Instant aheadSince = waiting.get(ahead);
-      if (aheadSince.isBefore(since) && Duration.between(aheadSince, now).compareTo(backfillFor) > 0
+      if (aheadSince.isBefore(since)
+          && Duration.between(aheadSince, now).compareTo(backfillFor) > 0
           && !impossible.contains(ahead)) {
-        return waitFor(key, since, new Bottleneck("queue", "queued behind " + ahead
-            + ", which has waited longer than " + backfillFor.toMinutes() + "m and starts first"));
+        return waitFor(
+            key,
+            since,
+            new Bottleneck(
+                "queue",
+                "queued behind "
+                    + ahead
+                    + ", which has waited longer than "
+                    + backfillFor.toMinutes()
+                    + "m and starts first"));
       }
     }
     Optional<Bottleneck> b = FitCheck.clusterBottleneck(request, limits, usage);
@@ -131,15 +144,19 @@ public final class LeaseLedger {
   }
 
   /** A wait decided outside the ledger (the API server refused the pod for namespace quota). */
-  public synchronized AdmissionDecision.Waiting waitOutside(ProjectKey key, Bottleneck b, Instant now) {
+  public synchronized AdmissionDecision.Waiting waitOutside(
+      ProjectKey key, Bottleneck b, Instant now) {
     return (AdmissionDecision.Waiting) waitFor(key, waiting.getOrDefault(key, now), b);
   }
 
   /** Waiting projects in wake-up order. */
   public synchronized List<ProjectKey> queue() {
     return waiting.entrySet().stream()
-        .sorted(Map.Entry.<ProjectKey, Instant>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-        .map(Map.Entry::getKey).toList();
+        .sorted(
+            Map.Entry.<ProjectKey, Instant>comparingByValue()
+                .thenComparing(Map.Entry.comparingByKey()))
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   /** A project no longer waiting (stopped, deleted, or started). */
@@ -172,13 +189,16 @@ public final class LeaseLedger {
 
       @Override
       public Resources inNamespace(String namespace) {
-        return leases.values().stream().filter(l -> l.project().namespace().equals(namespace))
-            .map(Lease::requests).reduce(Resources.ZERO, Resources::plus);
+        return leases.values().stream()
+            .filter(l -> l.project().namespace().equals(namespace))
+            .map(Lease::requests)
+            .reduce(Resources.ZERO, Resources::plus);
       }
 
       @Override
       public int projectsInNamespace(String namespace) {
-        return (int) leases.values().stream().filter(l -> l.project().namespace().equals(namespace)).count();
+        return (int)
+            leases.values().stream().filter(l -> l.project().namespace().equals(namespace)).count();
       }
     };
   }
@@ -207,14 +227,19 @@ public final class LeaseLedger {
   }
 
   public synchronized List<ProjectKey> holdersOf(String license) {
-    return leases.values().stream().filter(l -> l.licenses().contains(license))
-        .map(Lease::project).sorted().toList();
+    return leases.values().stream()
+        .filter(l -> l.licenses().contains(license))
+        .map(Lease::project)
+        .sorted()
+        .toList();
   }
 
   /** Requests held on one node group and how many projects hold them. */
   public synchronized Resources totalOnNodeGroup(String group) {
-    return leases.values().stream().filter(l -> group.equals(l.nodeGroup()))
-        .map(Lease::requests).reduce(Resources.ZERO, Resources::plus);
+    return leases.values().stream()
+        .filter(l -> group.equals(l.nodeGroup()))
+        .map(Lease::requests)
+        .reduce(Resources.ZERO, Resources::plus);
   }
 
   public synchronized int projectsOnNodeGroup(String group) {

@@ -16,28 +16,38 @@ import java.util.Objects;
 
 /**
  * Builds {@link AdmissionLimits} from the settings and what the caches hold: the cluster quota
- * (set, or derived from the project nodes: 80% of CPU, 75% of memory, all GPUs), each node
- * group's capacity (its members' allocatable) and the namespaces' ResourceQuotas.
+ * (set, or derived from the project nodes: 80% of CPU, 75% of memory, all GPUs), each node group's
+ * capacity (its members' allocatable) and the namespaces' ResourceQuotas.
  */
 public final class LimitsFactory {
   private LimitsFactory() {}
 
-  public static AdmissionLimits limits(ClusterQuotaSettings settings, List<Node> nodes, Map<String, String> projectNodeSelector,
-      String nodeGroupKey, String gpuResource, List<ResourceQuota> quotas) {
+  public static AdmissionLimits limits(
+      ClusterQuotaSettings settings,
+      List<Node> nodes,
+      Map<String, String> projectNodeSelector,
+      String nodeGroupKey,
+      String gpuResource,
+      List<ResourceQuota> quotas) {
     Map<String, Resources> groups = new HashMap<>();
     Resources projectNodes = Resources.ZERO;
     for (Node node : nodes) {
       if (!usable(node)) {
         continue;
       }
-      Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+      Map<String, String> labels =
+          node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
       Resources alloc = allocatable(node, gpuResource);
       String group = labels.get(nodeGroupKey);
       if (group != null) {
         groups.merge(group, alloc, Resources::plus);
       }
-      boolean projectNode = projectNodeSelector.isEmpty() || group != null || alloc.gpu() > 0
-          || projectNodeSelector.entrySet().stream().allMatch(e -> Objects.equals(labels.get(e.getKey()), e.getValue()));
+      boolean projectNode =
+          projectNodeSelector.isEmpty()
+              || group != null
+              || alloc.gpu() > 0
+              || projectNodeSelector.entrySet().stream()
+                  .allMatch(e -> Objects.equals(labels.get(e.getKey()), e.getValue()));
       if (projectNode) {
         projectNodes = projectNodes.plus(alloc);
       }
@@ -48,11 +58,17 @@ public final class LimitsFactory {
       cluster = new Resources(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
       maxProjects = Long.MAX_VALUE;
     } else {
-      cluster = new Resources(
-          settings.cpuMillis() != null ? settings.cpuMillis() : share(projectNodes.cpuMillis(), 80),
-          settings.memoryBytes() != null ? settings.memoryBytes() : share(projectNodes.memoryBytes(), 75),
-          settings.gpu() != null ? settings.gpu() : projectNodes.gpu());
-      maxProjects = settings.runningProjects() != null ? settings.runningProjects() : Long.MAX_VALUE;
+      cluster =
+          new Resources(
+              settings.cpuMillis() != null
+                  ? settings.cpuMillis()
+                  : share(projectNodes.cpuMillis(), 80),
+              settings.memoryBytes() != null
+                  ? settings.memoryBytes()
+                  : share(projectNodes.memoryBytes(), 75),
+              settings.gpu() != null ? settings.gpu() : projectNodes.gpu());
+      maxProjects =
+          settings.runningProjects() != null ? settings.runningProjects() : Long.MAX_VALUE;
     }
     Map<String, List<NamespaceQuota>> byNamespace = new HashMap<>();
     for (ResourceQuota q : quotas) {
@@ -67,7 +83,8 @@ public final class LimitsFactory {
   static NamespaceQuota namespaceQuota(ResourceQuota q) {
     Map<String, Long> hard = amounts(q.getSpec() == null ? null : q.getSpec().getHard());
     Map<String, Long> used = amounts(q.getStatus() == null ? null : q.getStatus().getUsed());
-    return new NamespaceQuota(q.getMetadata().getNamespace(), q.getMetadata().getName(), hard, used);
+    return new NamespaceQuota(
+        q.getMetadata().getNamespace(), q.getMetadata().getName(), hard, used);
   }
 
   private static Map<String, Long> amounts(Map<String, Quantity> in) {
@@ -75,13 +92,18 @@ public final class LimitsFactory {
     if (in == null) {
       return out;
     }
-    in.forEach((k, v) -> {
-      try {
-        out.put(k, k.endsWith("cpu") ? Quantities.cpuMillis(k, v.toString()) : Quantities.bytes(k, v.toString()));
-      } catch (RuntimeException e) {
-        // a quota the API server accepted but we cannot read: ignore that entry
-      }
-    });
+    in.forEach(
+        (k, v) -> {
+          try {
+            out.put(
+                k,
+                k.endsWith("cpu")
+                    ? Quantities.cpuMillis(k, v.toString())
+                    : Quantities.bytes(k, v.toString()));
+          } catch (RuntimeException e) {
+            // a quota the API server accepted but we cannot read: ignore that entry
+          }
+        });
     return out;
   }
 
@@ -92,13 +114,16 @@ public final class LimitsFactory {
     if (node.getStatus() == null || node.getStatus().getConditions() == null) {
       return true;
     }
-    return node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+    return node.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
         .allMatch(c -> "True".equals(c.getStatus()));
   }
 
   static Resources allocatable(Node node, String gpuResource) {
-    Map<String, Quantity> a = node.getStatus() == null || node.getStatus().getAllocatable() == null
-        ? Map.of() : node.getStatus().getAllocatable();
+    Map<String, Quantity> a =
+        node.getStatus() == null || node.getStatus().getAllocatable() == null
+            ? Map.of()
+            : node.getStatus().getAllocatable();
     try {
       return new Resources(
           a.containsKey("cpu") ? Quantities.cpuMillis("cpu", a.get("cpu").toString()) : 0,
@@ -110,7 +135,9 @@ public final class LimitsFactory {
   }
 
   private static long share(long v, int percent) {
-    return BigDecimal.valueOf(v).multiply(BigDecimal.valueOf(percent))
-        .divide(BigDecimal.valueOf(100), 0, RoundingMode.FLOOR).longValueExact();
+    return BigDecimal.valueOf(v)
+        .multiply(BigDecimal.valueOf(percent))
+        .divide(BigDecimal.valueOf(100), 0, RoundingMode.FLOOR)
+        .longValueExact();
   }
 }

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads the lease a project pod holds from the labels the pod factory wrote. Pods that are
- * finished (Succeeded, Failed) or being deleted hold nothing.
+ * Reads the lease a project pod holds from the labels the pod factory wrote. Pods that are finished
+ * (Succeeded, Failed) or being deleted hold nothing.
  */
 public final class PodLeases {
   private PodLeases() {}
@@ -25,8 +25,11 @@ public final class PodLeases {
       return Optional.empty();
     }
     return refs.stream()
-        .filter(r -> "Project".equals(r.getKind()) && r.getApiVersion() != null
-            && r.getApiVersion().startsWith("quotient.dev/"))
+        .filter(
+            r ->
+                "Project".equals(r.getKind())
+                    && r.getApiVersion() != null
+                    && r.getApiVersion().startsWith("quotient.dev/"))
         .findFirst()
         .map(r -> new ProjectKey(pod.getMetadata().getNamespace(), r.getName()));
   }
@@ -44,18 +47,31 @@ public final class PodLeases {
       return Optional.empty();
     }
     // Only the pod the operator names for its project counts: a look-alike pod holds nothing.
-    return owner(pod).filter(key -> ProjectPodFactory.podName(key.name()).equals(pod.getMetadata().getName())).map(key -> {
-      Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
-      Resources requests = new Resources(number(labels.get(CPU_MILLIS)), number(labels.get(MEMORY_BYTES)),
-          number(labels.get(GPU)));
-      return new Lease(key, pod.getMetadata().getName(), requests, licenses(pod), labels.get(NODE_GROUP));
-    });
+    return owner(pod)
+        .filter(key -> ProjectPodFactory.podName(key.name()).equals(pod.getMetadata().getName()))
+        .map(
+            key -> {
+              Map<String, String> labels =
+                  pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+              Resources requests =
+                  new Resources(
+                      number(labels.get(CPU_MILLIS)),
+                      number(labels.get(MEMORY_BYTES)),
+                      number(labels.get(GPU)));
+              return new Lease(
+                  key,
+                  pod.getMetadata().getName(),
+                  requests,
+                  licenses(pod),
+                  labels.get(NODE_GROUP));
+            });
   }
 
   public static List<String> licenses(Pod pod) {
     Map<String, String> a = pod.getMetadata().getAnnotations();
     String v = a == null ? null : a.get(LICENSES);
-    return v == null || v.isBlank() ? List.of()
+    return v == null || v.isBlank()
+        ? List.of()
         : Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 

@@ -8,23 +8,35 @@ import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
-/** A set of tainted, labelled nodes reserved for projects whose license names it (cluster-scoped). */
+/**
+ * A set of tainted, labelled nodes reserved for projects whose license names it (cluster-scoped).
+ */
 @Group(License.GROUP)
 @Version("v1alpha1")
 @Plural("dedicatednodegroups")
 @ShortNames({"dng", "nodegroup"})
 @Categories("quotient")
-@AdditionalPrinterColumn(name = "Nodes", jsonPath = ".status.nodeCount",
+@AdditionalPrinterColumn(
+    name = "Nodes",
+    jsonPath = ".status.nodeCount",
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "CPU-Allocated", jsonPath = ".status.allocated.cpu")
 @AdditionalPrinterColumn(name = "CPU-Capacity", jsonPath = ".status.capacity.cpu")
-@AdditionalPrinterColumn(name = "Memory-Allocated", jsonPath = ".status.allocated.memory",
+@AdditionalPrinterColumn(
+    name = "Memory-Allocated",
+    jsonPath = ".status.allocated.memory",
     priority = 1)
-@AdditionalPrinterColumn(name = "Memory-Capacity", jsonPath = ".status.capacity.memory",
+@AdditionalPrinterColumn(
+    name = "Memory-Capacity",
+    jsonPath = ".status.capacity.memory",
     priority = 1)
-@AdditionalPrinterColumn(name = "Projects", jsonPath = ".status.runningProjects",
+@AdditionalPrinterColumn(
+    name = "Projects",
+    jsonPath = ".status.runningProjects",
     type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 public class DedicatedNodeGroup
     extends CustomResource<DedicatedNodeGroupSpec, DedicatedNodeGroupStatus> {}

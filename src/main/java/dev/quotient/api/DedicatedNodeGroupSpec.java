@@ -17,7 +17,8 @@ public class DedicatedNodeGroupSpec {
   @JsonPropertyDescription("Nodes named here are members.")
   private List<String> nodeNames;
 
-  @JsonPropertyDescription("Taint members NoSchedule so only projects whose license names this group run there.")
+  @JsonPropertyDescription(
+      "Taint members NoSchedule so only projects whose license names this group run there.")
   @Default("true")
   private Boolean taint;
 

@@ -106,6 +106,7 @@ public class DedicatedNodeGroupStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(nodes, nodeCount, capacity, allocated, runningProjects, observedGeneration, conditions);
+    return Objects.hash(
+        nodes, nodeCount, capacity, allocated, runningProjects, observedGeneration, conditions);
   }
 }

@@ -152,6 +152,17 @@ public class EffectiveQuotaStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(cpuLimit, cpuRequest, memoryLimit, memoryRequest, ephemeralStorage, gpu, gpuResource, alwaysRunning, idleTimeout, maxDuration, nodeGroup);
+    return Objects.hash(
+        cpuLimit,
+        cpuRequest,
+        memoryLimit,
+        memoryRequest,
+        ephemeralStorage,
+        gpu,
+        gpuResource,
+        alwaysRunning,
+        idleTimeout,
+        maxDuration,
+        nodeGroup);
   }
 }

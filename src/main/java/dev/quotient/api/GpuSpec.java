@@ -21,7 +21,8 @@ public class GpuSpec {
   @Default("nvidia.com/gpu")
   private String resource;
 
-  @JsonPropertyDescription("Node labels the GPU project must run on; replaces the project-node selector from the settings.")
+  @JsonPropertyDescription(
+      "Node labels the GPU project must run on; replaces the project-node selector from the settings.")
   private Map<String, String> nodeSelector;
 
   @JsonPropertyDescription("Tolerations added to the project pod, e.g. for tainted GPU nodes.")

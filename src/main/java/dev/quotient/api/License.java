@@ -16,12 +16,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Categories("quotient")
 @AdditionalPrinterColumn(name = "Title", jsonPath = ".spec.title", priority = 1)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
-@AdditionalPrinterColumn(name = "Running", jsonPath = ".status.runningProjects.count",
+@AdditionalPrinterColumn(
+    name = "Running",
+    jsonPath = ".status.runningProjects.count",
     type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Limit", jsonPath = ".spec.runLimit",
+@AdditionalPrinterColumn(
+    name = "Limit",
+    jsonPath = ".spec.runLimit",
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Expires", jsonPath = ".spec.expires")
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 public class License extends CustomResource<LicenseSpec, LicenseStatus> {
   public static final String GROUP = "quotient.dev";

@@ -11,10 +11,12 @@ public class LicenseResult {
   @JsonPropertyDescription("License name.")
   private String name;
 
-  @JsonPropertyDescription("Applied, NotFound, NotYetActive, Expired, RunLimitReached, Incompatible, Forbidden or Invalid.")
+  @JsonPropertyDescription(
+      "Applied, NotFound, NotYetActive, Expired, RunLimitReached, Incompatible, Forbidden or Invalid.")
   private LicenseState state;
 
-  @JsonPropertyDescription("CamelCase reason, e.g. LicenseExpired (the same words as the LicensesValid condition and the Events).")
+  @JsonPropertyDescription(
+      "CamelCase reason, e.g. LicenseExpired (the same words as the LicensesValid condition and the Events).")
   private String reason;
 
   @JsonPropertyDescription("Why, in words.")

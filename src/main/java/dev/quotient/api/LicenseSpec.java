@@ -14,7 +14,8 @@ import java.util.Objects;
 
 /** What a License grants and to whom. */
 @ValidationRule(
-    value = "!has(self.activates) || !has(self.expires) || timestamp(self.expires) > timestamp(self.activates)",
+    value =
+        "!has(self.activates) || !has(self.expires) || timestamp(self.expires) > timestamp(self.activates)",
     message = "expires must be after activates")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LicenseSpec {
@@ -25,10 +26,12 @@ public class LicenseSpec {
   @JsonPropertyDescription("What the license is for, shown to users.")
   private String description;
 
-  @JsonPropertyDescription("User names allowed to see and hand out the license (informational; RBAC decides).")
+  @JsonPropertyDescription(
+      "User names allowed to see and hand out the license (informational; RBAC decides).")
   private List<String> managers;
 
-  @JsonPropertyDescription("Label selector on namespaces whose Projects may apply this license; empty means any project that knows its name.")
+  @JsonPropertyDescription(
+      "Label selector on namespaces whose Projects may apply this license; empty means any project that knows its name.")
   private LabelSelector allowedNamespaces;
 
   @JsonPropertyDescription("How many projects this license upgrades at the same time.")
@@ -36,22 +39,28 @@ public class LicenseSpec {
   @Min(1)
   private Integer runLimit;
 
-  @JsonPropertyDescription("RFC 3339 time from which the license upgrades projects; empty means now.")
-  @Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+  @JsonPropertyDescription(
+      "RFC 3339 time from which the license upgrades projects; empty means now.")
+  @Pattern(
+      "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
   private String activates;
 
-  @JsonPropertyDescription("RFC 3339 time at which the license stops upgrading projects; empty means perpetual. Running projects keep their quota until their next start.")
-  @Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+  @JsonPropertyDescription(
+      "RFC 3339 time at which the license stops upgrading projects; empty means perpetual. Running projects keep their quota until their next start.")
+  @Pattern(
+      "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
   private String expires;
 
   @JsonPropertyDescription("The upgrade: limits, GPUs, timers and placement.")
   private QuotaSpec quota;
 
-  @JsonPropertyDescription("Admin-only escape hatch: a Kubernetes strategic merge patch (JSON/YAML object) applied last to every pod this license upgrades. Lists of containers, initContainers, volumes, volumeMounts, env and ports merge by their keys (name, mountPath, containerPort), tolerations append, other lists replace, null deletes a field, and $patch: delete|replace works as in kubectl. A patch that breaks the restricted Pod Security profile is refused unless the settings allow privileged patches.")
+  @JsonPropertyDescription(
+      "Admin-only escape hatch: a Kubernetes strategic merge patch (JSON/YAML object) applied last to every pod this license upgrades. Lists of containers, initContainers, volumes, volumeMounts, env and ports merge by their keys (name, mountPath, containerPort), tolerations append, other lists replace, null deletes a field, and $patch: delete|replace works as in kubectl. A patch that breaks the restricted Pod Security profile is refused unless the settings allow privileged patches.")
   @PreserveUnknownFields
   private JsonNode podPatch;
 
-  @JsonPropertyDescription("Admin-only: RFC 6902 JSON Patch operations applied to the pod after podPatch, for edits a merge cannot express (remove a list item by index).")
+  @JsonPropertyDescription(
+      "Admin-only: RFC 6902 JSON Patch operations applied to the pod after podPatch, for edits a merge cannot express (remove a list item by index).")
   @PreserveUnknownFields
   private List<JsonNode> podJsonPatch;
 
@@ -157,6 +166,16 @@ public class LicenseSpec {
 
   @Override
   public int hashCode() {
-    return Objects.hash(title, description, managers, allowedNamespaces, runLimit, activates, expires, quota, podPatch, podJsonPatch);
+    return Objects.hash(
+        title,
+        description,
+        managers,
+        allowedNamespaces,
+        runLimit,
+        activates,
+        expires,
+        quota,
+        podPatch,
+        podJsonPatch);
   }
 }

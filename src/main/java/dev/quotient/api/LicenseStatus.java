@@ -10,7 +10,8 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LicenseStatus {
 
-  @JsonPropertyDescription("Pending before activates, Active inside the window, Expired after expires.")
+  @JsonPropertyDescription(
+      "Pending before activates, Active inside the window, Expired after expires.")
   private LicensePhase phase;
 
   @JsonPropertyDescription("Projects this license upgrades right now.")

@@ -18,12 +18,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
 @AdditionalPrinterColumn(name = "CPU", jsonPath = ".status.effectiveQuota.cpuLimit")
 @AdditionalPrinterColumn(name = "Memory", jsonPath = ".status.effectiveQuota.memoryLimit")
-@AdditionalPrinterColumn(name = "GPU", jsonPath = ".status.effectiveQuota.gpu",
+@AdditionalPrinterColumn(
+    name = "GPU",
+    jsonPath = ".status.effectiveQuota.gpu",
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Node", jsonPath = ".status.nodeName")
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message")
-@AdditionalPrinterColumn(name = "Group", jsonPath = ".status.effectiveQuota.nodeGroup",
+@AdditionalPrinterColumn(
+    name = "Group",
+    jsonPath = ".status.effectiveQuota.nodeGroup",
     priority = 1)
 public class Project extends CustomResource<ProjectSpec, ProjectStatus> implements Namespaced {}

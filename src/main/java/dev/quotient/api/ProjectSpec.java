@@ -17,13 +17,16 @@ public class ProjectSpec {
   @Default("Running")
   private DesiredState desiredState;
 
-  @JsonPropertyDescription("Names of Licenses applied to this project. Changes take effect at the next start (by default the operator restarts a running project at once).")
+  @JsonPropertyDescription(
+      "Names of Licenses applied to this project. Changes take effect at the next start (by default the operator restarts a running project at once).")
   private List<String> licenses;
 
-  @JsonPropertyDescription("Container image; must be one of the settings' allowed images, otherwise the default image is used.")
+  @JsonPropertyDescription(
+      "Container image; must be one of the settings' allowed images, otherwise the default image is used.")
   private String image;
 
-  @JsonPropertyDescription("Base upgrades set by an admin. Per field the effective value is max(adminQuota, licenses): they complement, they do not add up.")
+  @JsonPropertyDescription(
+      "Base upgrades set by an admin. Per field the effective value is max(adminQuota, licenses): they complement, they do not add up.")
   private QuotaSpec adminQuota;
 
   public String getProjectId() {

@@ -13,7 +13,8 @@ public class ProjectStatus {
   @JsonPropertyDescription("Stopped, WaitingForResources, Starting, Running, Stopping or Failed.")
   private ProjectPhase phase;
 
-  @JsonPropertyDescription("What is happening or what blocks the project, e.g. the bottleneck resource.")
+  @JsonPropertyDescription(
+      "What is happening or what blocks the project, e.g. the bottleneck resource.")
   private String message;
 
   @JsonPropertyDescription("Quota of the current (or last) run.")
@@ -40,7 +41,8 @@ public class ProjectStatus {
   @JsonPropertyDescription("When the project last stopped (RFC 3339).")
   private String stoppedAt;
 
-  @JsonPropertyDescription("Why the project last stopped: UserStopped, IdleTimeout, MaxDuration, PodFailed.")
+  @JsonPropertyDescription(
+      "Why the project last stopped: UserStopped, IdleTimeout, MaxDuration, PodFailed.")
   private String stopReason;
 
   @JsonPropertyDescription("The metadata.generation this status describes.")
@@ -178,6 +180,19 @@ public class ProjectStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(phase, message, effectiveQuota, licenses, queuePosition, podName, nodeName, startedAt, lastActivity, stoppedAt, stopReason, observedGeneration, conditions);
+    return Objects.hash(
+        phase,
+        message,
+        effectiveQuota,
+        licenses,
+        queuePosition,
+        podName,
+        nodeName,
+        startedAt,
+        lastActivity,
+        stoppedAt,
+        stopReason,
+        observedGeneration,
+        conditions);
   }
 }

@@ -6,40 +6,52 @@ import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
 import java.util.Objects;
 
-/** Resource upgrades: what a License grants, what an admin sets on a Project, and the settings default. */
+/**
+ * Resource upgrades: what a License grants, what an admin sets on a Project, and the settings
+ * default.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class QuotaSpec {
 
-  @JsonPropertyDescription("CPU limit, a Kubernetes quantity such as 2 or 1500m. The request is this limit divided by the cpuOvercommit setting.")
+  @JsonPropertyDescription(
+      "CPU limit, a Kubernetes quantity such as 2 or 1500m. The request is this limit divided by the cpuOvercommit setting.")
   @Pattern("^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$")
   private String cpu;
 
-  @JsonPropertyDescription("Memory limit, a Kubernetes quantity such as 8Gi. The request is this limit divided by the memoryOvercommit setting.")
+  @JsonPropertyDescription(
+      "Memory limit, a Kubernetes quantity such as 8Gi. The request is this limit divided by the memoryOvercommit setting.")
   @Pattern("^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$")
   private String memory;
 
-  @JsonPropertyDescription("Ephemeral storage limit of the project container, a Kubernetes quantity.")
+  @JsonPropertyDescription(
+      "Ephemeral storage limit of the project container, a Kubernetes quantity.")
   @Pattern("^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$")
   private String ephemeralStorage;
 
-  @JsonPropertyDescription("GPUs for the project pod. Extended resources are never overcommitted: request equals limit.")
+  @JsonPropertyDescription(
+      "GPUs for the project pod. Extended resources are never overcommitted: request equals limit.")
   private GpuSpec gpu;
 
-  @JsonPropertyDescription("Keep the project running: it is restarted when it stops, fails or its node is lost, and never idle-stopped.")
+  @JsonPropertyDescription(
+      "Keep the project running: it is restarted when it stops, fails or its node is lost, and never idle-stopped.")
   private Boolean alwaysRunning;
 
-  @JsonPropertyDescription("Stop the project after this long without activity (Go duration such as 30m, 2h; d for days is accepted).")
+  @JsonPropertyDescription(
+      "Stop the project after this long without activity (Go duration such as 30m, 2h; d for days is accepted).")
   @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h|d))+$")
   private String idleTimeout;
 
-  @JsonPropertyDescription("Hard limit on one run of the project, whatever its activity (Go duration).")
+  @JsonPropertyDescription(
+      "Hard limit on one run of the project, whatever its activity (Go duration).")
   @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h|d))+$")
   private String maxDuration;
 
-  @JsonPropertyDescription("Name of a DedicatedNodeGroup the project must run on (it gets the toleration and a required node affinity).")
+  @JsonPropertyDescription(
+      "Name of a DedicatedNodeGroup the project must run on (it gets the toleration and a required node affinity).")
   private String dedicatedNodeGroup;
 
-  @JsonPropertyDescription("Ordered DedicatedNodeGroup names: the first with room wins. Takes precedence over dedicatedNodeGroup.")
+  @JsonPropertyDescription(
+      "Ordered DedicatedNodeGroup names: the first with room wins. Takes precedence over dedicatedNodeGroup.")
   private List<String> nodeGroups;
 
   public String getCpu() {
@@ -135,6 +147,15 @@ public class QuotaSpec {
 
   @Override
   public int hashCode() {
-    return Objects.hash(cpu, memory, ephemeralStorage, gpu, alwaysRunning, idleTimeout, maxDuration, dedicatedNodeGroup, nodeGroups);
+    return Objects.hash(
+        cpu,
+        memory,
+        ephemeralStorage,
+        gpu,
+        alwaysRunning,
+        idleTimeout,
+        maxDuration,
+        dedicatedNodeGroup,
+        nodeGroups);
   }
 }

@@ -1,9 +1,9 @@
 package dev.quotient.api;
 
 /**
- * Labels and annotations the operator writes on project pods. They carry what a pod holds, so
- * the operator can rebuild its state from pods alone; only the operator may set them (the
- * chart's ValidatingAdmissionPolicy).
+ * Labels and annotations the operator writes on project pods. They carry what a pod holds, so the
+ * operator can rebuild its state from pods alone; only the operator may set them (the chart's
+ * ValidatingAdmissionPolicy).
  */
 public final class QuotientLabels {
   public static final String PREFIX = "quotient.dev/";
@@ -11,21 +11,30 @@ public final class QuotientLabels {
   public static final String APP_NAME_VALUE = "quotient-project";
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY_VALUE = "quotient";
+
   /** Label: the Project's name (or a hash when longer than a label value may be). */
   public static final String PROJECT = PREFIX + "project";
+
   public static final String PROJECT_ID = PREFIX + "project-id";
+
   /** Labels: the requests this pod holds as leases, in millicores, bytes and devices. */
   public static final String CPU_MILLIS = PREFIX + "cpu-millis";
+
   public static final String MEMORY_BYTES = PREFIX + "memory-bytes";
   public static final String GPU = PREFIX + "gpu";
+
   /** Label: the DedicatedNodeGroup the pod is placed on. */
   public static final String NODE_GROUP = PREFIX + "node-group";
+
   /** Annotation: comma-separated licenses whose run slots this pod holds. */
   public static final String LICENSES = PREFIX + "licenses";
+
   /** Annotation: the project's spec.licenses when the pod was created (to notice changes). */
   public static final String REQUESTED_LICENSES = PREFIX + "requested-licenses";
+
   /** Annotation on Projects: RFC 3339 time of the user's last activity (the idle clock). */
   public static final String LAST_ACTIVITY = PREFIX + "last-activity";
+
   /** Name of the project container inside the pod. */
   public static final String CONTAINER = "project";
 

@@ -39,8 +39,7 @@ public class RunningProjects {
     if (!(o instanceof RunningProjects other)) {
       return false;
     }
-    return Objects.equals(count, other.count)
-        && Objects.equals(names, other.names);
+    return Objects.equals(count, other.count) && Objects.equals(names, other.names);
   }
 
   @Override

@@ -18,8 +18,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -34,19 +34,22 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Labels and taints the member nodes of each DedicatedNodeGroup, clears nodes that leave it
- * (and all members when the group is deleted), and reports capacity and what projects hold.
+ * Labels and taints the member nodes of each DedicatedNodeGroup, clears nodes that leave it (and
+ * all members when the group is deleted), and reports capacity and what projects hold.
  */
 @ControllerConfiguration(name = "dedicatednodegroup")
-public final class DedicatedNodeGroupReconciler implements Reconciler<DedicatedNodeGroup>, Cleaner<DedicatedNodeGroup> {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DedicatedNodeGroupReconciler.class);
+public final class DedicatedNodeGroupReconciler
+    implements Reconciler<DedicatedNodeGroup>, Cleaner<DedicatedNodeGroup> {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(DedicatedNodeGroupReconciler.class);
   private final SettingsStore settings;
   private final LeaseLedger ledger;
   private final EventRecorder events;
   private final Clock clock;
   private InformerEventSource<Node, DedicatedNodeGroup> nodes;
 
-  public DedicatedNodeGroupReconciler(SettingsStore settings, LeaseLedger ledger, EventRecorder events, Clock clock) {
+  public DedicatedNodeGroupReconciler(
+      SettingsStore settings, LeaseLedger ledger, EventRecorder events, Clock clock) {
     this.settings = settings;
     this.ledger = ledger;
     this.events = events;
@@ -54,23 +57,35 @@ public final class DedicatedNodeGroupReconciler implements Reconciler<DedicatedN
   }
 
   @Override
-  public List<EventSource<?, DedicatedNodeGroup>> prepareEventSources(EventSourceContext<DedicatedNodeGroup> context) {
-    nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, DedicatedNodeGroup.class)
-        .withName("nodes")
-        .withSecondaryToPrimaryMapper(node -> context.getPrimaryCache().list()
-            .map(ResourceID::fromResource).collect(Collectors.toSet()))
-        .build(), context);
-    SimpleInboundEventSource<DedicatedNodeGroup> usage = new SimpleInboundEventSource<>("nodegroup-usage");
-    ledger.onChange(lease -> {
-      if (lease.nodeGroup() != null) {
-        usage.propagateEvent(new ResourceID(lease.nodeGroup()));
-      }
-    });
+  public List<EventSource<?, DedicatedNodeGroup>> prepareEventSources(
+      EventSourceContext<DedicatedNodeGroup> context) {
+    nodes =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Node.class, DedicatedNodeGroup.class)
+                .withName("nodes")
+                .withSecondaryToPrimaryMapper(
+                    node ->
+                        context
+                            .getPrimaryCache()
+                            .list()
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .build(),
+            context);
+    SimpleInboundEventSource<DedicatedNodeGroup> usage =
+        new SimpleInboundEventSource<>("nodegroup-usage");
+    ledger.onChange(
+        lease -> {
+          if (lease.nodeGroup() != null) {
+            usage.propagateEvent(new ResourceID(lease.nodeGroup()));
+          }
+        });
     return List.of(nodes, usage);
   }
 
   @Override
-  public UpdateControl<DedicatedNodeGroup> reconcile(DedicatedNodeGroup group, Context<DedicatedNodeGroup> context) {
+  public UpdateControl<DedicatedNodeGroup> reconcile(
+      DedicatedNodeGroup group, Context<DedicatedNodeGroup> context) {
     String key = settings.current().pod().nodeGroupKey();
     String gpuResource = settings.current().quotaPolicy().defaultGpuResource();
     String name = group.getMetadata().getName();
@@ -82,10 +97,13 @@ public final class DedicatedNodeGroupReconciler implements Reconciler<DedicatedN
     for (Node node : nodes.list().toList()) {
       DedicatedNodeGroup owner = NodeGroupMembership.owner(node, groups).orElse(null);
       boolean ours = owner != null && name.equals(owner.getMetadata().getName());
-      String managed = node.getMetadata().getAnnotations() == null ? null
-          : node.getMetadata().getAnnotations().get(NodeGroupMembership.MANAGED_ANNOTATION);
+      String managed =
+          node.getMetadata().getAnnotations() == null
+              ? null
+              : node.getMetadata().getAnnotations().get(NodeGroupMembership.MANAGED_ANNOTATION);
       if (NodeGroupMembership.claims(group, node) && !ours) {
-        claimedElsewhere.add(node.getMetadata().getName() + " (kept by " + owner.getMetadata().getName() + ")");
+        claimedElsewhere.add(
+            node.getMetadata().getName() + " (kept by " + owner.getMetadata().getName() + ")");
       }
       if (ours || name.equals(managed)) {
         NodeGroupMembership.desired(node, ours ? group : owner, key)
@@ -98,7 +116,8 @@ public final class DedicatedNodeGroupReconciler implements Reconciler<DedicatedN
     }
     members.sort(String::compareTo);
     Instant now = clock.instant();
-    DedicatedNodeGroupStatus prev = group.getStatus() == null ? new DedicatedNodeGroupStatus() : group.getStatus();
+    DedicatedNodeGroupStatus prev =
+        group.getStatus() == null ? new DedicatedNodeGroupStatus() : group.getStatus();
     DedicatedNodeGroupStatus next = new DedicatedNodeGroupStatus();
     next.setNodes(members.isEmpty() ? null : members);
     next.setNodeCount(members.size());
@@ -108,28 +127,57 @@ public final class DedicatedNodeGroupReconciler implements Reconciler<DedicatedN
     next.setObservedGeneration(group.getMetadata().getGeneration());
     Long gen = group.getMetadata().getGeneration();
     if (members.isEmpty()) {
-      String msg = "No node matches this group's nodeSelector or nodeNames"
-          + (claimedElsewhere.isEmpty() ? "" : "; claimed by other groups: " + claimedElsewhere)
-          + "; projects placed here stay Pending until a node joins";
-      next.setConditions(Conditions.set(prev.getConditions(), "Ready", Conditions.FALSE, Reason.NoMatchingNodes.name(), msg, gen, now));
+      String msg =
+          "No node matches this group's nodeSelector or nodeNames"
+              + (claimedElsewhere.isEmpty() ? "" : "; claimed by other groups: " + claimedElsewhere)
+              + "; projects placed here stay Pending until a node joins";
+      next.setConditions(
+          Conditions.set(
+              prev.getConditions(),
+              "Ready",
+              Conditions.FALSE,
+              Reason.NoMatchingNodes.name(),
+              msg,
+              gen,
+              now));
       if (!Objects.equals(prev.getNodeCount(), 0)) {
         events.warning(group, Reason.NoMatchingNodes, msg);
       }
     } else {
-      String msg = members.size() + " node(s) labelled " + key + "=" + name
-          + (Boolean.FALSE.equals(group.getSpec().getTaint()) ? "" : " and tainted NoSchedule")
-          + (claimedElsewhere.isEmpty() ? "" : "; claimed by another group (first name wins): " + claimedElsewhere);
-      next.setConditions(Conditions.set(prev.getConditions(), "Ready", Conditions.TRUE,
-          claimedElsewhere.isEmpty() ? Reason.NodesLabelled.name() : Reason.NodeClaimedByOtherGroup.name(), msg, gen, now));
+      String msg =
+          members.size()
+              + " node(s) labelled "
+              + key
+              + "="
+              + name
+              + (Boolean.FALSE.equals(group.getSpec().getTaint()) ? "" : " and tainted NoSchedule")
+              + (claimedElsewhere.isEmpty()
+                  ? ""
+                  : "; claimed by another group (first name wins): " + claimedElsewhere);
+      next.setConditions(
+          Conditions.set(
+              prev.getConditions(),
+              "Ready",
+              Conditions.TRUE,
+              claimedElsewhere.isEmpty()
+                  ? Reason.NodesLabelled.name()
+                  : Reason.NodeClaimedByOtherGroup.name(),
+              msg,
+              gen,
+              now));
     }
     if (next.equals(group.getStatus())) {
       return UpdateControl.noUpdate();
     }
-    // Full status update with the resourceVersion (see LicenseReconciler for why not a JSON-patch diff).
-    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(group, context, g -> {
-      g.setStatus(next);
-      return g;
-    });
+    // Full status update with the resourceVersion (see LicenseReconciler for why not a JSON-patch
+    // diff).
+    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+        group,
+        context,
+        g -> {
+          g.setStatus(next);
+          return g;
+        });
     return UpdateControl.noUpdate();
   }
 
@@ -137,11 +185,17 @@ public final class DedicatedNodeGroupReconciler implements Reconciler<DedicatedN
   public DeleteControl cleanup(DedicatedNodeGroup group, Context<DedicatedNodeGroup> context) {
     String key = settings.current().pod().nodeGroupKey();
     String name = group.getMetadata().getName();
-    List<DedicatedNodeGroup> others = context.getPrimaryCache().list()
-        .filter(g -> !name.equals(g.getMetadata().getName())).toList();
+    List<DedicatedNodeGroup> others =
+        context
+            .getPrimaryCache()
+            .list()
+            .filter(g -> !name.equals(g.getMetadata().getName()))
+            .toList();
     for (Node node : nodes.list().toList()) {
-      String managed = node.getMetadata().getAnnotations() == null ? null
-          : node.getMetadata().getAnnotations().get(NodeGroupMembership.MANAGED_ANNOTATION);
+      String managed =
+          node.getMetadata().getAnnotations() == null
+              ? null
+              : node.getMetadata().getAnnotations().get(NodeGroupMembership.MANAGED_ANNOTATION);
       if (name.equals(managed)) {
         NodeGroupMembership.desired(node, NodeGroupMembership.owner(node, others).orElse(null), key)
             .ifPresent(n -> updateNode(context.getClient(), n));
@@ -163,8 +217,10 @@ public final class DedicatedNodeGroupReconciler implements Reconciler<DedicatedN
   }
 
   private static Resources allocatable(Node node, String gpuResource) {
-    Map<String, Quantity> a = node.getStatus() == null || node.getStatus().getAllocatable() == null
-        ? Map.of() : node.getStatus().getAllocatable();
+    Map<String, Quantity> a =
+        node.getStatus() == null || node.getStatus().getAllocatable() == null
+            ? Map.of()
+            : node.getStatus().getAllocatable();
     try {
       return new Resources(
           a.containsKey("cpu") ? Quantities.cpuMillis("cpu", a.get("cpu").toString()) : 0,

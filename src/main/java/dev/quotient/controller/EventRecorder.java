@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes core/v1 Events (what {@code kubectl describe} shows). The same event for the same
- * object is written at most once per ten minutes, so a reconcile loop cannot flood the API.
- * Failing to write an Event never fails a reconcile.
+ * Writes core/v1 Events (what {@code kubectl describe} shows). The same event for the same object
+ * is written at most once per ten minutes, so a reconcile loop cannot flood the API. Failing to
+ * write an Event never fails a reconcile.
  */
 public final class EventRecorder {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
@@ -27,12 +27,13 @@ public final class EventRecorder {
 
   private final KubernetesClient client;
   private final Clock clock;
-  private final Map<String, Instant> recent = new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
-      return size() > MAX_REMEMBERED;
-    }
-  };
+  private final Map<String, Instant> recent =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+          return size() > MAX_REMEMBERED;
+        }
+      };
 
   public EventRecorder(KubernetesClient client, Clock clock) {
     this.client = client;
@@ -57,34 +58,53 @@ public final class EventRecorder {
       }
       recent.put(key, now);
     }
-    String ns = object.getMetadata().getNamespace() == null ? "default" : object.getMetadata().getNamespace();
+    String ns =
+        object.getMetadata().getNamespace() == null
+            ? "default"
+            : object.getMetadata().getNamespace();
     String msg = message.length() > 1000 ? message.substring(0, 1000) + "..." : message;
     try {
-      client.v1().events().inNamespace(ns).resource(new EventBuilder()
-          .withNewMetadata()
-              .withName(object.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
-              .withNamespace(ns)
-          .endMetadata()
-          .withInvolvedObject(new ObjectReferenceBuilder()
-              .withApiVersion(object.getApiVersion())
-              .withKind(object.getKind())
-              .withName(object.getMetadata().getName())
-              .withNamespace(object.getMetadata().getNamespace())
-              .withUid(object.getMetadata().getUid())
-              .withResourceVersion(object.getMetadata().getResourceVersion())
-              .build())
-          .withType(type)
-          .withReason(reason.name())
-          .withMessage(msg)
-          .withCount(1)
-          .withFirstTimestamp(now.toString())
-          .withLastTimestamp(now.toString())
-          .withNewSource().withComponent(COMPONENT).endSource()
-          .withReportingComponent(COMPONENT)
-          .withReportingInstance(COMPONENT)
-          .build()).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(ns)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(
+                      object.getMetadata().getName()
+                          + "."
+                          + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+                  .withNamespace(ns)
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(object.getApiVersion())
+                          .withKind(object.getKind())
+                          .withName(object.getMetadata().getName())
+                          .withNamespace(object.getMetadata().getNamespace())
+                          .withUid(object.getMetadata().getUid())
+                          .withResourceVersion(object.getMetadata().getResourceVersion())
+                          .build())
+                  .withType(type)
+                  .withReason(reason.name())
+                  .withMessage(msg)
+                  .withCount(1)
+                  .withFirstTimestamp(now.toString())
+                  .withLastTimestamp(now.toString())
+                  .withNewSource()
+                  .withComponent(COMPONENT)
+                  .endSource()
+                  .withReportingComponent(COMPONENT)
+                  .withReportingInstance(COMPONENT)
+                  .build())
+          .create();
     } catch (RuntimeException e) {
-      log.debug("could not record event {} on {}: {}", reason, object.getMetadata().getName(), e.getMessage());
+      log.debug(
+          "could not record event {} on {}: {}",
+          reason,
+          object.getMetadata().getName(),
+          e.getMessage());
     }
   }
 }

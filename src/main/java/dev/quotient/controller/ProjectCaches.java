@@ -21,8 +21,11 @@ final class ProjectCaches {
   private final InformerEventSource<Node, Project> nodes;
   private final InformerEventSource<ResourceQuota, Project> quotas;
 
-  ProjectCaches(InformerEventSource<License, Project> licenses, InformerEventSource<Namespace, Project> namespaces,
-      InformerEventSource<Node, Project> nodes, InformerEventSource<ResourceQuota, Project> quotas) {
+  ProjectCaches(
+      InformerEventSource<License, Project> licenses,
+      InformerEventSource<Namespace, Project> namespaces,
+      InformerEventSource<Node, Project> nodes,
+      InformerEventSource<ResourceQuota, Project> quotas) {
     this.licenses = licenses;
     this.namespaces = namespaces;
     this.nodes = nodes;
@@ -38,11 +41,19 @@ final class ProjectCaches {
   }
 
   Map<String, String> namespaceLabels(String namespace) {
-    return namespaces.get(new ResourceID(namespace)).map(n -> n.getMetadata().getLabels()).orElse(Map.of());
+    return namespaces
+        .get(new ResourceID(namespace))
+        .map(n -> n.getMetadata().getLabels())
+        .orElse(Map.of());
   }
 
   AdmissionLimits limits(Settings s) {
-    return LimitsFactory.limits(s.clusterQuota(), nodes.list().toList(), s.pod().projectNodeSelector(),
-        s.pod().nodeGroupKey(), s.quotaPolicy().defaultGpuResource(), quotas.list().toList());
+    return LimitsFactory.limits(
+        s.clusterQuota(),
+        nodes.list().toList(),
+        s.pod().projectNodeSelector(),
+        s.pod().nodeGroupKey(),
+        s.quotaPolicy().defaultGpuResource(),
+        quotas.list().toList());
   }
 }

@@ -13,29 +13,31 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The informer on project pods. Besides triggering Project reconciles it keeps the
- * {@link LeaseLedger} in step with the pods: its initial list rebuilds the ledger at start-up
- * (before any reconcile runs), and a pod that finishes or goes away releases its lease even
- * when its Project is already gone.
+ * The informer on project pods. Besides triggering Project reconciles it keeps the {@link
+ * LeaseLedger} in step with the pods: its initial list rebuilds the ledger at start-up (before any
+ * reconcile runs), and a pod that finishes or goes away releases its lease even when its Project is
+ * already gone.
  */
 public final class ProjectPodEventSource extends InformerEventSource<Pod, Project> {
   public static final String BY_LICENSE = "byLicense";
   private final LeaseLedger ledger;
 
   public ProjectPodEventSource(EventSourceContext<Project> context, LeaseLedger ledger) {
-    super(InformerEventSourceConfiguration.from(Pod.class, Project.class)
-        .withName("project-pods")
-        .withLabelSelector(QuotientLabels.MANAGED_BY + "=" + QuotientLabels.MANAGED_BY_VALUE)
-        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Project.class))
-        .build(), context);
+    super(
+        InformerEventSourceConfiguration.from(Pod.class, Project.class)
+            .withName("project-pods")
+            .withLabelSelector(QuotientLabels.MANAGED_BY + "=" + QuotientLabels.MANAGED_BY_VALUE)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Project.class))
+            .build(),
+        context);
     this.ledger = ledger;
     addIndexers(Map.of(BY_LICENSE, PodLeases::licenses));
   }
 
   /**
    * When the informer has synced its store is complete, but its onAdd callbacks may still be
-   * queued: rebuild the ledger from the store itself, so the first decision never sees a
-   * partial ledger (the bug class of KubeSpawner PR #742). Later callbacks are idempotent.
+   * queued: rebuild the ledger from the store itself, so the first decision never sees a partial
+   * ledger (the bug class of KubeSpawner PR #742). Later callbacks are idempotent.
    */
   @Override
   public synchronized void start() {

@@ -26,33 +26,59 @@ public final class QuotientOperator implements AutoCloseable {
    * Where the settings live and how the operator runs.
    *
    * @param leaderElection null to run without (one replica, tests, the embedded run)
-   * @param exitOnInformerFailure true in production: an informer that stopped for good (its
-   *     watch cannot resume) leaves the operator blind, so the process exits and the Deployment
-   *     restarts it with fresh caches; in-process runs log the failure and keep their JVM
+   * @param exitOnInformerFailure true in production: an informer that stopped for good (its watch
+   *     cannot resume) leaves the operator blind, so the process exits and the Deployment restarts
+   *     it with fresh caches; in-process runs log the failure and keep their JVM
    */
-  public record Config(String namespace, String settingsConfigMap, Clock clock, int reconcileThreads,
-      LeaderElection leaderElection, Integer metricsPort, boolean exitOnInformerFailure) {
+  public record Config(
+      String namespace,
+      String settingsConfigMap,
+      Clock clock,
+      int reconcileThreads,
+      LeaderElection leaderElection,
+      Integer metricsPort,
+      boolean exitOnInformerFailure) {
     public static Config defaults(String namespace) {
       return new Config(namespace, "quotient-settings", Clock.systemUTC(), 10, null, null, false);
     }
 
     public Config withClock(Clock c) {
-      return new Config(namespace, settingsConfigMap, c, reconcileThreads, leaderElection, metricsPort,
+      return new Config(
+          namespace,
+          settingsConfigMap,
+          c,
+          reconcileThreads,
+          leaderElection,
+          metricsPort,
           exitOnInformerFailure);
     }
 
     public Config withLeaderElection(LeaderElection le) {
-      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, le, metricsPort, exitOnInformerFailure);
+      return new Config(
+          namespace,
+          settingsConfigMap,
+          clock,
+          reconcileThreads,
+          le,
+          metricsPort,
+          exitOnInformerFailure);
     }
 
     /** Serve /metrics and /healthz on this port (0 = any free port); null = no server. */
     public Config withMetricsPort(Integer port) {
-      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, leaderElection, port,
+      return new Config(
+          namespace,
+          settingsConfigMap,
+          clock,
+          reconcileThreads,
+          leaderElection,
+          port,
           exitOnInformerFailure);
     }
 
     public Config withExitOnInformerFailure(boolean exit) {
-      return new Config(namespace, settingsConfigMap, clock, reconcileThreads, leaderElection, metricsPort, exit);
+      return new Config(
+          namespace, settingsConfigMap, clock, reconcileThreads, leaderElection, metricsPort, exit);
     }
   }
 
@@ -61,12 +87,18 @@ public final class QuotientOperator implements AutoCloseable {
    * namespace: every replica keeps its caches (and its lease ledger) warm, only the leader
    * reconciles.
    *
-   * @param exitOnStopLeading true in production: a replica that lost the lease exits and restarts clean
+   * @param exitOnStopLeading true in production: a replica that lost the lease exits and restarts
+   *     clean
    */
-  public record LeaderElection(String identity, Duration leaseDuration, Duration renewDeadline, Duration retryPeriod,
+  public record LeaderElection(
+      String identity,
+      Duration leaseDuration,
+      Duration renewDeadline,
+      Duration retryPeriod,
       boolean exitOnStopLeading) {
     public static LeaderElection production(String identity) {
-      return new LeaderElection(identity, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true);
+      return new LeaderElection(
+          identity, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true);
     }
   }
 
@@ -78,7 +110,11 @@ public final class QuotientOperator implements AutoCloseable {
 
   private final MetricsServer metrics;
 
-  private QuotientOperator(Operator operator, SettingsStore settings, LeaseLedger ledger, SettingsWatcher watcher,
+  private QuotientOperator(
+      Operator operator,
+      SettingsStore settings,
+      LeaseLedger ledger,
+      SettingsWatcher watcher,
       MetricsServer metrics) {
     this.operator = operator;
     this.settings = settings;
@@ -96,49 +132,73 @@ public final class QuotientOperator implements AutoCloseable {
     SettingsStore settings = new SettingsStore(initial);
     LeaseLedger ledger = new LeaseLedger();
     EventRecorder events = new EventRecorder(client, config.clock());
-    Operator operator = new Operator(o -> o
-        .withKubernetesClient(client)
-        .withCloseClientOnStop(false)
-        .withUseSSAToPatchPrimaryResource(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false)
-        .withConcurrentReconciliationThreads(config.reconcileThreads())
-        .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
-        .withCacheSyncTimeout(Duration.ofMinutes(2))
-        .withInformerStoppedHandler((informer, failure) -> {
-          if (failure == null) {
-            return;
-          }
-          log.error("The informer for {} stopped and cannot resume: {}", informer.getApiTypeClass().getSimpleName(),
-              failure.toString(), failure);
-          if (config.exitOnInformerFailure()) {
-            System.exit(1);
-          }
-        })
-        .withLeaderElectionConfiguration(config.leaderElection() == null ? null
-            : LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
-                .withLeaseNamespace(config.namespace())
-                .withIdentity(config.leaderElection().identity())
-                .withLeaseDuration(config.leaderElection().leaseDuration())
-                .withRenewDeadline(config.leaderElection().renewDeadline())
-                .withRetryPeriod(config.leaderElection().retryPeriod())
-                .withExitOnStopLeading(config.leaderElection().exitOnStopLeading())
-                .build()));
+    Operator operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(client)
+                    .withCloseClientOnStop(false)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withConcurrentReconciliationThreads(config.reconcileThreads())
+                    .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
+                    .withCacheSyncTimeout(Duration.ofMinutes(2))
+                    .withInformerStoppedHandler(
+                        (informer, failure) -> {
+                          if (failure == null) {
+                            return;
+                          }
+                          log.error(
+                              "The informer for {} stopped and cannot resume: {}",
+                              informer.getApiTypeClass().getSimpleName(),
+                              failure.toString(),
+                              failure);
+                          if (config.exitOnInformerFailure()) {
+                            System.exit(1);
+                          }
+                        })
+                    .withLeaderElectionConfiguration(
+                        config.leaderElection() == null
+                            ? null
+                            : LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                                    LEASE_NAME)
+                                .withLeaseNamespace(config.namespace())
+                                .withIdentity(config.leaderElection().identity())
+                                .withLeaseDuration(config.leaderElection().leaseDuration())
+                                .withRenewDeadline(config.leaderElection().renewDeadline())
+                                .withRetryPeriod(config.leaderElection().retryPeriod())
+                                .withExitOnStopLeading(config.leaderElection().exitOnStopLeading())
+                                .build()));
     operator.register(new ProjectReconciler(settings, ledger, events, config.clock()));
     operator.register(new LicenseReconciler(settings, ledger, events, config.clock()));
     operator.register(new DedicatedNodeGroupReconciler(settings, ledger, events, config.clock()));
-    SettingsWatcher watcher = new SettingsWatcher(client, config.namespace(), config.settingsConfigMap(), settings, events);
+    SettingsWatcher watcher =
+        new SettingsWatcher(
+            client, config.namespace(), config.settingsConfigMap(), settings, events);
     operator.start();
-    MetricsServer metrics = config.metricsPort() == null ? null
-        : new MetricsServer("0.0.0.0", config.metricsPort(), ledger);
-    log.info("Quotient operator started (settings {}/{}{})", config.namespace(), config.settingsConfigMap(),
+    MetricsServer metrics =
+        config.metricsPort() == null
+            ? null
+            : new MetricsServer("0.0.0.0", config.metricsPort(), ledger);
+    log.info(
+        "Quotient operator started (settings {}/{}{})",
+        config.namespace(),
+        config.settingsConfigMap(),
         metrics == null ? "" : ", metrics on :" + metrics.port());
     return new QuotientOperator(operator, settings, ledger, watcher, metrics);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {
-    ConfigMap cm = client.configMaps().inNamespace(config.namespace()).withName(config.settingsConfigMap()).get();
+    ConfigMap cm =
+        client
+            .configMaps()
+            .inNamespace(config.namespace())
+            .withName(config.settingsConfigMap())
+            .get();
     if (cm == null) {
-      log.warn("settings ConfigMap {}/{} not found: using the defaults", config.namespace(), config.settingsConfigMap());
+      log.warn(
+          "settings ConfigMap {}/{} not found: using the defaults",
+          config.namespace(),
+          config.settingsConfigMap());
       return SettingsParser.parse(Map.of());
     }
     return SettingsParser.parse(cm.getData() == null ? Map.of() : cm.getData());

@@ -11,38 +11,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reloads settings when their ConfigMap changes. A broken change is refused (the last good
- * settings stay), logged, and reported as a Warning Event on the ConfigMap.
+ * Reloads settings when their ConfigMap changes. A broken change is refused (the last good settings
+ * stay), logged, and reported as a Warning Event on the ConfigMap.
  */
 public final class SettingsWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SettingsWatcher.class);
   private final SharedIndexInformer<ConfigMap> informer;
 
-  public SettingsWatcher(KubernetesClient client, String namespace, String name, SettingsStore store, EventRecorder events) {
-    this.informer = client.configMaps().inNamespace(namespace).withName(name).inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(ConfigMap cm) {
-        apply(cm);
-      }
+  public SettingsWatcher(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      SettingsStore store,
+      EventRecorder events) {
+    this.informer =
+        client
+            .configMaps()
+            .inNamespace(namespace)
+            .withName(name)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(ConfigMap cm) {
+                    apply(cm);
+                  }
 
-      @Override
-      public void onUpdate(ConfigMap oldCm, ConfigMap cm) {
-        apply(cm);
-      }
+                  @Override
+                  public void onUpdate(ConfigMap oldCm, ConfigMap cm) {
+                    apply(cm);
+                  }
 
-      @Override
-      public void onDelete(ConfigMap cm, boolean unknown) {
-        log.warn("settings ConfigMap {}/{} was deleted; keeping the settings in force", namespace, name);
-      }
+                  @Override
+                  public void onDelete(ConfigMap cm, boolean unknown) {
+                    log.warn(
+                        "settings ConfigMap {}/{} was deleted; keeping the settings in force",
+                        namespace,
+                        name);
+                  }
 
-      private void apply(ConfigMap cm) {
-        List<String> problems = store.reload(cm.getData() == null ? Map.of() : cm.getData());
-        if (!problems.isEmpty()) {
-          events.warning(cm, Reason.SettingsInvalid, "Settings change refused, the last good settings stay: "
-              + String.join("; ", problems));
-        }
-      }
-    });
+                  private void apply(ConfigMap cm) {
+                    List<String> problems =
+                        store.reload(cm.getData() == null ? Map.of() : cm.getData());
+                    if (!problems.isEmpty()) {
+                      events.warning(
+                          cm,
+                          Reason.SettingsInvalid,
+                          "Settings change refused, the last good settings stay: "
+                              + String.join("; ", problems));
+                    }
+                  }
+                });
   }
 
   @Override

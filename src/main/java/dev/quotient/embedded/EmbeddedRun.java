@@ -31,18 +31,28 @@ import java.util.stream.Stream;
  */
 public final class EmbeddedRun implements AutoCloseable {
   public static final String NAMESPACE = "quotient-system";
+
   /** Settings of the embedded cluster: project nodes carry quotient.dev/project-node=true. */
-  public static final Map<String, String> SETTINGS = Map.of(
-      "pod.projectNodeSelector", "quotient.dev/project-node=true");
-  private static final Set<ProjectPhase> SETTLED = Set.of(ProjectPhase.Running, ProjectPhase.Stopped,
-      ProjectPhase.Failed, ProjectPhase.WaitingForResources);
+  public static final Map<String, String> SETTINGS =
+      Map.of("pod.projectNodeSelector", "quotient.dev/project-node=true");
+
+  private static final Set<ProjectPhase> SETTLED =
+      Set.of(
+          ProjectPhase.Running,
+          ProjectPhase.Stopped,
+          ProjectPhase.Failed,
+          ProjectPhase.WaitingForResources);
 
   private final MockApiServer api;
   private final SimulatedCluster cluster;
   private volatile QuotientOperator operator;
   private volatile KubernetesClient operatorClient;
 
-  private EmbeddedRun(MockApiServer api, SimulatedCluster cluster, QuotientOperator operator, KubernetesClient operatorClient) {
+  private EmbeddedRun(
+      MockApiServer api,
+      SimulatedCluster cluster,
+      QuotientOperator operator,
+      KubernetesClient operatorClient) {
     this.api = api;
     this.cluster = cluster;
     this.operator = operator;
@@ -54,18 +64,36 @@ public final class EmbeddedRun implements AutoCloseable {
     return start(port, settings, kubeletDelay, Duration.ofMillis(200));
   }
 
-  public static EmbeddedRun start(int port, Map<String, String> settings, Duration kubeletDelay, Duration tick) {
+  public static EmbeddedRun start(
+      int port, Map<String, String> settings, Duration kubeletDelay, Duration tick) {
     MockApiServer api = MockApiServer.start(port);
     KubernetesClient client = api.client();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
-    client.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder().withNewMetadata()
-        .withName("quotient-settings").withNamespace(NAMESPACE).endMetadata().withData(settings).build()).create();
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+        .create();
+    client
+        .configMaps()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("quotient-settings")
+                .withNamespace(NAMESPACE)
+                .endMetadata()
+                .withData(settings)
+                .build())
+        .create();
     SimulatedCluster.defaultNodes(client);
-    SimulatedCluster cluster = new SimulatedCluster(api.newClient(), tick, kubeletDelay, Clock.systemUTC());
+    SimulatedCluster cluster =
+        new SimulatedCluster(api.newClient(), tick, kubeletDelay, Clock.systemUTC());
     KubernetesClient operatorClient = api.newClient();
     QuotientOperator operator;
     try {
-      operator = QuotientOperator.start(operatorClient, QuotientOperator.Config.defaults(NAMESPACE).withMetricsPort(0));
+      operator =
+          QuotientOperator.start(
+              operatorClient, QuotientOperator.Config.defaults(NAMESPACE).withMetricsPort(0));
     } catch (RuntimeException e) {
       operatorClient.close();
       cluster.close();
@@ -92,15 +120,18 @@ public final class EmbeddedRun implements AutoCloseable {
   }
 
   /**
-   * Stops the operator (as a crash or a rollout would) and starts a fresh one against the same
-   * API server, with an empty ledger it must rebuild from the pods; returns the new one.
+   * Stops the operator (as a crash or a rollout would) and starts a fresh one against the same API
+   * server, with an empty ledger it must rebuild from the pods; returns the new one.
    */
   public synchronized QuotientOperator restartOperator() {
     killOperator();
     return startOperator();
   }
 
-  /** Cuts the operator off the API server (its client first, so no further write of it lands), then stops it. */
+  /**
+   * Cuts the operator off the API server (its client first, so no further write of it lands), then
+   * stops it.
+   */
   public synchronized void killOperator() {
     operatorClient.close();
     operator.close();
@@ -109,16 +140,23 @@ public final class EmbeddedRun implements AutoCloseable {
   /** Starts a fresh operator after {@link #killOperator()}. */
   public synchronized QuotientOperator startOperator() {
     KubernetesClient fresh = api.newClient();
-    operator = QuotientOperator.start(fresh, QuotientOperator.Config.defaults(NAMESPACE).withMetricsPort(0));
+    operator =
+        QuotientOperator.start(
+            fresh, QuotientOperator.Config.defaults(NAMESPACE).withMetricsPort(0));
     operatorClient = fresh;
     return operator;
   }
 
-  /** Creates every object in the YAML files of a directory (sorted by file name), namespaces first. */
+  /**
+   * Creates every object in the YAML files of a directory (sorted by file name), namespaces first.
+   */
   public List<HasMetadata> apply(Path dir) throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+      files =
+          s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+              .sorted()
+              .toList();
     }
     List<HasMetadata> created = new ArrayList<>();
     for (Path f : files) {
@@ -135,7 +173,10 @@ public final class EmbeddedRun implements AutoCloseable {
     KubernetesClient client = api.client();
     String ns = item.getMetadata().getNamespace();
     if (ns != null && client.namespaces().withName(ns).get() == null) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+      client
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .create();
     }
     try {
       return client.resource(item).create();
@@ -152,12 +193,17 @@ public final class EmbeddedRun implements AutoCloseable {
     awaitSettled(api.client(), timeout);
   }
 
-  /** Waits until every project of the cluster behind {@code client} has settled (or the timeout passes). */
-  public static void awaitSettled(KubernetesClient client, Duration timeout) throws InterruptedException {
+  /**
+   * Waits until every project of the cluster behind {@code client} has settled (or the timeout
+   * passes).
+   */
+  public static void awaitSettled(KubernetesClient client, Duration timeout)
+      throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < end) {
       List<Project> projects = client.resources(Project.class).inAnyNamespace().list().getItems();
-      if (projects.stream().allMatch(p -> p.getStatus() != null && SETTLED.contains(p.getStatus().getPhase()))) {
+      if (projects.stream()
+          .allMatch(p -> p.getStatus() != null && SETTLED.contains(p.getStatus().getPhase()))) {
         return;
       }
       Thread.sleep(200);
@@ -171,26 +217,56 @@ public final class EmbeddedRun implements AutoCloseable {
 
   /** The projects of the cluster behind {@code client} as a table. */
   public static void printProjects(KubernetesClient client, PrintStream out) {
-    List<Project> projects = new ArrayList<>(client.resources(Project.class).inAnyNamespace().list().getItems());
-    projects.sort(Comparator.comparing((Project p) -> p.getMetadata().getNamespace()).thenComparing(p -> p.getMetadata().getName()));
+    List<Project> projects =
+        new ArrayList<>(client.resources(Project.class).inAnyNamespace().list().getItems());
+    projects.sort(
+        Comparator.comparing((Project p) -> p.getMetadata().getNamespace())
+            .thenComparing(p -> p.getMetadata().getName()));
     String fmt = "%-10s %-18s %-20s %-6s %-7s %-6s %-8s %-4s %-10s %-9s %s%n";
-    out.printf(fmt, "NAMESPACE", "NAME", "PHASE", "CPU", "CPU-REQ", "MEMORY", "MEM-REQ", "GPU", "NODE", "GROUP", "MESSAGE");
+    out.printf(
+        fmt,
+        "NAMESPACE",
+        "NAME",
+        "PHASE",
+        "CPU",
+        "CPU-REQ",
+        "MEMORY",
+        "MEM-REQ",
+        "GPU",
+        "NODE",
+        "GROUP",
+        "MESSAGE");
     for (Project p : projects) {
       ProjectStatus s = p.getStatus() == null ? new ProjectStatus() : p.getStatus();
       var q = s.getEffectiveQuota();
-      out.printf(fmt, p.getMetadata().getNamespace(), p.getMetadata().getName(), s.getPhase(),
-          q == null ? "" : q.getCpuLimit(), q == null ? "" : q.getCpuRequest(),
-          q == null ? "" : q.getMemoryLimit(), q == null ? "" : q.getMemoryRequest(),
-          q == null || q.getGpu() == null ? "" : q.getGpu(), s.getNodeName() == null ? "" : s.getNodeName(),
-          q == null || q.getNodeGroup() == null ? "" : q.getNodeGroup(), summary(s));
+      out.printf(
+          fmt,
+          p.getMetadata().getNamespace(),
+          p.getMetadata().getName(),
+          s.getPhase(),
+          q == null ? "" : q.getCpuLimit(),
+          q == null ? "" : q.getCpuRequest(),
+          q == null ? "" : q.getMemoryLimit(),
+          q == null ? "" : q.getMemoryRequest(),
+          q == null || q.getGpu() == null ? "" : q.getGpu(),
+          s.getNodeName() == null ? "" : s.getNodeName(),
+          q == null || q.getNodeGroup() == null ? "" : q.getNodeGroup(),
+          summary(s));
     }
   }
 
   private static String summary(ProjectStatus s) {
     StringBuilder sb = new StringBuilder(s.getMessage() == null ? "" : s.getMessage());
     if (s.getLicenses() != null) {
-      s.getLicenses().stream().filter(l -> l.getState() != dev.quotient.api.LicenseState.Applied)
-          .forEach(l -> sb.append(" [").append(l.getName()).append(": ").append(l.getState()).append("]"));
+      s.getLicenses().stream()
+          .filter(l -> l.getState() != dev.quotient.api.LicenseState.Applied)
+          .forEach(
+              l ->
+                  sb.append(" [")
+                      .append(l.getName())
+                      .append(": ")
+                      .append(l.getState())
+                      .append("]"));
     }
     return sb.toString();
   }
@@ -216,14 +292,24 @@ public final class EmbeddedRun implements AutoCloseable {
       }
     }
     EmbeddedRun run = start(port, SETTINGS, Duration.ofSeconds(1));
-    Path kubeconfig = run.api().writeKubeconfig(Path.of(System.getProperty("java.io.tmpdir"), "quotient-embedded", "kubeconfig"));
-    System.out.println("Mock API server: " + run.api().url() + "   kubeconfig: " + kubeconfig
-        + "   metrics: http://127.0.0.1:" + run.operator().metricsPort() + "/metrics");
+    Path kubeconfig =
+        run.api()
+            .writeKubeconfig(
+                Path.of(System.getProperty("java.io.tmpdir"), "quotient-embedded", "kubeconfig"));
+    System.out.println(
+        "Mock API server: "
+            + run.api().url()
+            + "   kubeconfig: "
+            + kubeconfig
+            + "   metrics: http://127.0.0.1:"
+            + run.operator().metricsPort()
+            + "/metrics");
     if (Files.isDirectory(examples)) {
       int n = run.apply(examples).size();
       System.out.println("Applied " + n + " objects from " + examples.toAbsolutePath());
     } else {
-      System.out.println("No examples directory at " + examples.toAbsolutePath() + "; nothing applied");
+      System.out.println(
+          "No examples directory at " + examples.toAbsolutePath() + "; nothing applied");
     }
     run.awaitSettled(Duration.ofSeconds(30));
     System.out.println();
@@ -233,12 +319,18 @@ public final class EmbeddedRun implements AutoCloseable {
       run.close();
       return;
     }
-    System.out.println("Serving until Ctrl-C. Try: curl " + run.api().url() + "/apis/quotient.dev/v1alpha1/projects");
+    System.out.println(
+        "Serving until Ctrl-C. Try: curl "
+            + run.api().url()
+            + "/apis/quotient.dev/v1alpha1/projects");
     CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      run.close();
-      done.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  run.close();
+                  done.countDown();
+                }));
     done.await();
   }
 }

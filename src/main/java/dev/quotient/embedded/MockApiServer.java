@@ -20,14 +20,21 @@ import java.util.Map;
 import java.util.Queue;
 
 /**
- * fabric8's CRUD mock API server on 127.0.0.1 with Quotient's CRDs installed: it stores
- * objects and serves watches, and enforces nothing (see PLATFORM-NOTES.md).
+ * fabric8's CRUD mock API server on 127.0.0.1 with Quotient's CRDs installed: it stores objects and
+ * serves watches, and enforces nothing (see PLATFORM-NOTES.md).
  */
 public final class MockApiServer implements AutoCloseable {
-  public static final List<String> CRDS = List.of(
-      "licenses.quotient.dev-v1.yml", "projects.quotient.dev-v1.yml", "dedicatednodegroups.quotient.dev-v1.yml");
-  /** The mock logs every request through java.util.logging; keep a reference so the level sticks. */
+  public static final List<String> CRDS =
+      List.of(
+          "licenses.quotient.dev-v1.yml",
+          "projects.quotient.dev-v1.yml",
+          "dedicatednodegroups.quotient.dev-v1.yml");
+
+  /**
+   * The mock logs every request through java.util.logging; keep a reference so the level sticks.
+   */
   private static final java.util.logging.Logger MOCK_LOG = quiet();
+
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 
@@ -52,24 +59,29 @@ public final class MockApiServer implements AutoCloseable {
    * Status whose message is {@code message} instead of serving them, as a real API server's
    * admission (ResourceQuota, a webhook) or an outage would.
    */
-  public void refuse(java.util.function.Predicate<String> methodAndPath, int code, String message, int times) {
-    dispatcher.refusal = new RefusalRule(methodAndPath, code, message, new java.util.concurrent.atomic.AtomicInteger(times));
+  public void refuse(
+      java.util.function.Predicate<String> methodAndPath, int code, String message, int times) {
+    dispatcher.refusal =
+        new RefusalRule(
+            methodAndPath, code, message, new java.util.concurrent.atomic.AtomicInteger(times));
   }
 
   /**
-   * Runs {@code then} right after the next request whose method and path match has been served
-   * (the response is computed and the object stored, but not yet sent back), once: to stop the
-   * operator at a write point, as a crash between two writes would.
+   * Runs {@code then} right after the next request whose method and path match has been served (the
+   * response is computed and the object stored, but not yet sent back), once: to stop the operator
+   * at a write point, as a crash between two writes would.
    */
   public void afterServed(java.util.function.Predicate<String> methodAndPath, Runnable then) {
-    dispatcher.after = methodAndPath == null ? null : new AfterRule(methodAndPath, then,
-        new java.util.concurrent.atomic.AtomicBoolean());
+    dispatcher.after =
+        methodAndPath == null
+            ? null
+            : new AfterRule(methodAndPath, then, new java.util.concurrent.atomic.AtomicBoolean());
   }
 
   /**
-   * Holds back every event sent on watches whose request ("GET /api/v1/pods?...watch=true")
-   * matches by {@code by}, in order, so an informer's cache lags the server (a stale read); null
-   * clears it (events already held still arrive late).
+   * Holds back every event sent on watches whose request ("GET /api/v1/pods?...watch=true") matches
+   * by {@code by}, in order, so an informer's cache lags the server (a stale read); null clears it
+   * (events already held still arrive late).
    */
   public void lagWatches(java.util.function.Predicate<String> watchRequest, java.time.Duration by) {
     dispatcher.lag = watchRequest == null ? null : new DelayRule(watchRequest, by);
@@ -77,16 +89,20 @@ public final class MockApiServer implements AutoCloseable {
 
   /**
    * Drops the next {@code times} watch events whose watch request matches and whose JSON text
-   * matches {@code event} (e.g. contains "\"type\":\"DELETED\"" and a pod name): an event that never arrives.
+   * matches {@code event} (e.g. contains "\"type\":\"DELETED\"" and a pod name): an event that
+   * never arrives.
    */
-  public void dropWatchEvents(java.util.function.Predicate<String> watchRequest,
-      java.util.function.Predicate<String> event, int times) {
-    dispatcher.drop = new DropRule(watchRequest, event, new java.util.concurrent.atomic.AtomicInteger(times));
+  public void dropWatchEvents(
+      java.util.function.Predicate<String> watchRequest,
+      java.util.function.Predicate<String> event,
+      int times) {
+    dispatcher.drop =
+        new DropRule(watchRequest, event, new java.util.concurrent.atomic.AtomicInteger(times));
   }
 
   /**
-   * Ends every open watch whose request matches as an API server does when the resource version
-   * it watches from is compacted: an ERROR event with a 410 Gone Status, then the socket closes.
+   * Ends every open watch whose request matches as an API server does when the resource version it
+   * watches from is compacted: an ERROR event with a 410 Gone Status, then the socket closes.
    * Returns how many watches were ended; the clients must relist.
    */
   public int expireWatches(java.util.function.Predicate<String> watchRequest) {
@@ -102,10 +118,13 @@ public final class MockApiServer implements AutoCloseable {
 
   /** Watches open now (not expired) whose request matches. */
   public int openWatches(java.util.function.Predicate<String> watchRequest) {
-    return (int) dispatcher.sockets.stream().filter(w -> watchRequest.test(w.request) && !w.expired).count();
+    return (int)
+        dispatcher.sockets.stream().filter(w -> watchRequest.test(w.request) && !w.expired).count();
   }
 
-  private record DropRule(java.util.function.Predicate<String> match, java.util.function.Predicate<String> event,
+  private record DropRule(
+      java.util.function.Predicate<String> match,
+      java.util.function.Predicate<String> event,
       java.util.concurrent.atomic.AtomicInteger left) {}
 
   /** The server side of one watch, through which the rules above see each event it sends. */
@@ -114,10 +133,12 @@ public final class MockApiServer implements AutoCloseable {
     private final String request;
     private final SlowableDispatcher rules;
     private volatile boolean expired; // after the 410 (or a close) nothing more is sent
-    private java.util.concurrent.ScheduledExecutorService delays; // one per watch: a stuck socket holds up no other
+    private java.util.concurrent.ScheduledExecutorService
+        delays; // one per watch: a stuck socket holds up no other
     private long notBefore; // nanoTime before which nothing more may be sent directly (keeps order)
 
-    WatchSocket(io.fabric8.mockwebserver.http.WebSocket raw, String request, SlowableDispatcher rules) {
+    WatchSocket(
+        io.fabric8.mockwebserver.http.WebSocket raw, String request, SlowableDispatcher rules) {
       this.raw = raw;
       this.request = request;
       this.rules = rules;
@@ -134,29 +155,40 @@ public final class MockApiServer implements AutoCloseable {
         return true;
       }
       DropRule d = rules.drop;
-      if (d != null && d.match().test(request) && d.event().test(text) && d.left().getAndDecrement() > 0) {
+      if (d != null
+          && d.match().test(request)
+          && d.event().test(text)
+          && d.left().getAndDecrement() > 0) {
         return true;
       }
       DelayRule lag = rules.lag;
       long now = System.nanoTime();
-      long at = lag != null && lag.match().test(request) ? Math.max(now + lag.by().toNanos(), notBefore) : notBefore;
+      long at =
+          lag != null && lag.match().test(request)
+              ? Math.max(now + lag.by().toNanos(), notBefore)
+              : notBefore;
       if (at <= now && delays == null) {
         return raw.send(text);
       }
       // Once anything was held back, everything goes through the one queue, so order is kept.
       notBefore = Math.max(at, now);
       if (delays == null) {
-        delays = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "mock-watch-lag");
-          t.setDaemon(true);
-          return t;
-        });
+        delays =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "mock-watch-lag");
+                  t.setDaemon(true);
+                  return t;
+                });
       }
-      delays.schedule(() -> {
-        if (!expired) {
-          raw.send(text);
-        }
-      }, Math.max(0, at - now), java.util.concurrent.TimeUnit.NANOSECONDS);
+      delays.schedule(
+          () -> {
+            if (!expired) {
+              raw.send(text);
+            }
+          },
+          Math.max(0, at - now),
+          java.util.concurrent.TimeUnit.NANOSECONDS);
       return true;
     }
 
@@ -171,8 +203,9 @@ public final class MockApiServer implements AutoCloseable {
     }
 
     synchronized void expire() {
-      raw.send("{\"type\":\"ERROR\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\","
-          + "\"code\":410,\"reason\":\"Expired\",\"message\":\"too old resource version\"}}");
+      raw.send(
+          "{\"type\":\"ERROR\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\","
+              + "\"code\":410,\"reason\":\"Expired\",\"message\":\"too old resource version\"}}");
       // The client closes the watch on this event and relists. Closing it from here instead could
       // reach the client first: it would then re-watch from its last resourceVersion without a
       // relist, and this mock (unlike a real API server) replays nothing since that version.
@@ -194,7 +227,10 @@ public final class MockApiServer implements AutoCloseable {
     private final SlowableDispatcher rules;
     private volatile WatchSocket socket;
 
-    WatchListener(io.fabric8.mockwebserver.http.WebSocketListener inner, String request, SlowableDispatcher rules) {
+    WatchListener(
+        io.fabric8.mockwebserver.http.WebSocketListener inner,
+        String request,
+        SlowableDispatcher rules) {
       this.inner = inner;
       this.request = request;
       this.rules = rules;
@@ -209,12 +245,14 @@ public final class MockApiServer implements AutoCloseable {
     }
 
     @Override
-    public void onBeforeAccept(io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
+    public void onBeforeAccept(
+        io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
       inner.onBeforeAccept(wrap(ws), r);
     }
 
     @Override
-    public void onOpen(io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
+    public void onOpen(
+        io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
       inner.onOpen(wrap(ws), r);
     }
 
@@ -224,7 +262,9 @@ public final class MockApiServer implements AutoCloseable {
     }
 
     @Override
-    public void onMessage(io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.ByteString bytes) {
+    public void onMessage(
+        io.fabric8.mockwebserver.http.WebSocket ws,
+        io.fabric8.mockwebserver.http.ByteString bytes) {
       inner.onMessage(wrap(ws), bytes);
     }
 
@@ -247,19 +287,27 @@ public final class MockApiServer implements AutoCloseable {
     }
 
     @Override
-    public void onFailure(io.fabric8.mockwebserver.http.WebSocket ws, Throwable t, io.fabric8.mockwebserver.http.Response r) {
+    public void onFailure(
+        io.fabric8.mockwebserver.http.WebSocket ws,
+        Throwable t,
+        io.fabric8.mockwebserver.http.Response r) {
       wrap(ws).ended();
       rules.sockets.remove(socket);
       inner.onFailure(wrap(ws), t, r);
     }
   }
 
-  private record AfterRule(java.util.function.Predicate<String> match, Runnable then,
+  private record AfterRule(
+      java.util.function.Predicate<String> match,
+      Runnable then,
       java.util.concurrent.atomic.AtomicBoolean fired) {}
 
   private record DelayRule(java.util.function.Predicate<String> match, java.time.Duration by) {}
 
-  private record RefusalRule(java.util.function.Predicate<String> match, int code, String message,
+  private record RefusalRule(
+      java.util.function.Predicate<String> match,
+      int code,
+      String message,
       java.util.concurrent.atomic.AtomicInteger left) {}
 
   /** The mock's dispatcher with an optional delay rule in front. */
@@ -269,14 +317,16 @@ public final class MockApiServer implements AutoCloseable {
     private volatile AfterRule after;
     private volatile DelayRule lag;
     private volatile DropRule drop;
-    private final java.util.Set<WatchSocket> sockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<WatchSocket> sockets =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     SlowableDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses) {
       super(responses);
     }
 
     @Override
-    public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+    public io.fabric8.mockwebserver.http.MockResponse dispatch(
+        io.fabric8.mockwebserver.http.RecordedRequest request) {
       DelayRule r = rule;
       if (r != null && r.match().test(request.getMethod() + " " + request.getPath())) {
         try {
@@ -286,22 +336,33 @@ public final class MockApiServer implements AutoCloseable {
         }
       }
       RefusalRule no = refusal;
-      if (no != null && no.match().test(request.getMethod() + " " + request.getPath())
+      if (no != null
+          && no.match().test(request.getMethod() + " " + request.getPath())
           && no.left().getAndDecrement() > 0) {
-        io.fabric8.kubernetes.api.model.Status status = new io.fabric8.kubernetes.api.model.StatusBuilder()
-            .withStatus("Failure").withCode(no.code()).withMessage(no.message()).build();
-        return new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(no.code())
+        io.fabric8.kubernetes.api.model.Status status =
+            new io.fabric8.kubernetes.api.model.StatusBuilder()
+                .withStatus("Failure")
+                .withCode(no.code())
+                .withMessage(no.message())
+                .build();
+        return new io.fabric8.mockwebserver.http.MockResponse()
+            .setResponseCode(no.code())
             .setHeader("Content-Type", "application/json")
             .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(status));
       }
       io.fabric8.mockwebserver.http.MockResponse served = super.dispatch(request);
       AfterRule a = after;
-      if (a != null && a.match().test(request.getMethod() + " " + request.getPath()) && a.fired().compareAndSet(false, true)) {
+      if (a != null
+          && a.match().test(request.getMethod() + " " + request.getPath())
+          && a.fired().compareAndSet(false, true)) {
         a.then().run();
       }
       if (served.getWebSocketListener() != null) {
-        served.withWebSocketUpgrade(new WatchListener(served.getWebSocketListener(),
-            request.getMethod() + " " + request.getPath(), this));
+        served.withWebSocketUpgrade(
+            new WatchListener(
+                served.getWebSocketListener(),
+                request.getMethod() + " " + request.getPath(),
+                this));
       }
       return served;
     }
@@ -311,8 +372,8 @@ public final class MockApiServer implements AutoCloseable {
   public static MockApiServer start(int port) {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     SlowableDispatcher dispatcher = new SlowableDispatcher(responses);
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-        dispatcher, false);
+    KubernetesMockServer server =
+        new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
     try {
       server.init(InetAddress.getByName("127.0.0.1"), port);
     } catch (IOException e) {
@@ -320,12 +381,18 @@ public final class MockApiServer implements AutoCloseable {
     }
     // JOSDK's leader election first asks for a SelfSubjectRulesReview, which the CRUD mock
     // refuses (422); answer it as a real server would for an admin.
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, """
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(
+            201,
+            """
             {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","metadata":{},
              "spec":{},"status":{"incomplete":false,"nonResourceRules":[],
              "resourceRules":[{"verbs":["*"],"apiGroups":["*"],"resources":["*"]}]}}
-            """).always();
+            """)
+        .always();
     MockApiServer api = new MockApiServer(server, dispatcher);
     api.installCrds();
     return api;
@@ -335,9 +402,11 @@ public final class MockApiServer implements AutoCloseable {
     for (String file : CRDS) {
       try (InputStream in = MockApiServer.class.getResourceAsStream("/META-INF/fabric8/" + file)) {
         if (in == null) {
-          throw new IllegalStateException("CRD " + file + " is not on the classpath; build with 'mvn package'");
+          throw new IllegalStateException(
+              "CRD " + file + " is not on the classpath; build with 'mvn package'");
         }
-        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        CustomResourceDefinition crd =
+            client.apiextensions().v1().customResourceDefinitions().load(in).item();
         client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -370,7 +439,8 @@ public final class MockApiServer implements AutoCloseable {
 
   /** Writes a kubeconfig pointing at this server and returns its path. */
   public Path writeKubeconfig(Path file) {
-    String yaml = """
+    String yaml =
+        """
         apiVersion: v1
         kind: Config
         clusters:
@@ -388,7 +458,8 @@ public final class MockApiServer implements AutoCloseable {
             user: embedded
             namespace: default
         current-context: quotient-embedded
-        """.formatted(url());
+        """
+            .formatted(url());
     try {
       Files.createDirectories(file.getParent());
       Files.writeString(file, yaml);

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,29 +27,40 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code quotient benchmark --projects N}: starts N projects (default quota, no licenses) against
  * the real control plane and prints ONE JSON line: control-plane start time, time until all are
- * Running, p50/p99 from Project create to its pod appearing, and the operator's API requests
- * per project (counted in its client). Progress goes to stderr.
+ * Running, p50/p99 from Project create to its pod appearing, and the operator's API requests per
+ * project (counted in its client). Progress goes to stderr.
  */
 public final class Benchmark {
   static final String NAMESPACE = "bench";
+
   /** Pods per pool node (kubelet's default maxPods). */
   static final int PODS_PER_NODE = 110;
 
   private Benchmark() {}
 
   /** The figures the benchmark prints. */
-  public record Result(int projects, int nodes, double controlPlaneStartSeconds, double createSeconds,
-      double allRunningSeconds, long createToPodP50Ms, long createToPodP99Ms, double apiRequestsPerProject,
+  public record Result(
+      int projects,
+      int nodes,
+      double controlPlaneStartSeconds,
+      double createSeconds,
+      double allRunningSeconds,
+      long createToPodP50Ms,
+      long createToPodP99Ms,
+      double apiRequestsPerProject,
       Map<String, Long> apiRequestsByMethod) {}
 
   public static void main(String[] args) throws Exception {
     int projects = 500;
-    Path logFile = Path.of(System.getProperty("java.io.tmpdir"), "quotient-benchmark", "control-plane.log");
+    Path logFile =
+        Path.of(System.getProperty("java.io.tmpdir"), "quotient-benchmark", "control-plane.log");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--projects" -> projects = Integer.parseInt(args[++i]);
         case "--log" -> logFile = Path.of(args[++i]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --projects N, --log FILE)");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option " + args[i] + " (options: --projects N, --log FILE)");
       }
     }
     Result r = run(projects, logFile);
@@ -58,39 +68,66 @@ public final class Benchmark {
   }
 
   public static Result run(int projects, Path logFile) throws Exception {
-    // The default nodes hold about 128 default-quota projects: size a pool for N, with a spare node.
+    // The default nodes hold about 128 default-quota projects: size a pool for N, with a spare
+    // node.
     int nodes = (projects + PODS_PER_NODE - 1) / PODS_PER_NODE + 1;
     Path nodesFile = poolNodes(nodes);
     RequestCounter requests = new RequestCounter();
-    try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults(logFile).withNodesFile(nodesFile)
-        .withOperatorRequests(requests))) {
+    try (LocalCluster cluster =
+        LocalCluster.start(
+            LocalCluster.Options.defaults(logFile)
+                .withNodesFile(nodesFile)
+                .withOperatorRequests(requests))) {
       KubernetesClient admin = cluster.admin();
-      admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
+      admin
+          .namespaces()
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+          .create();
       awaitDefaultServiceAccount(admin, NAMESPACE);
 
       Map<String, Long> created = new ConcurrentHashMap<>();
       Map<String, Long> podSeen = new ConcurrentHashMap<>();
       Map<String, Long> running = new ConcurrentHashMap<>();
-      SharedIndexInformer<Pod> pods = admin.pods().inNamespace(NAMESPACE).inform(onAddOrUpdate(p -> {
-        podSeen.putIfAbsent(p.getMetadata().getName(), System.nanoTime());
-      }));
-      SharedIndexInformer<Project> projectInformer = admin.resources(Project.class).inNamespace(NAMESPACE)
-          .inform(onAddOrUpdate(p -> {
-            if (p.getStatus() != null && p.getStatus().getPhase() == ProjectPhase.Running) {
-              running.putIfAbsent(p.getMetadata().getName(), System.nanoTime());
-            }
-          }));
+      SharedIndexInformer<Pod> pods =
+          admin
+              .pods()
+              .inNamespace(NAMESPACE)
+              .inform(
+                  onAddOrUpdate(
+                      p -> {
+                        podSeen.putIfAbsent(p.getMetadata().getName(), System.nanoTime());
+                      }));
+      SharedIndexInformer<Project> projectInformer =
+          admin
+              .resources(Project.class)
+              .inNamespace(NAMESPACE)
+              .inform(
+                  onAddOrUpdate(
+                      p -> {
+                        if (p.getStatus() != null
+                            && p.getStatus().getPhase() == ProjectPhase.Running) {
+                          running.putIfAbsent(p.getMetadata().getName(), System.nanoTime());
+                        }
+                      }));
       long before = requests.total();
       Map<String, Long> beforeByMethod = requests.byMethod();
-      System.err.printf("control plane up in %.1f s; creating %d projects%n", cluster.controlPlane().startTime().toMillis() / 1000.0, projects);
+      System.err.printf(
+          "control plane up in %.1f s; creating %d projects%n",
+          cluster.controlPlane().startTime().toMillis() / 1000.0, projects);
       long t0 = System.nanoTime();
       ExecutorService pool = Executors.newFixedThreadPool(4);
       for (int i = 0; i < projects; i++) {
         String name = String.format("p-%04d", i);
-        pool.execute(() -> {
-          created.put(name, System.nanoTime());
-          admin.resources(Project.class).inNamespace(NAMESPACE).resource(project(name)).create();
-        });
+        pool.execute(
+            () -> {
+              created.put(name, System.nanoTime());
+              admin
+                  .resources(Project.class)
+                  .inNamespace(NAMESPACE)
+                  .resource(project(name))
+                  .create();
+            });
       }
       pool.shutdown();
       pool.awaitTermination(10, TimeUnit.MINUTES);
@@ -98,29 +135,42 @@ public final class Benchmark {
       long deadline = t0 + TimeUnit.MINUTES.toNanos(15);
       while (running.size() < projects) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("only " + running.size() + " of " + projects + " projects Running after 15 min");
+          throw new IllegalStateException(
+              "only " + running.size() + " of " + projects + " projects Running after 15 min");
         }
         Thread.sleep(100);
       }
       long lastRunning = running.values().stream().mapToLong(Long::longValue).max().orElseThrow();
       long used = requests.total() - before;
       Map<String, Long> byMethod = new LinkedHashMap<>();
-      requests.byMethod().forEach((m, n) -> {
-        long d = n - beforeByMethod.getOrDefault(m, 0L);
-        if (d > 0) {
-          byMethod.put(m, d);
-        }
-      });
+      requests
+          .byMethod()
+          .forEach(
+              (m, n) -> {
+                long d = n - beforeByMethod.getOrDefault(m, 0L);
+                if (d > 0) {
+                  byMethod.put(m, d);
+                }
+              });
       List<Long> latencies = new ArrayList<>();
-      created.forEach((name, at) -> latencies.add(TimeUnit.NANOSECONDS.toMillis(
-          podSeen.get(ProjectPodFactory.podName(name)) - at)));
+      created.forEach(
+          (name, at) ->
+              latencies.add(
+                  TimeUnit.NANOSECONDS.toMillis(
+                      podSeen.get(ProjectPodFactory.podName(name)) - at)));
       latencies.sort(null);
       pods.close();
       projectInformer.close();
-      return new Result(projects, nodes, round(cluster.controlPlane().startTime().toMillis() / 1000.0),
-          round((createdAll - t0) / 1e9), round((lastRunning - t0) / 1e9),
-          percentile(latencies, 0.50), percentile(latencies, 0.99),
-          round((double) used / projects), byMethod);
+      return new Result(
+          projects,
+          nodes,
+          round(cluster.controlPlane().startTime().toMillis() / 1000.0),
+          round((createdAll - t0) / 1e9),
+          round((lastRunning - t0) / 1e9),
+          percentile(latencies, 0.50),
+          percentile(latencies, 0.99),
+          round((double) used / projects),
+          byMethod);
     }
   }
 
@@ -142,11 +192,14 @@ public final class Benchmark {
     return p;
   }
 
-  /** N nodes of a general project pool (the label the local settings' project-node selector wants). */
+  /**
+   * N nodes of a general project pool (the label the local settings' project-node selector wants).
+   */
   static Path poolNodes(int n) throws IOException {
     StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: List\nitems:\n");
     for (int i = 1; i <= n; i++) {
-      yaml.append("""
+      yaml.append(
+          """
           - apiVersion: v1
             kind: Node
             metadata:
@@ -155,7 +208,8 @@ public final class Benchmark {
             status:
               capacity: {cpu: "32", memory: 128Gi, pods: "%d"}
               allocatable: {cpu: "32", memory: 128Gi, pods: "%d"}
-          """.formatted(i, i, PODS_PER_NODE, PODS_PER_NODE));
+          """
+              .formatted(i, i, PODS_PER_NODE, PODS_PER_NODE));
     }
     Path file = Files.createTempFile("quotient-bench-nodes-", ".yaml");
     file.toFile().deleteOnExit();
@@ -163,12 +217,17 @@ public final class Benchmark {
     return file;
   }
 
-  /** Pods need their namespace's default ServiceAccount, which the controller-manager creates a few seconds late. */
-  static void awaitDefaultServiceAccount(KubernetesClient client, String namespace) throws InterruptedException {
+  /**
+   * Pods need their namespace's default ServiceAccount, which the controller-manager creates a few
+   * seconds late.
+   */
+  static void awaitDefaultServiceAccount(KubernetesClient client, String namespace)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (client.serviceAccounts().inNamespace(namespace).withName("default").get() == null) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no default ServiceAccount in namespace " + namespace + " after 60s");
+        throw new IllegalStateException(
+            "no default ServiceAccount in namespace " + namespace + " after 60s");
       }
       Thread.sleep(100);
     }

@@ -24,13 +24,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A real, kubelet-less control plane on loopback: etcd, kube-apiserver, kube-controller-manager,
  * kube-scheduler and kwok, started by {@code hack/kube/run-control-plane.sh} (shipped in the jar)
- * as one child process. The script owns the components and stops them in order; this class owns
- * the script: {@link #close()}, a JVM shutdown hook and {@code --watch-pid} (for a SIGKILLed JVM)
- * each take it down, so nothing outlives the JVM.
+ * as one child process. The script owns the components and stops them in order; this class owns the
+ * script: {@link #close()}, a JVM shutdown hook and {@code --watch-pid} (for a SIGKILLed JVM) each
+ * take it down, so nothing outlives the JVM.
  */
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
   static final String SCRIPT_RESOURCE = "/dev/quotient/local/run-control-plane.sh";
+
   /** The nodes of the embedded run: a general pool, a dedicated group's node and a GPU node. */
   public static final String DEFAULT_NODES_RESOURCE = "/sim/nodes.yaml";
 
@@ -42,7 +43,12 @@ public final class ControlPlane implements AutoCloseable {
   private final Thread shutdownHook;
   private volatile boolean closed;
 
-  private ControlPlane(KubeBinaries binaries, Process script, Path kubeconfig, Path logFile, Duration startTime,
+  private ControlPlane(
+      KubeBinaries binaries,
+      Process script,
+      Path kubeconfig,
+      Path logFile,
+      Duration startTime,
       Thread shutdownHook) {
     this.binaries = binaries;
     this.script = script;
@@ -57,15 +63,24 @@ public final class ControlPlane implements AutoCloseable {
    *
    * @param logFile where the script's progress and, on failure, the components' last log lines go
    */
-  public static ControlPlane start(KubeBinaries binaries, Path nodesFile, Path logFile, Duration timeout) {
+  public static ControlPlane start(
+      KubeBinaries binaries, Path nodesFile, Path logFile, Duration timeout) {
     long t0 = System.nanoTime();
     Path script = extract(SCRIPT_RESOURCE, "quotient-run-control-plane-", ".sh");
-    List<String> command = new ArrayList<>(List.of("bash", script.toString(), "--no-verify",
-        "--nodes", nodesFile.toAbsolutePath().toString(),
-        "--watch-pid", Long.toString(ProcessHandle.current().pid())));
-    ProcessBuilder pb = new ProcessBuilder(command)
-        .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "bash",
+                script.toString(),
+                "--no-verify",
+                "--nodes",
+                nodesFile.toAbsolutePath().toString(),
+                "--watch-pid",
+                Long.toString(ProcessHandle.current().pid())));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     pb.environment().put(KubeBinaries.ENV, binaries.binDir().toAbsolutePath().toString());
     Process process;
     try {
@@ -78,14 +93,19 @@ public final class ControlPlane implements AutoCloseable {
     Thread hook = new Thread(() -> stop(process), "quotient-control-plane-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     CompletableFuture<String> firstLine = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        firstLine.complete(out.readLine());
-      } catch (IOException e) {
-        firstLine.complete(null);
-      }
-    }, "control-plane-stdout");
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                BufferedReader out =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                firstLine.complete(out.readLine());
+              } catch (IOException e) {
+                firstLine.complete(null);
+              }
+            },
+            "control-plane-stdout");
     reader.setDaemon(true);
     reader.start();
     String line;
@@ -101,9 +121,15 @@ public final class ControlPlane implements AutoCloseable {
       boolean exited = !process.isAlive();
       stop(process);
       removeHook(hook);
-      throw new IllegalStateException("the control plane did not start within " + timeout.toSeconds() + "s"
-          + (exited ? " (the script exited with " + process.exitValue() + ")" : "") + "; last lines of " + logFile
-          + ":\n" + tail(logFile, 40));
+      throw new IllegalStateException(
+          "the control plane did not start within "
+              + timeout.toSeconds()
+              + "s"
+              + (exited ? " (the script exited with " + process.exitValue() + ")" : "")
+              + "; last lines of "
+              + logFile
+              + ":\n"
+              + tail(logFile, 40));
     }
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     log.info("control plane up in {} ms, kubeconfig {}", took.toMillis(), line.trim());
@@ -118,10 +144,14 @@ public final class ControlPlane implements AutoCloseable {
   private static Path extract(String resource, String prefix, String suffix) {
     try (InputStream in = ControlPlane.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException(resource + " is not on the classpath; build with 'mvn package'");
+        throw new IllegalStateException(
+            resource + " is not on the classpath; build with 'mvn package'");
       }
-      Path file = Files.createTempFile(prefix, suffix, PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rwx------")));
+      Path file =
+          Files.createTempFile(
+              prefix,
+              suffix,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       file.toFile().deleteOnExit();
       Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
       return file;

@@ -7,20 +7,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where the control-plane binaries built by {@code hack/kube/build.sh} are. A missing binary is
- * an error that names the build command: tests must never skip silently because of it.
+ * Where the control-plane binaries built by {@code hack/kube/build.sh} are. A missing binary is an
+ * error that names the build command: tests must never skip silently because of it.
  *
- * @param binDir  the directory with etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok
+ * @param binDir the directory with etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
+ *     kubectl and kwok
  * @param version the Kubernetes version they were built from (the cache key of build.sh)
  */
 public record KubeBinaries(Path binDir, String version) {
   /** Must match {@code k8s.io/kubernetes} in hack/kube/go.mod (a unit test checks it). */
   public static final String VERSION = "v1.37.2";
-  public static final List<String> NAMES = List.of(
-      "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok");
+
+  public static final List<String> NAMES =
+      List.of(
+          "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok");
   public static final String ENV = "QUOTIENT_KUBE_BIN";
 
-  /** {@code $QUOTIENT_KUBE_BIN}, else build.sh's cache {@code ${QUOTIENT_KUBE_CACHE:-~/.cache/quotient/kube}/<version>/bin}. */
+  /**
+   * {@code $QUOTIENT_KUBE_BIN}, else build.sh's cache {@code
+   * ${QUOTIENT_KUBE_CACHE:-~/.cache/quotient/kube}/<version>/bin}.
+   */
   public static KubeBinaries locate() {
     return locate(System.getenv(), Path.of(System.getProperty("user.home")));
   }
@@ -31,7 +37,8 @@ public record KubeBinaries(Path binDir, String version) {
       return new KubeBinaries(Path.of(explicit), VERSION).verified();
     }
     String cache = env.get("QUOTIENT_KUBE_CACHE");
-    Path root = cache != null && !cache.isBlank() ? Path.of(cache) : home.resolve(".cache/quotient/kube");
+    Path root =
+        cache != null && !cache.isBlank() ? Path.of(cache) : home.resolve(".cache/quotient/kube");
     return new KubeBinaries(root.resolve(VERSION).resolve("bin"), VERSION).verified();
   }
 
@@ -47,9 +54,17 @@ public record KubeBinaries(Path binDir, String version) {
       missing.add(kwokStages().toString());
     }
     if (!missing.isEmpty()) {
-      throw new MissingBinariesException("Kubernetes " + version + " binaries missing in " + binDir + ": "
-          + String.join(", ", missing) + ". Build them with: hack/kube/build.sh"
-          + " (about 15 minutes the first time; or point " + ENV + " at a directory that has them)");
+      throw new MissingBinariesException(
+          "Kubernetes "
+              + version
+              + " binaries missing in "
+              + binDir
+              + ": "
+              + String.join(", ", missing)
+              + ". Build them with: hack/kube/build.sh"
+              + " (about 15 minutes the first time; or point "
+              + ENV
+              + " at a directory that has them)");
     }
     return this;
   }

@@ -23,15 +23,20 @@ public record Kubectl(Path binary, Path kubeconfig) {
   }
 
   public Result run(String... args) {
-    List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig=" + kubeconfig));
+    List<String> command =
+        new ArrayList<>(List.of(binary.toString(), "--kubeconfig=" + kubeconfig));
     command.addAll(List.of(args));
     try {
-      Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
       CompletableFuture<String> out = read(p.getInputStream());
       CompletableFuture<String> err = read(p.getErrorStream());
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish within 60s");
+        throw new IllegalStateException(
+            "kubectl " + String.join(" ", args) + " did not finish within 60s");
       }
       return new Result(p.exitValue(), out.join(), err.join());
     } catch (IOException e) {
@@ -42,16 +47,21 @@ public record Kubectl(Path binary, Path kubeconfig) {
     }
   }
 
-  /** On a thread of its own: the common pool has one thread on 2 cores, and both pipes must drain. */
+  /**
+   * On a thread of its own: the common pool has one thread on 2 cores, and both pipes must drain.
+   */
   private static CompletableFuture<String> read(InputStream in) {
     CompletableFuture<String> result = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        result.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        result.complete("");
-      }
-    }, "kubectl-output");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                result.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+              } catch (IOException e) {
+                result.complete("");
+              }
+            },
+            "kubectl-output");
     t.setDaemon(true);
     t.start();
     return result;

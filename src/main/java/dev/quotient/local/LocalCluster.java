@@ -32,28 +32,37 @@ import org.slf4j.LoggerFactory;
  * A real control plane ({@link ControlPlane}) made ready for Quotient: the CRDs, the operator's
  * manifests from {@code operator/} (namespace, ServiceAccount, RBAC, admission policies; not the
  * Deployment: the operator runs in this JVM), the settings ConfigMap, and the operator itself,
- * authenticated as its ServiceAccount (a bound token), not as admin, so its RBAC is exercised.
- * Used by {@code quotient local}, {@code quotient benchmark} and the real-cluster tests.
+ * authenticated as its ServiceAccount (a bound token), not as admin, so its RBAC is exercised. Used
+ * by {@code quotient local}, {@code quotient benchmark} and the real-cluster tests.
  */
 public final class LocalCluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
   public static final String NAMESPACE = "quotient-system";
   public static final String SERVICE_ACCOUNT = "quotient-operator";
   public static final String SETTINGS_CONFIG_MAP = "quotient-settings";
-  public static final List<String> CRDS = List.of(
-      "licenses.quotient.dev-v1.yml", "projects.quotient.dev-v1.yml", "dedicatednodegroups.quotient.dev-v1.yml");
-  private static final java.util.Set<String> NAMESPACED_KINDS = java.util.Set.of(
-      "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Deployment", "Service", "Secret");
+  public static final List<String> CRDS =
+      List.of(
+          "licenses.quotient.dev-v1.yml",
+          "projects.quotient.dev-v1.yml",
+          "dedicatednodegroups.quotient.dev-v1.yml");
+  private static final java.util.Set<String> NAMESPACED_KINDS =
+      java.util.Set.of(
+          "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Deployment", "Service", "Secret");
+
   /** operator/ as copied into the jar by the build (see pom.xml). */
   static final String OPERATOR_RESOURCES = "/dev/quotient/local/operator/";
 
   /**
-   * @param nodesFile        Node objects for kwok (null: the simulation's default nodes)
-   * @param settings         flat settings keys merged over operator/'s settings ConfigMap
-   * @param logFile          the control-plane script's log
+   * @param nodesFile Node objects for kwok (null: the simulation's default nodes)
+   * @param settings flat settings keys merged over operator/'s settings ConfigMap
+   * @param logFile the control-plane script's log
    * @param operatorRequests counts the operator client's requests (null: not counted)
    */
-  public record Options(Path nodesFile, Map<String, String> settings, Path logFile, boolean runOperator,
+  public record Options(
+      Path nodesFile,
+      Map<String, String> settings,
+      Path logFile,
+      boolean runOperator,
       RequestCounter operatorRequests) {
     public static Options defaults(Path logFile) {
       return new Options(null, EmbeddedRun.SETTINGS, logFile, true, null);
@@ -73,7 +82,10 @@ public final class LocalCluster implements AutoCloseable {
   private final KubernetesClient operatorClient;
   private final QuotientOperator operator;
 
-  private LocalCluster(ControlPlane controlPlane, KubernetesClient admin, KubernetesClient operatorClient,
+  private LocalCluster(
+      ControlPlane controlPlane,
+      KubernetesClient admin,
+      KubernetesClient operatorClient,
       QuotientOperator operator) {
     this.controlPlane = controlPlane;
     this.admin = admin;
@@ -83,7 +95,8 @@ public final class LocalCluster implements AutoCloseable {
 
   public static LocalCluster start(Options options) {
     KubeBinaries binaries = KubeBinaries.locate();
-    Path nodes = options.nodesFile() != null ? options.nodesFile() : ControlPlane.defaultNodesFile();
+    Path nodes =
+        options.nodesFile() != null ? options.nodesFile() : ControlPlane.defaultNodesFile();
     ControlPlane cp = ControlPlane.start(binaries, nodes, options.logFile(), Duration.ofMinutes(3));
     KubernetesClient admin = null;
     KubernetesClient operatorClient = null;
@@ -94,13 +107,15 @@ public final class LocalCluster implements AutoCloseable {
       writeSettings(admin, options.settings());
       QuotientOperator operator = null;
       if (options.runOperator()) {
-        KubernetesClientBuilder b = new KubernetesClientBuilder()
-            .withConfig(serviceAccountConfig(cp.adminConfig(), serviceAccountToken(admin)));
+        KubernetesClientBuilder b =
+            new KubernetesClientBuilder()
+                .withConfig(serviceAccountConfig(cp.adminConfig(), serviceAccountToken(admin)));
         if (options.operatorRequests() != null) {
           b.withHttpClientBuilderConsumer(options.operatorRequests().installer());
         }
         operatorClient = b.build();
-        operator = QuotientOperator.start(operatorClient, QuotientOperator.Config.defaults(NAMESPACE));
+        operator =
+            QuotientOperator.start(operatorClient, QuotientOperator.Config.defaults(NAMESPACE));
       }
       return new LocalCluster(cp, admin, operatorClient, operator);
     } catch (RuntimeException e) {
@@ -120,15 +135,34 @@ public final class LocalCluster implements AutoCloseable {
     for (String file : CRDS) {
       try (InputStream in = LocalCluster.class.getResourceAsStream("/META-INF/fabric8/" + file)) {
         if (in == null) {
-          throw new IllegalStateException("CRD " + file + " is not on the classpath; build with 'mvn package'");
+          throw new IllegalStateException(
+              "CRD " + file + " is not on the classpath; build with 'mvn package'");
         }
-        CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
-        admin.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(NonDeletingOperation::update);
-        admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-            .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
-                && c.getStatus().getConditions().stream()
-                .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
-                30, TimeUnit.SECONDS);
+        CustomResourceDefinition crd =
+            admin.apiextensions().v1().customResourceDefinitions().load(in).item();
+        admin
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .resource(crd)
+            .createOr(NonDeletingOperation::update);
+        admin
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(crd.getMetadata().getName())
+            .waitUntilCondition(
+                c ->
+                    c != null
+                        && c.getStatus() != null
+                        && c.getStatus().getConditions() != null
+                        && c.getStatus().getConditions().stream()
+                            .anyMatch(
+                                cond ->
+                                    "Established".equals(cond.getType())
+                                        && "True".equals(cond.getStatus())),
+                30,
+                TimeUnit.SECONDS);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -148,7 +182,10 @@ public final class LocalCluster implements AutoCloseable {
       }
       try (InputStream in = LocalCluster.class.getResourceAsStream(OPERATOR_RESOURCES + file)) {
         if (in == null) {
-          throw new IllegalStateException("operator/" + file + " (listed in operator/kustomization.yaml) is not on the classpath");
+          throw new IllegalStateException(
+              "operator/"
+                  + file
+                  + " (listed in operator/kustomization.yaml) is not on the classpath");
         }
         for (HasMetadata o : client.load(in).items()) {
           if ("Deployment".equals(o.getKind())) {
@@ -168,9 +205,11 @@ public final class LocalCluster implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   static List<String> kustomizationResources() {
-    try (InputStream in = LocalCluster.class.getResourceAsStream(OPERATOR_RESOURCES + "kustomization.yaml")) {
+    try (InputStream in =
+        LocalCluster.class.getResourceAsStream(OPERATOR_RESOURCES + "kustomization.yaml")) {
       if (in == null) {
-        throw new IllegalStateException("operator/kustomization.yaml is not on the classpath; build with 'mvn package'");
+        throw new IllegalStateException(
+            "operator/kustomization.yaml is not on the classpath; build with 'mvn package'");
       }
       Map<String, Object> k = new ObjectMapper(new YAMLFactory()).readValue(in, Map.class);
       return (List<String>) k.getOrDefault("resources", List.of());
@@ -183,7 +222,9 @@ public final class LocalCluster implements AutoCloseable {
     for (HasMetadata o : operatorManifests(admin)) {
       String ns = o.getMetadata().getNamespace();
       if (ns != null && admin.namespaces().withName(ns).get() == null) {
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        admin
+            .namespaces()
+            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
             .createOr(NonDeletingOperation::update);
       }
       admin.resource(o).createOr(NonDeletingOperation::update);
@@ -192,11 +233,23 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Flat keys win over operator/'s settings.yaml (SettingsParser), so they are merged in. */
   static void writeSettings(KubernetesClient admin, Map<String, String> settings) {
-    ConfigMap existing = admin.configMaps().inNamespace(NAMESPACE).withName(SETTINGS_CONFIG_MAP).get();
-    Map<String, String> data = new LinkedHashMap<>(existing == null || existing.getData() == null ? Map.of() : existing.getData());
+    ConfigMap existing =
+        admin.configMaps().inNamespace(NAMESPACE).withName(SETTINGS_CONFIG_MAP).get();
+    Map<String, String> data =
+        new LinkedHashMap<>(
+            existing == null || existing.getData() == null ? Map.of() : existing.getData());
     data.putAll(settings);
-    admin.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder().withNewMetadata()
-        .withName(SETTINGS_CONFIG_MAP).withNamespace(NAMESPACE).endMetadata().withData(data).build())
+    admin
+        .configMaps()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(SETTINGS_CONFIG_MAP)
+                .withNamespace(NAMESPACE)
+                .endMetadata()
+                .withData(data)
+                .build())
         .createOr(NonDeletingOperation::update);
   }
 
@@ -205,9 +258,18 @@ public final class LocalCluster implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       try {
-        return admin.serviceAccounts().inNamespace(NAMESPACE).withName(SERVICE_ACCOUNT)
-            .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(7L * 24 * 3600).endSpec().build())
-            .getStatus().getToken();
+        return admin
+            .serviceAccounts()
+            .inNamespace(NAMESPACE)
+            .withName(SERVICE_ACCOUNT)
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(7L * 24 * 3600)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
       } catch (KubernetesClientException e) {
         if (e.getCode() != 404 || System.nanoTime() > deadline) {
           throw e;
@@ -227,7 +289,10 @@ public final class LocalCluster implements AutoCloseable {
     return admin;
   }
 
-  /** A client that acts as {@code user} in {@code groups} (Impersonate-User/Group headers, allowed for admins). */
+  /**
+   * A client that acts as {@code user} in {@code groups} (Impersonate-User/Group headers, allowed
+   * for admins).
+   */
   public KubernetesClient impersonating(String user, String... groups) {
     Config c = controlPlane.adminConfig();
     c.setImpersonateUsername(user);

@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code quotient local}: a real cluster without Docker. Starts the control plane with kwok
- * nodes, installs the CRDs and operator/'s manifests, runs the operator in this JVM as its
- * ServiceAccount, applies examples/ with the built kubectl, prints the kubeconfig, and keeps
- * running until Ctrl-C (which stops every component).
+ * {@code quotient local}: a real cluster without Docker. Starts the control plane with kwok nodes,
+ * installs the CRDs and operator/'s manifests, runs the operator in this JVM as its ServiceAccount,
+ * applies examples/ with the built kubectl, prints the kubeconfig, and keeps running until Ctrl-C
+ * (which stops every component).
  */
 public final class LocalRun {
   private LocalRun() {}
@@ -18,7 +18,8 @@ public final class LocalRun {
   public static void main(String[] args) throws Exception {
     Path examples = Path.of("examples");
     Path nodes = null;
-    Path logFile = Path.of(System.getProperty("java.io.tmpdir"), "quotient-local", "control-plane.log");
+    Path logFile =
+        Path.of(System.getProperty("java.io.tmpdir"), "quotient-local", "control-plane.log");
     boolean once = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -26,16 +27,24 @@ public final class LocalRun {
         case "--nodes" -> nodes = Path.of(args[++i]);
         case "--log" -> logFile = Path.of(args[++i]);
         case "--once" -> once = true;
-        default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (options: --examples DIR, --nodes FILE, --log FILE, --once)");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option "
+                    + args[i]
+                    + " (options: --examples DIR, --nodes FILE, --log FILE, --once)");
       }
     }
-    System.err.println("Starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok"
-        + " (log: " + logFile + ")");
-    LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults(logFile).withNodesFile(nodes));
+    System.err.println(
+        "Starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok"
+            + " (log: "
+            + logFile
+            + ")");
+    LocalCluster cluster =
+        LocalCluster.start(LocalCluster.Options.defaults(logFile).withNodesFile(nodes));
     Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "quotient-local-stop"));
     ControlPlane cp = cluster.controlPlane();
-    System.out.printf("Control plane up in %.1f s; CRDs, operator/ manifests and the operator (as %s) running%n",
+    System.out.printf(
+        "Control plane up in %.1f s; CRDs, operator/ manifests and the operator (as %s) running%n",
         cp.startTime().toMillis() / 1000.0, LocalCluster.operatorUser());
     if (Files.isDirectory(examples)) {
       Kubectl.Result applied = cluster.kubectl().run("apply", "-f", examples.toString());
@@ -45,7 +54,8 @@ public final class LocalRun {
       System.out.println();
       EmbeddedRun.printProjects(cluster.admin(), System.out);
     } else {
-      System.out.println("No examples directory at " + examples.toAbsolutePath() + "; nothing applied");
+      System.out.println(
+          "No examples directory at " + examples.toAbsolutePath() + "; nothing applied");
     }
     System.out.println();
     System.out.println("kubeconfig: " + cp.kubeconfig());

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * Counts the HTTP requests a client sends (a watch is one request however long it streams),
- * per method, so a benchmark can report API requests per project.
+ * Counts the HTTP requests a client sends (a watch is one request however long it streams), per
+ * method, so a benchmark can report API requests per project.
  */
 public final class RequestCounter implements Interceptor {
   private final LongAdder total = new LongAdder();

@@ -13,9 +13,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Which DedicatedNodeGroup a node belongs to, and the labels and taints it should carry. A
- * node claimed by several groups goes to the one whose name sorts first, so two groups never
- * fight over it. Only the group key's label and taint are ever changed; other taints stay.
+ * Which DedicatedNodeGroup a node belongs to, and the labels and taints it should carry. A node
+ * claimed by several groups goes to the one whose name sorts first, so two groups never fight over
+ * it. Only the group key's label and taint are ever changed; other taints stay.
  */
 public final class NodeGroupMembership {
   /** Annotation recording which group this operator labelled the node for. */
@@ -32,19 +32,22 @@ public final class NodeGroupMembership {
       return true;
     }
     Map<String, String> selector = group.getSpec().getNodeSelector();
-    return selector != null && !selector.isEmpty()
-        && selector.entrySet().stream().allMatch(e -> Objects.equals(labels(node).get(e.getKey()), e.getValue()));
+    return selector != null
+        && !selector.isEmpty()
+        && selector.entrySet().stream()
+            .allMatch(e -> Objects.equals(labels(node).get(e.getKey()), e.getValue()));
   }
 
   /** The group a node belongs to, if any. */
   public static Optional<DedicatedNodeGroup> owner(Node node, List<DedicatedNodeGroup> groups) {
-    return groups.stream().filter(g -> claims(g, node))
+    return groups.stream()
+        .filter(g -> claims(g, node))
         .min(Comparator.comparing(g -> g.getMetadata().getName()));
   }
 
   /**
-   * The node as it should be: labelled (and tainted, unless the group says not to) for its
-   * group, or cleared of what this operator set for a group it left. Empty when nothing changes.
+   * The node as it should be: labelled (and tainted, unless the group says not to) for its group,
+   * or cleared of what this operator set for a group it left. Empty when nothing changes.
    */
   public static Optional<Node> desired(Node node, DedicatedNodeGroup group, String key) {
     String managed = annotations(node).get(MANAGED_ANNOTATION);
@@ -56,11 +59,15 @@ public final class NodeGroupMembership {
     Map<String, String> labels = new HashMap<>(labels(node));
     Map<String, String> annotations = new HashMap<>(annotations(node));
     List<Taint> taints = new ArrayList<>();
-    List<Taint> current = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
+    List<Taint> current =
+        node.getSpec() == null || node.getSpec().getTaints() == null
+            ? List.of()
+            : node.getSpec().getTaints();
     for (Taint t : current) {
       // A managed node's taints under the group key are ours to set: a leftover with another
       // value (a CoCalc-style manual taint) would duplicate key and effect, which the API refuses.
-      boolean ours = key.equals(t.getKey()) && (groupName != null || Objects.equals(t.getValue(), managed));
+      boolean ours =
+          key.equals(t.getKey()) && (groupName != null || Objects.equals(t.getValue(), managed));
       if (!ours) {
         taints.add(t);
       }
@@ -69,7 +76,8 @@ public final class NodeGroupMembership {
       labels.put(key, groupName);
       annotations.put(MANAGED_ANNOTATION, groupName);
       if (taint) {
-        taints.add(new TaintBuilder().withKey(key).withValue(groupName).withEffect("NoSchedule").build());
+        taints.add(
+            new TaintBuilder().withKey(key).withValue(groupName).withEffect("NoSchedule").build());
       }
     } else {
       if (Objects.equals(labels.get(key), managed)) {
@@ -77,21 +85,37 @@ public final class NodeGroupMembership {
       }
       annotations.remove(MANAGED_ANNOTATION);
     }
-    boolean same = labels.equals(labels(node)) && annotations.equals(annotations(node))
-        && sameTaints(taints, current);
+    boolean same =
+        labels.equals(labels(node))
+            && annotations.equals(annotations(node))
+            && sameTaints(taints, current);
     if (same) {
       return Optional.empty();
     }
-    Node out = new io.fabric8.kubernetes.api.model.NodeBuilder(node)
-        .editMetadata().withLabels(labels).withAnnotations(annotations).endMetadata()
-        .editOrNewSpec().withTaints(taints).endSpec().build();
+    Node out =
+        new io.fabric8.kubernetes.api.model.NodeBuilder(node)
+            .editMetadata()
+            .withLabels(labels)
+            .withAnnotations(annotations)
+            .endMetadata()
+            .editOrNewSpec()
+            .withTaints(taints)
+            .endSpec()
+            .build();
     return Optional.of(out);
   }
 
   private static boolean sameTaints(List<Taint> a, List<Taint> b) {
-    return a.size() == b.size() && a.stream().allMatch(t -> b.stream().anyMatch(u ->
-        Objects.equals(t.getKey(), u.getKey()) && Objects.equals(t.getValue(), u.getValue())
-            && Objects.equals(t.getEffect(), u.getEffect())));
+    return a.size() == b.size()
+        && a.stream()
+            .allMatch(
+                t ->
+                    b.stream()
+                        .anyMatch(
+                            u ->
+                                Objects.equals(t.getKey(), u.getKey())
+                                    && Objects.equals(t.getValue(), u.getValue())
+                                    && Objects.equals(t.getEffect(), u.getEffect())));
   }
 
   private static Map<String, String> labels(Node n) {

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks a License the way a project start would use it: quantities, window and pod patches
- * (tried on a sample project pod), so admins see a broken license before users do.
+ * Checks a License the way a project start would use it: quantities, window and pod patches (tried
+ * on a sample project pod), so admins see a broken license before users do.
  */
 public final class LicenseValidation {
   private LicenseValidation() {}
@@ -44,18 +44,40 @@ public final class LicenseValidation {
     }
     if (license.getSpec().getPodPatch() != null || license.getSpec().getPodJsonPatch() != null) {
       Project sample = new Project();
-      sample.setMetadata(new ObjectMetaBuilder().withName("sample").withNamespace("sample").withUid("00000000-0000-0000-0000-000000000000").build());
+      sample.setMetadata(
+          new ObjectMetaBuilder()
+              .withName("sample")
+              .withNamespace("sample")
+              .withUid("00000000-0000-0000-0000-000000000000")
+              .build());
       sample.setSpec(new ProjectSpec());
       String name = license.getMetadata().getName();
-      LicensePatch patch = new LicensePatch(name, license.getSpec().getPodPatch(),
-          license.getSpec().getPodJsonPatch() == null ? null
-              : new com.fasterxml.jackson.databind.node.ArrayNode(
-                  com.fasterxml.jackson.databind.node.JsonNodeFactory.instance, license.getSpec().getPodJsonPatch()));
-      EffectiveQuota quota = new EffectiveQuota(new Resources(1000, 1L << 30, upgrade.hasGpu() ? upgrade.gpu() : 0),
-          new Resources(100, 1L << 28, upgrade.hasGpu() ? upgrade.gpu() : 0), 0,
-          upgrade.hasGpu() ? upgrade.gpuResource() : null, Map.of(), List.of(), false, null, null,
-          upgrade.nodeGroups(), List.of(name), List.of(patch));
-      new ProjectPodFactory(pod).desiredPod(sample, quota).rejectedPatches()
+      LicensePatch patch =
+          new LicensePatch(
+              name,
+              license.getSpec().getPodPatch(),
+              license.getSpec().getPodJsonPatch() == null
+                  ? null
+                  : new com.fasterxml.jackson.databind.node.ArrayNode(
+                      com.fasterxml.jackson.databind.node.JsonNodeFactory.instance,
+                      license.getSpec().getPodJsonPatch()));
+      EffectiveQuota quota =
+          new EffectiveQuota(
+              new Resources(1000, 1L << 30, upgrade.hasGpu() ? upgrade.gpu() : 0),
+              new Resources(100, 1L << 28, upgrade.hasGpu() ? upgrade.gpu() : 0),
+              0,
+              upgrade.hasGpu() ? upgrade.gpuResource() : null,
+              Map.of(),
+              List.of(),
+              false,
+              null,
+              null,
+              upgrade.nodeGroups(),
+              List.of(name),
+              List.of(patch));
+      new ProjectPodFactory(pod)
+          .desiredPod(sample, quota)
+          .rejectedPatches()
           .forEach(r -> out.add("pod patch not usable: " + r.reason()));
     }
     return out;

@@ -34,13 +34,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * (Project, EffectiveQuota, PodSettings) -> the project pod: limits and requests, GPUs,
- * placement, home volume, restricted security context, the labels that let the operator
- * rebuild its state from pods, then each license's pod patch.
+ * (Project, EffectiveQuota, PodSettings) -> the project pod: limits and requests, GPUs, placement,
+ * home volume, restricted security context, the labels that let the operator rebuild its state from
+ * pods, then each license's pod patch.
  */
 public final class ProjectPodFactory {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
   private static final int MAX_LABEL_VALUE = 63;
 
   private final PodSettings settings;
@@ -53,7 +53,9 @@ public final class ProjectPodFactory {
   public static String podName(String projectName) {
     String name = "project-" + projectName;
     // 236 + "-" + 16 hex digits = 253, the longest name the API server accepts
-    return name.length() <= 253 ? name : name.substring(0, 236).replaceAll("[.-]+$", "") + "-" + hash(projectName);
+    return name.length() <= 253
+        ? name
+        : name.substring(0, 236).replaceAll("[.-]+$", "") + "-" + hash(projectName);
   }
 
   public static String projectId(Project project) {
@@ -78,7 +80,8 @@ public final class ProjectPodFactory {
           rejected.add(new PatchRejection(patch.license(), String.join("; ", problems)));
         }
       } catch (RuntimeException e) {
-        rejected.add(new PatchRejection(patch.license(), "patch does not apply: " + e.getMessage()));
+        rejected.add(
+            new PatchRejection(patch.license(), "patch does not apply: " + e.getMessage()));
       }
     }
     return new PodPlan(current, rejected);
@@ -103,8 +106,10 @@ public final class ProjectPodFactory {
     }
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(LICENSES, String.join(",", quota.appliedLicenses()));
-    List<String> requested = project.getSpec() == null || project.getSpec().getLicenses() == null
-        ? List.of() : project.getSpec().getLicenses();
+    List<String> requested =
+        project.getSpec() == null || project.getSpec().getLicenses() == null
+            ? List.of()
+            : project.getSpec().getLicenses();
     annotations.put(REQUESTED_LICENSES, String.join(",", requested));
 
     Map<String, Quantity> limits = new LinkedHashMap<>();
@@ -114,7 +119,8 @@ public final class ProjectPodFactory {
     requests.put("cpu", new Quantity(Quantities.formatCpu(quota.requests().cpuMillis())));
     requests.put("memory", new Quantity(Quantities.formatBytes(quota.requests().memoryBytes())));
     if (quota.ephemeralStorageBytes() > 0) {
-      limits.put("ephemeral-storage", new Quantity(Quantities.formatBytes(quota.ephemeralStorageBytes())));
+      limits.put(
+          "ephemeral-storage", new Quantity(Quantities.formatBytes(quota.ephemeralStorageBytes())));
     }
     if (quota.limits().gpu() > 0) {
       limits.put(quota.gpuResource(), new Quantity(Long.toString(quota.limits().gpu())));
@@ -129,77 +135,114 @@ public final class ProjectPodFactory {
     if (group == null) {
       tolerations.addAll(settings.projectTolerations());
     } else {
-      tolerations.add(new TolerationBuilder().withKey(settings.nodeGroupKey()).withOperator("Equal")
-          .withValue(group).withEffect("NoSchedule").build());
+      tolerations.add(
+          new TolerationBuilder()
+              .withKey(settings.nodeGroupKey())
+              .withOperator("Equal")
+              .withValue(group)
+              .withEffect("NoSchedule")
+              .build());
     }
     nodeSelector.putAll(quota.gpuNodeSelector());
     tolerations.addAll(quota.gpuTolerations());
 
-    String home = settings.homeSubPath() == null ? null
-        : settings.homeSubPath().replace("{projectId}", id == null ? name : id);
-    Volume homeVolume = settings.homeClaimName() == null
-        ? new VolumeBuilder().withName("home").withNewEmptyDir().endEmptyDir().build()
-        : new VolumeBuilder().withName("home").withNewPersistentVolumeClaim()
-            .withClaimName(settings.homeClaimName()).endPersistentVolumeClaim().build();
-    Container container = new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(settings.imageFor(project.getSpec() == null ? null : project.getSpec().getImage()))
-        .withImagePullPolicy(settings.imagePullPolicy())
-        .withEnv(new EnvVar("QUOTIENT_PROJECT", name, null), new EnvVar("QUOTIENT_PROJECT_ID", id, null),
-            new EnvVar("HOME", settings.homeMountPath(), null))
-        .withNewResources().withLimits(limits).withRequests(requests).endResources()
-        .addNewVolumeMount().withName("home").withMountPath(settings.homeMountPath())
-            .withSubPath(settings.homeClaimName() == null ? null : home).endVolumeMount()
-        .withNewSecurityContext()
+    String home =
+        settings.homeSubPath() == null
+            ? null
+            : settings.homeSubPath().replace("{projectId}", id == null ? name : id);
+    Volume homeVolume =
+        settings.homeClaimName() == null
+            ? new VolumeBuilder().withName("home").withNewEmptyDir().endEmptyDir().build()
+            : new VolumeBuilder()
+                .withName("home")
+                .withNewPersistentVolumeClaim()
+                .withClaimName(settings.homeClaimName())
+                .endPersistentVolumeClaim()
+                .build();
+    Container container =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(
+                settings.imageFor(project.getSpec() == null ? null : project.getSpec().getImage()))
+            .withImagePullPolicy(settings.imagePullPolicy())
+            .withEnv(
+                new EnvVar("QUOTIENT_PROJECT", name, null),
+                new EnvVar("QUOTIENT_PROJECT_ID", id, null),
+                new EnvVar("HOME", settings.homeMountPath(), null))
+            .withNewResources()
+            .withLimits(limits)
+            .withRequests(requests)
+            .endResources()
+            .addNewVolumeMount()
+            .withName("home")
+            .withMountPath(settings.homeMountPath())
+            .withSubPath(settings.homeClaimName() == null ? null : home)
+            .endVolumeMount()
+            .withNewSecurityContext()
             .withAllowPrivilegeEscalation(false)
             .withRunAsNonRoot(true)
             .withRunAsUser(settings.uid())
             .withRunAsGroup(settings.gid())
-            .withNewCapabilities().withDrop("ALL").endCapabilities()
-            .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-        .endSecurityContext()
-        .build();
+            .withNewCapabilities()
+            .withDrop("ALL")
+            .endCapabilities()
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            .build();
 
-    PodBuilder pod = new PodBuilder()
-        .withNewMetadata()
+    PodBuilder pod =
+        new PodBuilder()
+            .withNewMetadata()
             .withName(podName(name))
             .withNamespace(project.getMetadata().getNamespace())
             .withLabels(labels)
             .withAnnotations(annotations)
             .addNewOwnerReference()
-                .withApiVersion(project.getApiVersion())
-                .withKind(project.getKind())
-                .withName(name)
-                .withUid(project.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
+            .withApiVersion(project.getApiVersion())
+            .withKind(project.getKind())
+            .withName(name)
+            .withUid(project.getMetadata().getUid())
+            .withController(true)
+            .withBlockOwnerDeletion(true)
             .endOwnerReference()
-        .endMetadata()
-        .withNewSpec()
+            .endMetadata()
+            .withNewSpec()
             .withRestartPolicy("Always")
             .withAutomountServiceAccountToken(false)
             .withEnableServiceLinks(false)
             .withNewSecurityContext()
-                .withRunAsNonRoot(true)
-                .withRunAsUser(settings.uid())
-                .withRunAsGroup(settings.gid())
-                .withFsGroup(settings.gid())
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(settings.uid())
+            .withRunAsGroup(settings.gid())
+            .withFsGroup(settings.gid())
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
             .endSecurityContext()
             .withNodeSelector(nodeSelector.isEmpty() ? null : nodeSelector)
             .withTolerations(new ArrayList<>(tolerations))
             .withContainers(container)
             .withVolumes(homeVolume)
-        .endSpec();
+            .endSpec();
     if (group != null) {
-      pod.editSpec().withNewAffinity().withNewNodeAffinity()
+      pod.editSpec()
+          .withNewAffinity()
+          .withNewNodeAffinity()
           .withNewRequiredDuringSchedulingIgnoredDuringExecution()
-              .addNewNodeSelectorTerm()
-                  .withMatchExpressions(new NodeSelectorRequirementBuilder()
-                      .withKey(settings.nodeGroupKey()).withOperator("In").withValues(group).build())
-              .endNodeSelectorTerm()
+          .addNewNodeSelectorTerm()
+          .withMatchExpressions(
+              new NodeSelectorRequirementBuilder()
+                  .withKey(settings.nodeGroupKey())
+                  .withOperator("In")
+                  .withValues(group)
+                  .build())
+          .endNodeSelectorTerm()
           .endRequiredDuringSchedulingIgnoredDuringExecution()
-          .endNodeAffinity().endAffinity().endSpec();
+          .endNodeAffinity()
+          .endAffinity()
+          .endSpec();
     }
     return pod.build();
   }
@@ -215,22 +258,31 @@ public final class ProjectPodFactory {
     try {
       return JSON.treeToValue(json, Pod.class);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("the patched pod is not a valid Pod: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "the patched pod is not a valid Pod: " + e.getOriginalMessage(), e);
     }
   }
 
-  /** Identity, ledger labels and the project container's resources are the operator's, not a patch's. */
+  /**
+   * Identity, ledger labels and the project container's resources are the operator's, not a
+   * patch's.
+   */
   private static List<String> protectedFieldsChanged(Pod before, Pod after) {
     List<String> out = new ArrayList<>();
     if (!Objects.equals(before.getMetadata().getName(), after.getMetadata().getName())
         || !Objects.equals(before.getMetadata().getNamespace(), after.getMetadata().getNamespace())
-        || !Objects.equals(before.getMetadata().getOwnerReferences(), after.getMetadata().getOwnerReferences())) {
+        || !Objects.equals(
+            before.getMetadata().getOwnerReferences(), after.getMetadata().getOwnerReferences())) {
       out.add("a pod patch may not change the pod's name, namespace or owner");
     }
     Map<String, String> bl = before.getMetadata().getLabels();
-    Map<String, String> al = after.getMetadata().getLabels() == null ? Map.of() : after.getMetadata().getLabels();
+    Map<String, String> al =
+        after.getMetadata().getLabels() == null ? Map.of() : after.getMetadata().getLabels();
     Map<String, String> ba = before.getMetadata().getAnnotations();
-    Map<String, String> aa = after.getMetadata().getAnnotations() == null ? Map.of() : after.getMetadata().getAnnotations();
+    Map<String, String> aa =
+        after.getMetadata().getAnnotations() == null
+            ? Map.of()
+            : after.getMetadata().getAnnotations();
     if (changedPrefixed(bl, al) || changedPrefixed(ba, aa)) {
       out.add("a pod patch may not set or change " + PREFIX + "* labels or annotations");
     }
@@ -239,13 +291,20 @@ public final class ProjectPodFactory {
     if (a == null) {
       out.add("a pod patch may not remove the '" + CONTAINER + "' container");
     } else if (!Objects.equals(b.getResources(), a.getResources())) {
-      out.add("a pod patch may not change the project container's resources; set them in the license quota");
+      out.add(
+          "a pod patch may not change the project container's resources; set them in the license quota");
     }
     return out;
   }
 
   private static boolean changedPrefixed(Map<String, String> before, Map<String, String> after) {
-    for (String k : new LinkedHashSet<String>() {{ addAll(before.keySet()); addAll(after.keySet()); }}) {
+    for (String k :
+        new LinkedHashSet<String>() {
+          {
+            addAll(before.keySet());
+            addAll(after.keySet());
+          }
+        }) {
       if (k.startsWith(PREFIX) && !Objects.equals(before.get(k), after.get(k))) {
         return true;
       }
@@ -254,16 +313,23 @@ public final class ProjectPodFactory {
   }
 
   private static Container container(Pod pod) {
-    return pod.getSpec().getContainers().stream().filter(c -> CONTAINER.equals(c.getName())).findFirst().orElse(null);
+    return pod.getSpec().getContainers().stream()
+        .filter(c -> CONTAINER.equals(c.getName()))
+        .findFirst()
+        .orElse(null);
   }
 
   /** A valid label value: the text itself when it fits, else a prefix plus a hash. */
   static String labelValue(String text) {
-    if (text.length() <= MAX_LABEL_VALUE && text.matches("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")) {
+    if (text.length() <= MAX_LABEL_VALUE
+        && text.matches("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")) {
       return text;
     }
     String clean = text.replaceAll("[^-A-Za-z0-9_.]", "-");
-    String prefix = clean.substring(0, Math.min(clean.length(), 40)).replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
+    String prefix =
+        clean
+            .substring(0, Math.min(clean.length(), 40))
+            .replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
     return (prefix.isEmpty() ? "" : prefix + "-") + hash(text);
   }
 

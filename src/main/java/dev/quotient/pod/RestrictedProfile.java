@@ -20,16 +20,22 @@ public final class RestrictedProfile {
   public static List<String> violations(Pod pod) {
     List<String> out = new ArrayList<>();
     PodSpec spec = pod.getSpec();
-    if (Boolean.TRUE.equals(spec.getHostNetwork()) || Boolean.TRUE.equals(spec.getHostPID())
+    if (Boolean.TRUE.equals(spec.getHostNetwork())
+        || Boolean.TRUE.equals(spec.getHostPID())
         || Boolean.TRUE.equals(spec.getHostIPC())) {
       out.add("host namespaces (hostNetwork/hostPID/hostIPC) are not allowed");
     }
     for (Volume v : spec.getVolumes() == null ? List.<Volume>of() : spec.getVolumes()) {
       if (v.getHostPath() != null) {
         out.add("volume '" + v.getName() + "' uses hostPath");
-      } else if (v.getConfigMap() == null && v.getCsi() == null && v.getDownwardAPI() == null
-          && v.getEmptyDir() == null && v.getEphemeral() == null && v.getPersistentVolumeClaim() == null
-          && v.getProjected() == null && v.getSecret() == null) {
+      } else if (v.getConfigMap() == null
+          && v.getCsi() == null
+          && v.getDownwardAPI() == null
+          && v.getEmptyDir() == null
+          && v.getEphemeral() == null
+          && v.getPersistentVolumeClaim() == null
+          && v.getProjected() == null
+          && v.getSecret() == null) {
         out.add("volume '" + v.getName() + "' has a type the restricted profile does not allow");
       }
     }
@@ -41,17 +47,25 @@ public final class RestrictedProfile {
     if (psc != null && Boolean.FALSE.equals(psc.getRunAsNonRoot())) {
       out.add("the pod sets runAsNonRoot: false");
     }
-    String podSeccomp = psc == null || psc.getSeccompProfile() == null ? null : psc.getSeccompProfile().getType();
-    if (podSeccomp != null && !"RuntimeDefault".equals(podSeccomp) && !"Localhost".equals(podSeccomp)) {
+    String podSeccomp =
+        psc == null || psc.getSeccompProfile() == null ? null : psc.getSeccompProfile().getType();
+    if (podSeccomp != null
+        && !"RuntimeDefault".equals(podSeccomp)
+        && !"Localhost".equals(podSeccomp)) {
       out.add("the pod's seccompProfile must be RuntimeDefault or Localhost, not " + podSeccomp);
     }
-    List<Container> containers = Stream.of(spec.getInitContainers(), spec.getContainers())
-        .filter(Objects::nonNull).flatMap(List::stream).toList();
+    List<Container> containers =
+        Stream.of(spec.getInitContainers(), spec.getContainers())
+            .filter(Objects::nonNull)
+            .flatMap(List::stream)
+            .toList();
     for (Container c : containers) {
       String who = "container '" + c.getName() + "'";
       SecurityContext sc = c.getSecurityContext();
       if (sc == null) {
-        out.add(who + " has no securityContext (needs allowPrivilegeEscalation: false, capabilities drop ALL)");
+        out.add(
+            who
+                + " has no securityContext (needs allowPrivilegeEscalation: false, capabilities drop ALL)");
         continue;
       }
       if (Boolean.TRUE.equals(sc.getPrivileged())) {
@@ -73,11 +87,14 @@ public final class RestrictedProfile {
       if (caps == null || caps.getDrop() == null || !caps.getDrop().contains("ALL")) {
         out.add(who + " must drop ALL capabilities");
       }
-      if (caps != null && caps.getAdd() != null
+      if (caps != null
+          && caps.getAdd() != null
           && caps.getAdd().stream().anyMatch(a -> !a.equals("NET_BIND_SERVICE"))) {
-        out.add(who + " adds capabilities " + caps.getAdd() + " (only NET_BIND_SERVICE is allowed)");
+        out.add(
+            who + " adds capabilities " + caps.getAdd() + " (only NET_BIND_SERVICE is allowed)");
       }
-      String seccomp = sc.getSeccompProfile() == null ? podSeccomp : sc.getSeccompProfile().getType();
+      String seccomp =
+          sc.getSeccompProfile() == null ? podSeccomp : sc.getSeccompProfile().getType();
       if (!"RuntimeDefault".equals(seccomp) && !"Localhost".equals(seccomp)) {
         out.add(who + " needs seccompProfile RuntimeDefault or Localhost");
       }

@@ -7,22 +7,23 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * The part of Kubernetes' strategic merge patch that matters for pods: objects merge, null
- * deletes, lists of named things merge by their key (containers by name, volumeMounts by
- * mountPath, ...), tolerations append, other lists replace, and {@code $patch: delete|replace}
- * directives work on objects and list items.
+ * The part of Kubernetes' strategic merge patch that matters for pods: objects merge, null deletes,
+ * lists of named things merge by their key (containers by name, volumeMounts by mountPath, ...),
+ * tolerations append, other lists replace, and {@code $patch: delete|replace} directives work on
+ * objects and list items.
  */
 public final class StrategicMergePatch {
-  private static final Map<String, String> MERGE_KEYS = Map.of(
-      "containers", "name",
-      "initContainers", "name",
-      "ephemeralContainers", "name",
-      "volumes", "name",
-      "env", "name",
-      "volumeMounts", "mountPath",
-      "ports", "containerPort",
-      "imagePullSecrets", "name",
-      "hostAliases", "ip");
+  private static final Map<String, String> MERGE_KEYS =
+      Map.of(
+          "containers", "name",
+          "initContainers", "name",
+          "ephemeralContainers", "name",
+          "volumes", "name",
+          "env", "name",
+          "volumeMounts", "mountPath",
+          "ports", "containerPort",
+          "imagePullSecrets", "name",
+          "hostAliases", "ip");
   private static final String DIRECTIVE = "$patch";
 
   private StrategicMergePatch() {}
@@ -33,7 +34,8 @@ public final class StrategicMergePatch {
       return target;
     }
     if (!patch.isObject()) {
-      throw new IllegalArgumentException("podPatch must be an object (a partial Pod), not " + patch.getNodeType());
+      throw new IllegalArgumentException(
+          "podPatch must be an object (a partial Pod), not " + patch.getNodeType());
     }
     return mergeObject((ObjectNode) target.deepCopy(), (ObjectNode) patch);
   }
@@ -89,7 +91,8 @@ public final class StrategicMergePatch {
     ArrayNode out = current.deepCopy();
     for (JsonNode item : patch) {
       if (!item.isObject() || !item.has(key)) {
-        throw new IllegalArgumentException("each item of '" + field + "' needs its merge key '" + key + "'");
+        throw new IllegalArgumentException(
+            "each item of '" + field + "' needs its merge key '" + key + "'");
       }
       int index = indexOf(out, key, item.get(key));
       JsonNode d = item.get(DIRECTIVE);

@@ -7,8 +7,10 @@ import java.util.regex.Pattern;
 
 /** Go-style durations ("90m", "1h30m", "2d") as used by Kubernetes users in YAML. */
 public final class Durations {
-  private static final Pattern WHOLE = Pattern.compile("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h|d))+$");
-  private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ns|us|µs|ms|s|m|h|d)");
+  private static final Pattern WHOLE =
+      Pattern.compile("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h|d))+$");
+  private static final Pattern PART =
+      Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ns|us|µs|ms|s|m|h|d)");
 
   private Durations() {}
 
@@ -54,8 +56,12 @@ public final class Durations {
       sb.append(m).append('m');
     }
     if (s > 0 || d.toMillisPart() > 0 || sb.length() == 0) {
-      sb.append(BigDecimal.valueOf(s).add(BigDecimal.valueOf(d.toMillisPart(), 3)).stripTrailingZeros()
-          .toPlainString()).append('s');
+      sb.append(
+              BigDecimal.valueOf(s)
+                  .add(BigDecimal.valueOf(d.toMillisPart(), 3))
+                  .stripTrailingZeros()
+                  .toPlainString())
+          .append('s');
     }
     return sb.toString();
   }

@@ -30,7 +30,8 @@ public record EffectiveQuota(
     List<LicensePatch> podPatches) {
 
   public EffectiveQuota {
-    gpuNodeSelector = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(gpuNodeSelector));
+    gpuNodeSelector =
+        java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(gpuNodeSelector));
     gpuTolerations = List.copyOf(gpuTolerations);
     nodeGroups = List.copyOf(nodeGroups);
     appliedLicenses = List.copyOf(appliedLicenses);
@@ -43,8 +44,18 @@ public record EffectiveQuota(
 
   /** The same quota placed on one node group (admission picks it from the candidates). */
   public EffectiveQuota onNodeGroup(String group) {
-    return new EffectiveQuota(limits, requests, ephemeralStorageBytes, gpuResource, gpuNodeSelector,
-        gpuTolerations, alwaysRunning, idleTimeout, maxDuration,
-        group == null ? List.of() : List.of(group), appliedLicenses, podPatches);
+    return new EffectiveQuota(
+        limits,
+        requests,
+        ephemeralStorageBytes,
+        gpuResource,
+        gpuNodeSelector,
+        gpuTolerations,
+        alwaysRunning,
+        idleTimeout,
+        maxDuration,
+        group == null ? List.of() : List.of(group),
+        appliedLicenses,
+        podPatches);
   }
 }

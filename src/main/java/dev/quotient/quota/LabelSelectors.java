@@ -34,7 +34,8 @@ public final class LabelSelectors {
   }
 
   /** One requirement; operators In, NotIn, Exists, DoesNotExist (plus Gt/Lt for node affinity). */
-  public static boolean matches(String key, String operator, List<String> values, Map<String, String> labels) {
+  public static boolean matches(
+      String key, String operator, List<String> values, Map<String, String> labels) {
     String value = labels.get(key);
     List<String> v = values == null ? List.of() : values;
     return switch (operator) {

@@ -7,8 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Strict parsing and canonical formatting of Kubernetes quantities. Strict because a typo such
- * as "8GB" must become a clear status condition, not a silently different amount.
+ * Strict parsing and canonical formatting of Kubernetes quantities. Strict because a typo such as
+ * "8GB" must become a clear status condition, not a silently different amount.
  */
 public final class Quantities {
   private static final Pattern QUANTITY =
@@ -32,6 +32,7 @@ public final class Quantities {
           Map.entry("Ei", BigDecimal.valueOf(1L << 60)));
   private static final String[] BINARY = {"Ei", "Pi", "Ti", "Gi", "Mi", "Ki"};
   private static final String[] DECIMAL = {"E", "P", "T", "G", "M", "k"};
+
   /** Far above any real node, far below overflow when summed. */
   static final long MAX = Long.MAX_VALUE / 1024;
 

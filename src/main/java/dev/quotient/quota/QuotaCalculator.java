@@ -21,12 +21,10 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>a license applies only inside its window, in an allowed namespace, with a free run slot,
  *       and when compatible with the licenses listed before it (the first listed wins);
- *   <li>applied licenses add up; per field the sum is maxed with the admin quota (they
- *       complement each other, they do not add up) and capped by maxUpgrades; the default
- *       quota is the floor;
- *   <li>requests = limit / overcommit ratio, at least the floor, at most the limit; GPUs are
- *       never overcommitted; alwaysRunning is OR; idleTimeout and maxDuration take the largest
- *       value set.
+ *   <li>applied licenses add up; per field the sum is maxed with the admin quota (they complement
+ *       each other, they do not add up) and capped by maxUpgrades; the default quota is the floor;
+ *   <li>requests = limit / overcommit ratio, at least the floor, at most the limit; GPUs are never
+ *       overcommitted; alwaysRunning is OR; idleTimeout and maxDuration take the largest value set.
  * </ul>
  */
 public final class QuotaCalculator {
@@ -47,35 +45,60 @@ public final class QuotaCalculator {
     for (String name : new LinkedHashSet<>(in.requestedLicenses())) {
       License license = in.licenses().get(name);
       if (license == null || license.getSpec() == null) {
-        verdicts.add(new LicenseVerdict(name, LicenseState.NotFound,
-            "License '" + name + "' does not exist; check the name with 'kubectl get licenses'"));
+        verdicts.add(
+            new LicenseVerdict(
+                name,
+                LicenseState.NotFound,
+                "License '"
+                    + name
+                    + "' does not exist; check the name with 'kubectl get licenses'"));
         continue;
       }
       if (!LabelSelectors.matches(license.getSpec().getAllowedNamespaces(), in.namespaceLabels())) {
-        verdicts.add(new LicenseVerdict(name, LicenseState.Forbidden,
-            "License '" + name + "' is not allowed in namespace '" + in.namespace()
-                + "' (its allowedNamespaces selector does not match the namespace's labels)"));
+        verdicts.add(
+            new LicenseVerdict(
+                name,
+                LicenseState.Forbidden,
+                "License '"
+                    + name
+                    + "' is not allowed in namespace '"
+                    + in.namespace()
+                    + "' (its allowedNamespaces selector does not match the namespace's labels)"));
         continue;
       }
       Upgrade upgrade;
       LicenseWindow window;
       try {
         window = LicenseWindow.of(license.getSpec());
-        upgrade = Upgrade.parse("spec.quota", license.getSpec().getQuota(), policy.defaultGpuResource());
+        upgrade =
+            Upgrade.parse("spec.quota", license.getSpec().getQuota(), policy.defaultGpuResource());
       } catch (InvalidQuantityException e) {
-        verdicts.add(new LicenseVerdict(name, LicenseState.Invalid,
-            "License '" + name + "' cannot be used: " + e.getMessage() + "; an admin must fix it"));
+        verdicts.add(
+            new LicenseVerdict(
+                name,
+                LicenseState.Invalid,
+                "License '"
+                    + name
+                    + "' cannot be used: "
+                    + e.getMessage()
+                    + "; an admin must fix it"));
         continue;
       }
       LicensePhase phase = window.phaseAt(in.now());
       if (phase == LicensePhase.Pending) {
-        verdicts.add(new LicenseVerdict(name, LicenseState.NotYetActive,
-            "License '" + name + "' activates at " + window.activates()));
+        verdicts.add(
+            new LicenseVerdict(
+                name,
+                LicenseState.NotYetActive,
+                "License '" + name + "' activates at " + window.activates()));
         continue;
       }
       if (phase == LicensePhase.Expired) {
-        verdicts.add(new LicenseVerdict(name, LicenseState.Expired,
-            "License '" + name + "' expired at " + window.expires()));
+        verdicts.add(
+            new LicenseVerdict(
+                name,
+                LicenseState.Expired,
+                "License '" + name + "' expired at " + window.expires()));
         continue;
       }
       String conflict = conflict(name, upgrade, groups, gpuResource);
@@ -84,9 +107,15 @@ public final class QuotaCalculator {
         continue;
       }
       if (!in.runSlotFree().test(name)) {
-        verdicts.add(new LicenseVerdict(name, LicenseState.RunLimitReached,
-            "License '" + name + "' already upgrades " + license.getSpec().getRunLimit()
-                + " running project(s), its run limit; this run goes without it"));
+        verdicts.add(
+            new LicenseVerdict(
+                name,
+                LicenseState.RunLimitReached,
+                "License '"
+                    + name
+                    + "' already upgrades "
+                    + license.getSpec().getRunLimit()
+                    + " running project(s), its run limit; this run goes without it"));
         continue;
       }
       if (!upgrade.nodeGroups().isEmpty()) {
@@ -98,29 +127,44 @@ public final class QuotaCalculator {
       applied.add(upgrade);
       appliedNames.add(name);
       if (license.getSpec().getPodPatch() != null || license.getSpec().getPodJsonPatch() != null) {
-        patches.add(new LicensePatch(name, license.getSpec().getPodPatch(),
-            license.getSpec().getPodJsonPatch() == null
-                ? null
-                : new com.fasterxml.jackson.databind.node.ArrayNode(
-                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance,
-                    license.getSpec().getPodJsonPatch())));
+        patches.add(
+            new LicensePatch(
+                name,
+                license.getSpec().getPodPatch(),
+                license.getSpec().getPodJsonPatch() == null
+                    ? null
+                    : new com.fasterxml.jackson.databind.node.ArrayNode(
+                        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance,
+                        license.getSpec().getPodJsonPatch())));
       }
-      verdicts.add(new LicenseVerdict(name, LicenseState.Applied, "License '" + name + "' applied"));
+      verdicts.add(
+          new LicenseVerdict(name, LicenseState.Applied, "License '" + name + "' applied"));
     }
     Upgrade admin = Upgrade.parse("spec.adminQuota", in.adminQuota(), policy.defaultGpuResource());
     return new QuotaOutcome(combine(applied, admin, groups, appliedNames, patches), verdicts);
   }
 
-  private static String conflict(String name, Upgrade upgrade, List<String> groups, String gpuResource) {
-    if (groups != null && !upgrade.nodeGroups().isEmpty()
+  private static String conflict(
+      String name, Upgrade upgrade, List<String> groups, String gpuResource) {
+    if (groups != null
+        && !upgrade.nodeGroups().isEmpty()
         && intersect(groups, upgrade.nodeGroups()).isEmpty()) {
-      return "License '" + name + "' places the project on node group(s) " + upgrade.nodeGroups()
-          + " but a license listed before it requires " + groups
+      return "License '"
+          + name
+          + "' places the project on node group(s) "
+          + upgrade.nodeGroups()
+          + " but a license listed before it requires "
+          + groups
           + "; the first listed wins, so this one is skipped";
     }
     if (gpuResource != null && upgrade.hasGpu() && !gpuResource.equals(upgrade.gpuResource())) {
-      return "License '" + name + "' grants " + upgrade.gpuResource() + " but a license listed before it grants "
-          + gpuResource + "; one pod cannot mix GPU kinds, so this one is skipped";
+      return "License '"
+          + name
+          + "' grants "
+          + upgrade.gpuResource()
+          + " but a license listed before it grants "
+          + gpuResource
+          + "; one pod cannot mix GPU kinds, so this one is skipped";
     }
     return null;
   }
@@ -129,8 +173,12 @@ public final class QuotaCalculator {
     return a.stream().filter(b::contains).toList();
   }
 
-  private EffectiveQuota combine(List<Upgrade> licenses, Upgrade admin, List<String> licenseGroups,
-      List<String> appliedNames, List<LicensePatch> patches) {
+  private EffectiveQuota combine(
+      List<Upgrade> licenses,
+      Upgrade admin,
+      List<String> licenseGroups,
+      List<String> appliedNames,
+      List<LicensePatch> patches) {
     Upgrade def = policy.defaultQuota();
     long cpuSum = 0;
     long memSum = 0;
@@ -144,22 +192,41 @@ public final class QuotaCalculator {
     }
     Resources cap = policy.maxUpgrades();
     // DESIGN.md: summed, maxed with adminQuota, capped by maxUpgrades; the default stays a floor.
-    long cpu = Math.max(Math.min(max(cpuSum, admin.cpuMillis(), null), cap.cpuMillis()), orZero(def.cpuMillis()));
-    long mem = Math.max(Math.min(max(memSum, admin.memoryBytes(), null), cap.memoryBytes()), orZero(def.memoryBytes()));
+    long cpu =
+        Math.max(
+            Math.min(max(cpuSum, admin.cpuMillis(), null), cap.cpuMillis()),
+            orZero(def.cpuMillis()));
+    long mem =
+        Math.max(
+            Math.min(max(memSum, admin.memoryBytes(), null), cap.memoryBytes()),
+            orZero(def.memoryBytes()));
     long gpu = Math.max(Math.min(max(gpuSum, admin.gpu(), null), cap.gpu()), orZero(def.gpu()));
     long eph = max(ephSum, def.ephemeralBytes(), admin.ephemeralBytes());
     Resources limits = new Resources(cpu, mem, gpu);
-    Resources requests = new Resources(
-        request(cpu, policy.cpuOvercommit(), policy.minCpuRequestMillis(), 1),
-        request(mem, policy.memoryOvercommit(), policy.minMemoryRequestBytes(), MIB),
-        gpu);
+    Resources requests =
+        new Resources(
+            request(cpu, policy.cpuOvercommit(), policy.minCpuRequestMillis(), 1),
+            request(mem, policy.memoryOvercommit(), policy.minMemoryRequestBytes(), MIB),
+            gpu);
 
     List<Upgrade> all = Stream.concat(Stream.of(def, admin), licenses.stream()).toList();
     boolean alwaysRunning = all.stream().anyMatch(u -> Boolean.TRUE.equals(u.alwaysRunning()));
-    Duration idle = all.stream().map(Upgrade::idleTimeout).filter(Objects::nonNull).max(Duration::compareTo).orElse(null);
-    Duration maxDuration = all.stream().map(Upgrade::maxDuration).filter(Objects::nonNull).max(Duration::compareTo).orElse(null);
-    List<String> groups = !admin.nodeGroups().isEmpty() ? admin.nodeGroups()
-        : licenseGroups != null ? licenseGroups : def.nodeGroups();
+    Duration idle =
+        all.stream()
+            .map(Upgrade::idleTimeout)
+            .filter(Objects::nonNull)
+            .max(Duration::compareTo)
+            .orElse(null);
+    Duration maxDuration =
+        all.stream()
+            .map(Upgrade::maxDuration)
+            .filter(Objects::nonNull)
+            .max(Duration::compareTo)
+            .orElse(null);
+    List<String> groups =
+        !admin.nodeGroups().isEmpty()
+            ? admin.nodeGroups()
+            : licenseGroups != null ? licenseGroups : def.nodeGroups();
 
     String gpuResource = null;
     Map<String, String> gpuSelector = new LinkedHashMap<>();
@@ -181,8 +248,19 @@ public final class QuotaCalculator {
       gpuSelector.clear();
       gpuTolerations.clear();
     }
-    return new EffectiveQuota(limits, requests, eph, gpuResource, gpuSelector, new ArrayList<>(gpuTolerations),
-        alwaysRunning, alwaysRunning ? null : idle, maxDuration, groups, appliedNames, patches);
+    return new EffectiveQuota(
+        limits,
+        requests,
+        eph,
+        gpuResource,
+        gpuSelector,
+        new ArrayList<>(gpuTolerations),
+        alwaysRunning,
+        alwaysRunning ? null : idle,
+        maxDuration,
+        groups,
+        appliedNames,
+        patches);
   }
 
   /**
@@ -191,10 +269,11 @@ public final class QuotaCalculator {
    */
   static long request(long limit, double ratio, long floor, long unit) {
     BigDecimal u = BigDecimal.valueOf(unit);
-    long derived = BigDecimal.valueOf(limit)
-        .divide(BigDecimal.valueOf(ratio).multiply(u), 0, RoundingMode.CEILING)
-        .multiply(u)
-        .longValueExact();
+    long derived =
+        BigDecimal.valueOf(limit)
+            .divide(BigDecimal.valueOf(ratio).multiply(u), 0, RoundingMode.CEILING)
+            .multiply(u)
+            .longValueExact();
     return Math.min(limit, Math.max(derived, floor));
   }
 

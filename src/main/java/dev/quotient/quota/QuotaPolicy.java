@@ -1,8 +1,8 @@
 package dev.quotient.quota;
 
 /**
- * The admin's rules for turning upgrades into a quota: overcommit ratios, the default quota,
- * the cap on summed license upgrades and the request floors.
+ * The admin's rules for turning upgrades into a quota: overcommit ratios, the default quota, the
+ * cap on summed license upgrades and the request floors.
  *
  * @param maxUpgrades cap on the sum of license upgrades; Long.MAX_VALUE in a field means no cap
  */
@@ -15,7 +15,8 @@ public record QuotaPolicy(
     long minMemoryRequestBytes,
     String defaultGpuResource) {
 
-  public static final Resources NO_CAP = new Resources(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
+  public static final Resources NO_CAP =
+      new Resources(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
 
   public QuotaPolicy {
     if (!(cpuOvercommit >= 1) || !(memoryOvercommit >= 1)) {

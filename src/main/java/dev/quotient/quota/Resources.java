@@ -1,15 +1,16 @@
 package dev.quotient.quota;
 
 /**
- * CPU (millicores), memory (bytes) and GPUs (devices): the amounts that are limited, requested
- * and leased. Plain longs so the arithmetic is exact and cheap.
+ * CPU (millicores), memory (bytes) and GPUs (devices): the amounts that are limited, requested and
+ * leased. Plain longs so the arithmetic is exact and cheap.
  */
 public record Resources(long cpuMillis, long memoryBytes, long gpu) {
   public static final Resources ZERO = new Resources(0, 0, 0);
 
   public Resources {
     if (cpuMillis < 0 || memoryBytes < 0 || gpu < 0) {
-      throw new IllegalArgumentException("negative resources: " + cpuMillis + "m, " + memoryBytes + ", " + gpu);
+      throw new IllegalArgumentException(
+          "negative resources: " + cpuMillis + "m, " + memoryBytes + ", " + gpu);
     }
   }
 
@@ -30,12 +31,16 @@ public record Resources(long cpuMillis, long memoryBytes, long gpu) {
 
   public Resources max(Resources o) {
     return new Resources(
-        Math.max(cpuMillis, o.cpuMillis), Math.max(memoryBytes, o.memoryBytes), Math.max(gpu, o.gpu));
+        Math.max(cpuMillis, o.cpuMillis),
+        Math.max(memoryBytes, o.memoryBytes),
+        Math.max(gpu, o.gpu));
   }
 
   public Resources min(Resources o) {
     return new Resources(
-        Math.min(cpuMillis, o.cpuMillis), Math.min(memoryBytes, o.memoryBytes), Math.min(gpu, o.gpu));
+        Math.min(cpuMillis, o.cpuMillis),
+        Math.min(memoryBytes, o.memoryBytes),
+        Math.min(gpu, o.gpu));
   }
 
   public boolean fitsIn(Resources o) {
@@ -44,6 +49,11 @@ public record Resources(long cpuMillis, long memoryBytes, long gpu) {
 
   @Override
   public String toString() {
-    return "cpu " + Quantities.formatCpu(cpuMillis) + ", memory " + Quantities.formatBytes(memoryBytes) + ", gpu " + gpu;
+    return "cpu "
+        + Quantities.formatCpu(cpuMillis)
+        + ", memory "
+        + Quantities.formatBytes(memoryBytes)
+        + ", gpu "
+        + gpu;
   }
 }

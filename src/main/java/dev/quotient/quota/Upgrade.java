@@ -28,8 +28,10 @@ public record Upgrade(
       new Upgrade(null, null, null, null, null, Map.of(), List.of(), null, null, null, List.of());
 
   public Upgrade {
-    gpuNodeSelector = gpuNodeSelector == null ? Map.of()
-        : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(gpuNodeSelector));
+    gpuNodeSelector =
+        gpuNodeSelector == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(gpuNodeSelector));
     gpuTolerations = gpuTolerations == null ? List.of() : List.copyOf(gpuTolerations);
     nodeGroups = nodeGroups == null ? List.of() : List.copyOf(nodeGroups);
   }
@@ -42,11 +44,15 @@ public record Upgrade(
     GpuSpec gpu = spec.getGpu();
     Long gpuCount = gpu == null || gpu.getCount() == null ? null : gpu.getCount().longValue();
     if (gpuCount != null && gpuCount < 0) {
-      throw new InvalidQuantityException(field + ".gpu.count", gpuCount.toString(), "must not be negative");
+      throw new InvalidQuantityException(
+          field + ".gpu.count", gpuCount.toString(), "must not be negative");
     }
     List<String> groups =
         spec.getNodeGroups() != null && !spec.getNodeGroups().isEmpty()
-            ? spec.getNodeGroups().stream().filter(g -> g != null && !g.isBlank()).distinct().toList()
+            ? spec.getNodeGroups().stream()
+                .filter(g -> g != null && !g.isBlank())
+                .distinct()
+                .toList()
             : spec.getDedicatedNodeGroup() == null || spec.getDedicatedNodeGroup().isBlank()
                 ? List.of()
                 : List.of(spec.getDedicatedNodeGroup());
@@ -63,8 +69,12 @@ public record Upgrade(
         gpu == null ? Map.of() : gpu.getNodeSelector(),
         gpu == null ? List.of() : gpu.getTolerations(),
         spec.getAlwaysRunning(),
-        spec.getIdleTimeout() == null ? null : Durations.parse(field + ".idleTimeout", spec.getIdleTimeout()),
-        spec.getMaxDuration() == null ? null : Durations.parse(field + ".maxDuration", spec.getMaxDuration()),
+        spec.getIdleTimeout() == null
+            ? null
+            : Durations.parse(field + ".idleTimeout", spec.getIdleTimeout()),
+        spec.getMaxDuration() == null
+            ? null
+            : Durations.parse(field + ".maxDuration", spec.getMaxDuration()),
         groups);
   }
 

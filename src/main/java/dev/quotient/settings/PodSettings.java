@@ -22,7 +22,8 @@ public record PodSettings(
   public PodSettings {
     allowedImages = List.copyOf(allowedImages);
     // Insertion order kept: the pods we build should be byte-for-byte the same every time.
-    projectNodeSelector = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(projectNodeSelector));
+    projectNodeSelector =
+        java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(projectNodeSelector));
     projectTolerations = List.copyOf(projectTolerations);
   }
 
@@ -31,6 +32,8 @@ public record PodSettings(
     if (requested == null || requested.isBlank()) {
       return defaultImage;
     }
-    return requested.equals(defaultImage) || allowedImages.contains(requested) ? requested : defaultImage;
+    return requested.equals(defaultImage) || allowedImages.contains(requested)
+        ? requested
+        : defaultImage;
   }
 }

@@ -35,8 +35,8 @@ public final class SettingsParser {
 
   /**
    * Settings may come as flat keys ({@code defaultQuota.cpu: "2"}), as one nested YAML document
-   * under {@code settings.yaml}, or both (flat keys win), so a ConfigMap can be written either
-   * way by hand, by GitOps or by Helm.
+   * under {@code settings.yaml}, or both (flat keys win), so a ConfigMap can be written either way
+   * by hand, by GitOps or by Helm.
    */
   static Map<String, String> flatten(Map<String, String> data, List<String> problems) {
     if (!data.containsKey(YAML_KEY)) {
@@ -44,25 +44,31 @@ public final class SettingsParser {
     }
     Map<String, String> out = new LinkedHashMap<>();
     try {
-      Object tree = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-          .readValue(data.get(YAML_KEY), Object.class);
+      Object tree =
+          new com.fasterxml.jackson.databind.ObjectMapper(
+                  new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+              .readValue(data.get(YAML_KEY), Object.class);
       if (tree instanceof Map<?, ?> map) {
         flattenInto("", map, out);
       } else if (tree != null) {
         problems.add(YAML_KEY + " must be a YAML mapping of settings");
       }
     } catch (java.io.IOException e) {
-      problems.add(YAML_KEY + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      problems.add(
+          YAML_KEY + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }
-    data.forEach((k, v) -> {
-      if (!k.equals(YAML_KEY)) {
-        out.put(k, v);
-      }
-    });
+    data.forEach(
+        (k, v) -> {
+          if (!k.equals(YAML_KEY)) {
+            out.put(k, v);
+          }
+        });
     return out;
   }
 
-  /** A list item: a plain value, or a toleration {key, operator, value, effect} as key=value:Effect. */
+  /**
+   * A list item: a plain value, or a toleration {key, operator, value, effect} as key=value:Effect.
+   */
   private static String listItem(Object item) {
     if (item instanceof Map<?, ?> t) {
       Object key = t.get("key");
@@ -75,20 +81,26 @@ public final class SettingsParser {
   }
 
   private static void flattenInto(String prefix, Map<?, ?> map, Map<String, String> out) {
-    Set<String> known = Arrays.stream(SettingKey.values()).map(SettingKey::key).collect(Collectors.toSet());
-    map.forEach((k, v) -> {
-      String key = prefix + k;
-      if (v instanceof Map<?, ?> nested && known.contains(key)) {
-        // a label map such as pod.projectNodeSelector: {quotient.dev/project-node: "true"}
-        out.put(key, String.join(",", nested.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
-      } else if (v instanceof Map<?, ?> nested) {
-        flattenInto(key + ".", nested, out);
-      } else if (v instanceof List<?> list) {
-        out.put(key, String.join(",", list.stream().map(SettingsParser::listItem).toList()));
-      } else {
-        out.put(key, v == null ? "" : String.valueOf(v));
-      }
-    });
+    Set<String> known =
+        Arrays.stream(SettingKey.values()).map(SettingKey::key).collect(Collectors.toSet());
+    map.forEach(
+        (k, v) -> {
+          String key = prefix + k;
+          if (v instanceof Map<?, ?> nested && known.contains(key)) {
+            // a label map such as pod.projectNodeSelector: {quotient.dev/project-node: "true"}
+            out.put(
+                key,
+                String.join(
+                    ",",
+                    nested.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+          } else if (v instanceof Map<?, ?> nested) {
+            flattenInto(key + ".", nested, out);
+          } else if (v instanceof List<?> list) {
+            out.put(key, String.join(",", list.stream().map(SettingsParser::listItem).toList()));
+          } else {
+            out.put(key, v == null ? "" : String.valueOf(v));
+          }
+        });
   }
 
   /** Throws {@link InvalidSettingsException} listing each unusable key and why. */
@@ -97,7 +109,8 @@ public final class SettingsParser {
   }
 
   private Settings parse() {
-    Set<String> known = Arrays.stream(SettingKey.values()).map(SettingKey::key).collect(Collectors.toSet());
+    Set<String> known =
+        Arrays.stream(SettingKey.values()).map(SettingKey::key).collect(Collectors.toSet());
     for (String key : data.keySet()) {
       if (!known.contains(key)) {
         problems.add("unknown setting '" + key + "'" + suggestion(key, known));
@@ -106,66 +119,99 @@ public final class SettingsParser {
     double cpuOc = ratio(CPU_OVERCOMMIT);
     double memOc = ratio(MEMORY_OVERCOMMIT);
     String gpuResource = string(GPU_RESOURCE);
-    Upgrade defaults = new Upgrade(
-        get(DEFAULT_CPU, v -> Quantities.cpuMillis(DEFAULT_CPU.key(), v)),
-        get(DEFAULT_MEMORY, v -> Quantities.bytes(DEFAULT_MEMORY.key(), v)),
-        get(DEFAULT_EPHEMERAL, v -> Quantities.bytes(DEFAULT_EPHEMERAL.key(), v)),
-        null, gpuResource, Map.of(), List.of(),
-        bool(DEFAULT_ALWAYS_RUNNING),
-        get(DEFAULT_IDLE, v -> positive(DEFAULT_IDLE, Durations.parse(DEFAULT_IDLE.key(), v))),
-        get(DEFAULT_MAX_DURATION, v -> positive(DEFAULT_MAX_DURATION, Durations.parse(DEFAULT_MAX_DURATION.key(), v))),
-        List.of());
-    Resources cap = new Resources(
-        orMax(get(MAX_CPU, v -> Quantities.cpuMillis(MAX_CPU.key(), v))),
-        orMax(get(MAX_MEMORY, v -> Quantities.bytes(MAX_MEMORY.key(), v))),
-        orMax(get(MAX_GPU, v -> Quantities.count(MAX_GPU.key(), v))));
+    Upgrade defaults =
+        new Upgrade(
+            get(DEFAULT_CPU, v -> Quantities.cpuMillis(DEFAULT_CPU.key(), v)),
+            get(DEFAULT_MEMORY, v -> Quantities.bytes(DEFAULT_MEMORY.key(), v)),
+            get(DEFAULT_EPHEMERAL, v -> Quantities.bytes(DEFAULT_EPHEMERAL.key(), v)),
+            null,
+            gpuResource,
+            Map.of(),
+            List.of(),
+            bool(DEFAULT_ALWAYS_RUNNING),
+            get(DEFAULT_IDLE, v -> positive(DEFAULT_IDLE, Durations.parse(DEFAULT_IDLE.key(), v))),
+            get(
+                DEFAULT_MAX_DURATION,
+                v ->
+                    positive(DEFAULT_MAX_DURATION, Durations.parse(DEFAULT_MAX_DURATION.key(), v))),
+            List.of());
+    Resources cap =
+        new Resources(
+            orMax(get(MAX_CPU, v -> Quantities.cpuMillis(MAX_CPU.key(), v))),
+            orMax(get(MAX_MEMORY, v -> Quantities.bytes(MAX_MEMORY.key(), v))),
+            orMax(get(MAX_GPU, v -> Quantities.count(MAX_GPU.key(), v))));
     Long minCpu = get(MIN_CPU_REQUEST, v -> Quantities.cpuMillis(MIN_CPU_REQUEST.key(), v));
     Long minMem = get(MIN_MEMORY_REQUEST, v -> Quantities.bytes(MIN_MEMORY_REQUEST.key(), v));
-    ClusterQuotaSettings cluster = new ClusterQuotaSettings(
-        bool(CLUSTER_QUOTA_ENABLED),
-        get(CLUSTER_QUOTA_CPU, v -> Quantities.cpuMillis(CLUSTER_QUOTA_CPU.key(), v)),
-        get(CLUSTER_QUOTA_MEMORY, v -> Quantities.bytes(CLUSTER_QUOTA_MEMORY.key(), v)),
-        get(CLUSTER_QUOTA_GPU, v -> Quantities.count(CLUSTER_QUOTA_GPU.key(), v)),
-        get(CLUSTER_QUOTA_PROJECTS, v -> Quantities.count(CLUSTER_QUOTA_PROJECTS.key(), v)));
+    ClusterQuotaSettings cluster =
+        new ClusterQuotaSettings(
+            bool(CLUSTER_QUOTA_ENABLED),
+            get(CLUSTER_QUOTA_CPU, v -> Quantities.cpuMillis(CLUSTER_QUOTA_CPU.key(), v)),
+            get(CLUSTER_QUOTA_MEMORY, v -> Quantities.bytes(CLUSTER_QUOTA_MEMORY.key(), v)),
+            get(CLUSTER_QUOTA_GPU, v -> Quantities.count(CLUSTER_QUOTA_GPU.key(), v)),
+            get(CLUSTER_QUOTA_PROJECTS, v -> Quantities.count(CLUSTER_QUOTA_PROJECTS.key(), v)));
     long uid = id(UID);
     long gid = id(GID);
     String nodeGroupKey = string(NODE_GROUP_KEY);
-    if (nodeGroupKey == null || !nodeGroupKey.matches("^([a-z0-9.-]+/)?[A-Za-z0-9][-A-Za-z0-9_.]*$")) {
+    if (nodeGroupKey == null
+        || !nodeGroupKey.matches("^([a-z0-9.-]+/)?[A-Za-z0-9][-A-Za-z0-9_.]*$")) {
       problems.add(NODE_GROUP_KEY.key() + " '" + nodeGroupKey + "' is not a valid label key");
     }
     String image = string(DEFAULT_IMAGE);
     if (image == null) {
       problems.add(DEFAULT_IMAGE.key() + " must name an image");
     }
-    PodSettings pod = new PodSettings(
-        image,
-        list(ALLOWED_IMAGES),
-        string(IMAGE_PULL_POLICY),
-        string(HOME_CLAIM),
-        string(HOME_SUB_PATH),
-        string(HOME_MOUNT_PATH),
-        uid,
-        gid,
-        labels(PROJECT_NODE_SELECTOR),
-        tolerations(PROJECT_TOLERATIONS),
-        nodeGroupKey,
-        bool(ALLOW_PRIVILEGED_PATCHES));
-    if (pod.imagePullPolicy() == null || !Set.of("Always", "IfNotPresent", "Never").contains(pod.imagePullPolicy())) {
+    PodSettings pod =
+        new PodSettings(
+            image,
+            list(ALLOWED_IMAGES),
+            string(IMAGE_PULL_POLICY),
+            string(HOME_CLAIM),
+            string(HOME_SUB_PATH),
+            string(HOME_MOUNT_PATH),
+            uid,
+            gid,
+            labels(PROJECT_NODE_SELECTOR),
+            tolerations(PROJECT_TOLERATIONS),
+            nodeGroupKey,
+            bool(ALLOW_PRIVILEGED_PATCHES));
+    if (pod.imagePullPolicy() == null
+        || !Set.of("Always", "IfNotPresent", "Never").contains(pod.imagePullPolicy())) {
       problems.add(IMAGE_PULL_POLICY.key() + " must be Always, IfNotPresent or Never");
     }
     if (pod.homeMountPath() == null || !pod.homeMountPath().startsWith("/")) {
-      problems.add(HOME_MOUNT_PATH.key() + " must be an absolute path, got '" + pod.homeMountPath() + "'");
+      problems.add(
+          HOME_MOUNT_PATH.key() + " must be an absolute path, got '" + pod.homeMountPath() + "'");
     }
-    Duration idleCheck = get(IDLE_CHECK_INTERVAL, v -> positive(IDLE_CHECK_INTERVAL, Durations.parse(IDLE_CHECK_INTERVAL.key(), v)));
-    Duration pending = get(PENDING_TIMEOUT, v -> positive(PENDING_TIMEOUT, Durations.parse(PENDING_TIMEOUT.key(), v)));
+    Duration idleCheck =
+        get(
+            IDLE_CHECK_INTERVAL,
+            v -> positive(IDLE_CHECK_INTERVAL, Durations.parse(IDLE_CHECK_INTERVAL.key(), v)));
+    Duration pending =
+        get(
+            PENDING_TIMEOUT,
+            v -> positive(PENDING_TIMEOUT, Durations.parse(PENDING_TIMEOUT.key(), v)));
     Duration backfill = get(QUEUE_BACKFILL_FOR, v -> Durations.parse(QUEUE_BACKFILL_FOR.key(), v));
     boolean restart = bool(RESTART_ON_LICENSE_CHANGE);
     if (!problems.isEmpty()) {
       throw new InvalidSettingsException(problems);
     }
-    QuotaPolicy policy = new QuotaPolicy(cpuOc, memOc, defaults, cap,
-        minCpu == null ? 0 : minCpu, minMem == null ? 0 : minMem, gpuResource);
-    return new Settings(policy, cluster, pod, idleCheck, pending, backfill == null ? Duration.ZERO : backfill, restart);
+    QuotaPolicy policy =
+        new QuotaPolicy(
+            cpuOc,
+            memOc,
+            defaults,
+            cap,
+            minCpu == null ? 0 : minCpu,
+            minMem == null ? 0 : minMem,
+            gpuResource);
+    return new Settings(
+        policy,
+        cluster,
+        pod,
+        idleCheck,
+        pending,
+        backfill == null ? Duration.ZERO : backfill,
+        restart);
   }
 
   private String raw(SettingKey key) {
@@ -195,7 +241,8 @@ public final class SettingsParser {
   private double ratio(SettingKey key) {
     Double d = get(key, Double::parseDouble);
     if (d == null || !(d >= 1) || d.isInfinite()) {
-      problems.add(key.key() + " must be a number >= 1 (1 = no overcommit), got '" + raw(key) + "'");
+      problems.add(
+          key.key() + " must be a number >= 1 (1 = no overcommit), got '" + raw(key) + "'");
       return 1;
     }
     return d;
@@ -216,7 +263,11 @@ public final class SettingsParser {
   private long id(SettingKey key) {
     Long v = get(key, Long::parseLong);
     if (v == null || v <= 0) {
-      problems.add(key.key() + " must be a positive id (projects never run as root), got '" + raw(key) + "'");
+      problems.add(
+          key.key()
+              + " must be a positive id (projects never run as root), got '"
+              + raw(key)
+              + "'");
       return 1;
     }
     return v;
@@ -235,7 +286,9 @@ public final class SettingsParser {
 
   private List<String> list(SettingKey key) {
     String v = raw(key);
-    return v == null ? List.of() : Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return v == null
+        ? List.of()
+        : Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
   private Map<String, String> labels(SettingKey key) {
@@ -262,7 +315,8 @@ public final class SettingsParser {
         effect = item.substring(colon + 1).trim();
         kv = item.substring(0, colon).trim();
         if (!EFFECTS.contains(effect)) {
-          problems.add(key.key() + ": '" + item + "' has effect '" + effect + "'; use one of " + EFFECTS);
+          problems.add(
+              key.key() + ": '" + item + "' has effect '" + effect + "'; use one of " + EFFECTS);
           continue;
         }
       }
@@ -300,8 +354,10 @@ public final class SettingsParser {
       int[] cur = new int[b.length() + 1];
       cur[0] = i;
       for (int j = 1; j <= b.length(); j++) {
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1),
-            prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+        cur[j] =
+            Math.min(
+                Math.min(cur[j - 1] + 1, prev[j] + 1),
+                prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
       }
       prev = cur;
     }

@@ -30,10 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a real cluster's control plane does, in miniature, for the CRUD mock API server only:
- * a scheduler (selector, affinity, taints, free allocatable), a kubelet (bound pods become
- * Running after a delay), a garbage collector for pods of deleted Projects, and node loss.
- * Never started against a real cluster; nothing in the operator imports it.
+ * What a real cluster's control plane does, in miniature, for the CRUD mock API server only: a
+ * scheduler (selector, affinity, taints, free allocatable), a kubelet (bound pods become Running
+ * after a delay), a garbage collector for pods of deleted Projects, and node loss. Never started
+ * against a real cluster; nothing in the operator imports it.
  */
 public final class SimulatedCluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SimulatedCluster.class);
@@ -43,15 +43,18 @@ public final class SimulatedCluster implements AutoCloseable {
   private final ScheduledExecutorService loop;
   private final Map<String, Instant> boundAt = new HashMap<>();
 
-  public SimulatedCluster(KubernetesClient client, Duration tick, Duration kubeletDelay, Clock clock) {
+  public SimulatedCluster(
+      KubernetesClient client, Duration tick, Duration kubeletDelay, Clock clock) {
     this.client = client;
     this.kubeletDelay = kubeletDelay;
     this.clock = clock;
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "simulated-cluster");
-      t.setDaemon(true);
-      return t;
-    });
+    this.loop =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "simulated-cluster");
+              t.setDaemon(true);
+              return t;
+            });
     loop.scheduleWithFixedDelay(this::safeTick, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -91,7 +94,11 @@ public final class SimulatedCluster implements AutoCloseable {
     nodes.sort(Comparator.comparing(n -> n.getMetadata().getName()));
     List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
     Set<String> projectUids = new HashSet<>();
-    client.resources(Project.class).inAnyNamespace().list().getItems()
+    client
+        .resources(Project.class)
+        .inAnyNamespace()
+        .list()
+        .getItems()
         .forEach(p -> projectUids.add(p.getMetadata().getUid()));
     Map<String, Node> byName = new HashMap<>();
     nodes.forEach(n -> byName.put(n.getMetadata().getName(), n));
@@ -99,7 +106,11 @@ public final class SimulatedCluster implements AutoCloseable {
     List<Pod> live = new ArrayList<>();
     for (Pod pod : pods) {
       if (orphaned(pod, projectUids)) {
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+        client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .delete();
         continue;
       }
       String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
@@ -110,15 +121,26 @@ public final class SimulatedCluster implements AutoCloseable {
       if (nodeName != null) {
         Node node = byName.get(nodeName);
         if (node == null || !SchedulingFit.ready(node)) {
-          fail(pod, "NodeLost", "Node " + nodeName + " which was running pod " + pod.getMetadata().getName()
-              + " is unresponsive");
+          fail(
+              pod,
+              "NodeLost",
+              "Node "
+                  + nodeName
+                  + " which was running pod "
+                  + pod.getMetadata().getName()
+                  + " is unresponsive");
           continue;
         }
         onNode.computeIfAbsent(nodeName, k -> new ArrayList<>()).add(pod);
       }
       live.add(pod);
     }
-    live.sort(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp() == null ? "" : p.getMetadata().getCreationTimestamp()));
+    live.sort(
+        Comparator.comparing(
+            p ->
+                p.getMetadata().getCreationTimestamp() == null
+                    ? ""
+                    : p.getMetadata().getCreationTimestamp()));
     for (Pod pod : live) {
       if (pod.getSpec().getNodeName() == null) {
         schedule(pod, nodes, onNode);
@@ -130,7 +152,9 @@ public final class SimulatedCluster implements AutoCloseable {
 
   private static boolean orphaned(Pod pod, Set<String> projectUids) {
     List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
-    return refs != null && refs.stream().anyMatch(r -> "Project".equals(r.getKind()) && !projectUids.contains(r.getUid()));
+    return refs != null
+        && refs.stream()
+            .anyMatch(r -> "Project".equals(r.getKind()) && !projectUids.contains(r.getUid()));
   }
 
   private void schedule(Pod pod, List<Node> nodes, Map<String, List<Pod>> onNode) {
@@ -149,10 +173,19 @@ public final class SimulatedCluster implements AutoCloseable {
       reasons.add(why.get());
     }
     String message = SchedulingFit.summary(nodes.size(), reasons);
-    PodCondition current = pod.getStatus() == null || pod.getStatus().getConditions() == null ? null
-        : pod.getStatus().getConditions().stream().filter(c -> "PodScheduled".equals(c.getType())).findFirst().orElse(null);
+    PodCondition current =
+        pod.getStatus() == null || pod.getStatus().getConditions() == null
+            ? null
+            : pod.getStatus().getConditions().stream()
+                .filter(c -> "PodScheduled".equals(c.getType()))
+                .findFirst()
+                .orElse(null);
     if (current == null || !Objects.equals(current.getMessage(), message)) {
-      setStatus(pod, "Pending", List.of(condition("PodScheduled", "False", "Unschedulable", message)), null);
+      setStatus(
+          pod,
+          "Pending",
+          List.of(condition("PodScheduled", "False", "Unschedulable", message)),
+          null);
     }
   }
 
@@ -165,39 +198,78 @@ public final class SimulatedCluster implements AutoCloseable {
     if (clock.instant().isBefore(bound.plus(kubeletDelay))) {
       return;
     }
-    Pod running = new PodBuilder(pod).editOrNewStatus()
-        .withPhase("Running")
-        .withStartTime(clock.instant().toString())
-        .withConditions(condition("PodScheduled", "True", null, null), condition("Initialized", "True", null, null),
-            condition("ContainersReady", "True", null, null), condition("Ready", "True", null, null))
-        .withContainerStatuses(pod.getSpec().getContainers().stream().map(c -> new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
-            .withName(c.getName()).withImage(c.getImage()).withReady(true).withStarted(true).withRestartCount(0)
-            .withNewState().withNewRunning().withStartedAt(clock.instant().toString()).endRunning().endState().build()).toList())
-        .endStatus().build();
+    Pod running =
+        new PodBuilder(pod)
+            .editOrNewStatus()
+            .withPhase("Running")
+            .withStartTime(clock.instant().toString())
+            .withConditions(
+                condition("PodScheduled", "True", null, null),
+                condition("Initialized", "True", null, null),
+                condition("ContainersReady", "True", null, null),
+                condition("Ready", "True", null, null))
+            .withContainerStatuses(
+                pod.getSpec().getContainers().stream()
+                    .map(
+                        c ->
+                            new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                                .withName(c.getName())
+                                .withImage(c.getImage())
+                                .withReady(true)
+                                .withStarted(true)
+                                .withRestartCount(0)
+                                .withNewState()
+                                .withNewRunning()
+                                .withStartedAt(clock.instant().toString())
+                                .endRunning()
+                                .endState()
+                                .build())
+                    .toList())
+            .endStatus()
+            .build();
     client.pods().resource(running).updateStatus();
   }
 
   private void fail(Pod pod, String reason, String message) {
-    Pod failed = new PodBuilder(pod).editOrNewStatus().withPhase("Failed").withReason(reason).withMessage(message)
-        .endStatus().build();
+    Pod failed =
+        new PodBuilder(pod)
+            .editOrNewStatus()
+            .withPhase("Failed")
+            .withReason(reason)
+            .withMessage(message)
+            .endStatus()
+            .build();
     client.pods().resource(failed).updateStatus();
   }
 
   private void setStatus(Pod pod, String phase, List<PodCondition> conditions, String startTime) {
-    Pod next = new PodBuilder(pod).editOrNewStatus().withPhase(phase).withConditions(conditions).withStartTime(startTime)
-        .endStatus().build();
+    Pod next =
+        new PodBuilder(pod)
+            .editOrNewStatus()
+            .withPhase(phase)
+            .withConditions(conditions)
+            .withStartTime(startTime)
+            .endStatus()
+            .build();
     client.pods().resource(next).updateStatus();
   }
 
   private PodCondition condition(String type, String status, String reason, String message) {
-    return new PodConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
-        .withLastTransitionTime(clock.instant().toString()).build();
+    return new PodConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .withLastTransitionTime(clock.instant().toString())
+        .build();
   }
 
   /** Marks a node NotReady, as a kubelet that stopped reporting would leave it. */
   public void loseNode(String name) {
     Node node = client.nodes().withName(name).get();
-    node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).forEach(c -> c.setStatus("False"));
+    node.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .forEach(c -> c.setStatus("False"));
     client.nodes().resource(node).updateStatus();
   }
 

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Sets conditions the Kubernetes way: one entry per type, and {@code lastTransitionTime}
- * changes only when {@code status} flips.
+ * Sets conditions the Kubernetes way: one entry per type, and {@code lastTransitionTime} changes
+ * only when {@code status} flips.
  */
 public final class Conditions {
   public static final String TRUE = "True";
@@ -18,17 +18,31 @@ public final class Conditions {
 
   private Conditions() {}
 
-  public static List<Condition> set(List<Condition> current, String type, String status, String reason,
-      String message, Long generation, Instant now) {
+  public static List<Condition> set(
+      List<Condition> current,
+      String type,
+      String status,
+      String reason,
+      String message,
+      Long generation,
+      Instant now) {
     List<Condition> out = new ArrayList<>(current == null ? List.of() : current);
     Condition previous = find(out, type);
-    String transition = previous != null && Objects.equals(previous.getStatus(), status)
-        && previous.getLastTransitionTime() != null
-        ? previous.getLastTransitionTime()
-        : now.toString();
-    Condition next = new ConditionBuilder().withType(type).withStatus(status).withReason(reason)
-        .withMessage(message == null ? "" : message).withObservedGeneration(generation)
-        .withLastTransitionTime(transition).build();
+    String transition =
+        previous != null
+                && Objects.equals(previous.getStatus(), status)
+                && previous.getLastTransitionTime() != null
+            ? previous.getLastTransitionTime()
+            : now.toString();
+    Condition next =
+        new ConditionBuilder()
+            .withType(type)
+            .withStatus(status)
+            .withReason(reason)
+            .withMessage(message == null ? "" : message)
+            .withObservedGeneration(generation)
+            .withLastTransitionTime(transition)
+            .build();
     if (previous == null) {
       out.add(next);
     } else {

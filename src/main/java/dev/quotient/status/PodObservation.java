@@ -7,52 +7,89 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import java.util.List;
 
 /** What a project pod's status means for the Project: phase, reason and a message for people. */
-public record PodObservation(ProjectPhase phase, Reason reason, String message, String nodeName, String startedAt) {
+public record PodObservation(
+    ProjectPhase phase, Reason reason, String message, String nodeName, String startedAt) {
 
   public static PodObservation of(Pod pod) {
     String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
     var status = pod.getStatus();
     String started = status == null ? null : status.getStartTime();
     if (pod.getMetadata().getDeletionTimestamp() != null) {
-      return new PodObservation(ProjectPhase.Stopping, Reason.Stopping, "Pod " + pod.getMetadata().getName()
-          + " is terminating", node, started);
+      return new PodObservation(
+          ProjectPhase.Stopping,
+          Reason.Stopping,
+          "Pod " + pod.getMetadata().getName() + " is terminating",
+          node,
+          started);
     }
     String phase = status == null || status.getPhase() == null ? "Pending" : status.getPhase();
     if (phase.equals("Failed") || phase.equals("Succeeded")) {
       String why = status.getReason() != null ? status.getReason() : phase;
       String msg = status.getMessage() != null ? status.getMessage() : "the pod ended";
-      return new PodObservation(ProjectPhase.Failed, Reason.PodFailed, "Pod " + why + ": " + msg, node, started);
+      return new PodObservation(
+          ProjectPhase.Failed, Reason.PodFailed, "Pod " + why + ": " + msg, node, started);
     }
-    List<PodCondition> conditions = status == null || status.getConditions() == null ? List.of() : status.getConditions();
+    List<PodCondition> conditions =
+        status == null || status.getConditions() == null ? List.of() : status.getConditions();
     PodCondition scheduled = find(conditions, "PodScheduled");
     if (node == null && scheduled != null && "False".equals(scheduled.getStatus())) {
-      return new PodObservation(ProjectPhase.Starting, Reason.Unschedulable,
-          "Unschedulable: " + (scheduled.getMessage() == null ? "no node fits" : scheduled.getMessage()),
-          null, started);
+      return new PodObservation(
+          ProjectPhase.Starting,
+          Reason.Unschedulable,
+          "Unschedulable: "
+              + (scheduled.getMessage() == null ? "no node fits" : scheduled.getMessage()),
+          null,
+          started);
     }
-    for (ContainerStatus cs : status == null || status.getContainerStatuses() == null
-        ? List.<ContainerStatus>of() : status.getContainerStatuses()) {
+    for (ContainerStatus cs :
+        status == null || status.getContainerStatuses() == null
+            ? List.<ContainerStatus>of()
+            : status.getContainerStatuses()) {
       if (cs.getState() != null && cs.getState().getWaiting() != null) {
         String r = cs.getState().getWaiting().getReason();
-        if (r != null && (r.contains("ImagePull") || r.equals("InvalidImageName") || r.equals("ErrImageNeverPull"))) {
-          return new PodObservation(ProjectPhase.Starting, Reason.ImagePullFailed,
-              r + ": " + nullToEmpty(cs.getState().getWaiting().getMessage()), node, started);
+        if (r != null
+            && (r.contains("ImagePull")
+                || r.equals("InvalidImageName")
+                || r.equals("ErrImageNeverPull"))) {
+          return new PodObservation(
+              ProjectPhase.Starting,
+              Reason.ImagePullFailed,
+              r + ": " + nullToEmpty(cs.getState().getWaiting().getMessage()),
+              node,
+              started);
         }
-        if (r != null && (r.equals("CrashLoopBackOff") || r.equals("CreateContainerConfigError")
-            || r.equals("CreateContainerError"))) {
-          return new PodObservation(ProjectPhase.Starting, Reason.ContainerFailing,
-              r + ": " + nullToEmpty(cs.getState().getWaiting().getMessage()), node, started);
+        if (r != null
+            && (r.equals("CrashLoopBackOff")
+                || r.equals("CreateContainerConfigError")
+                || r.equals("CreateContainerError"))) {
+          return new PodObservation(
+              ProjectPhase.Starting,
+              Reason.ContainerFailing,
+              r + ": " + nullToEmpty(cs.getState().getWaiting().getMessage()),
+              node,
+              started);
         }
       }
     }
     PodCondition ready = find(conditions, "Ready");
     if (phase.equals("Running") && ready != null && "True".equals(ready.getStatus())) {
-      return new PodObservation(ProjectPhase.Running, Reason.PodRunning, "Running on " + node, node, started);
+      return new PodObservation(
+          ProjectPhase.Running, Reason.PodRunning, "Running on " + node, node, started);
     }
     if (node == null) {
-      return new PodObservation(ProjectPhase.Starting, Reason.PodCreated, "Pod created, waiting for the scheduler", null, started);
+      return new PodObservation(
+          ProjectPhase.Starting,
+          Reason.PodCreated,
+          "Pod created, waiting for the scheduler",
+          null,
+          started);
     }
-    return new PodObservation(ProjectPhase.Starting, Reason.PodScheduled, "Pod scheduled on " + node + ", starting", node, started);
+    return new PodObservation(
+        ProjectPhase.Starting,
+        Reason.PodScheduled,
+        "Pod scheduled on " + node + ", starting",
+        node,
+        started);
   }
 
   private static PodCondition find(List<PodCondition> conditions, String type) {

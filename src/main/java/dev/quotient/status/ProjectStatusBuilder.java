@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Previous status + what the reconciler observed and decided -> the next status. Owns the
- * condition types (Ready, QuotaAdmitted, LicensesValid) and their transition rules, so every
- * status write looks the same whichever path produced it.
+ * Previous status + what the reconciler observed and decided -> the next status. Owns the condition
+ * types (Ready, QuotaAdmitted, LicensesValid) and their transition rules, so every status write
+ * looks the same whichever path produced it.
  */
 public final class ProjectStatusBuilder {
   public static final String READY = "Ready";
@@ -72,14 +72,17 @@ public final class ProjectStatusBuilder {
   }
 
   public static List<LicenseResult> toResults(List<LicenseVerdict> verdicts) {
-    return verdicts.stream().map(v -> {
-      LicenseResult r = new LicenseResult();
-      r.setName(v.license());
-      r.setState(v.state());
-      r.setReason(Reason.forLicenseState(v.state()).name());
-      r.setMessage(v.message());
-      return r;
-    }).collect(Collectors.toList());
+    return verdicts.stream()
+        .map(
+            v -> {
+              LicenseResult r = new LicenseResult();
+              r.setName(v.license());
+              r.setState(v.state());
+              r.setReason(Reason.forLicenseState(v.state()).name());
+              r.setMessage(v.message());
+              return r;
+            })
+        .collect(Collectors.toList());
   }
 
   public ProjectStatusBuilder rejectedPatches(List<PatchRejection> rejected) {
@@ -87,7 +90,9 @@ public final class ProjectStatusBuilder {
     return this;
   }
 
-  /** A note about licenses that is not a per-license verdict, e.g. a change waiting for a restart. */
+  /**
+   * A note about licenses that is not a per-license verdict, e.g. a change waiting for a restart.
+   */
   public ProjectStatusBuilder licenseNote(String note) {
     this.licenseNote = note;
     return this;
@@ -133,10 +138,25 @@ public final class ProjectStatusBuilder {
   public ProjectStatus build() {
     List<Condition> c = next.getConditions();
     boolean running = next.getPhase() == ProjectPhase.Running;
-    c = Conditions.set(c, READY, running ? Conditions.TRUE : Conditions.FALSE,
-        (reason == null ? Reason.PodStarting : reason).name(), next.getMessage(), generation, now);
+    c =
+        Conditions.set(
+            c,
+            READY,
+            running ? Conditions.TRUE : Conditions.FALSE,
+            (reason == null ? Reason.PodStarting : reason).name(),
+            next.getMessage(),
+            generation,
+            now);
     if (admittedStatus != null) {
-      c = Conditions.set(c, QUOTA_ADMITTED, admittedStatus, admittedReason.name(), admittedMessage, generation, now);
+      c =
+          Conditions.set(
+              c,
+              QUOTA_ADMITTED,
+              admittedStatus,
+              admittedReason.name(),
+              admittedMessage,
+              generation,
+              now);
     }
     c = licensesCondition(c);
     next.setConditions(c);
@@ -162,11 +182,21 @@ public final class ProjectStatusBuilder {
       first = first == null ? Reason.LicenseChangePending : first;
     }
     if (first == null) {
-      String msg = results.isEmpty() ? "No licenses requested; the default quota applies"
-          : "All " + results.size() + " license(s) applied";
-      return Conditions.set(c, LICENSES_VALID, Conditions.TRUE, Reason.LicensesApplied.name(), msg, generation, now);
+      String msg =
+          results.isEmpty()
+              ? "No licenses requested; the default quota applies"
+              : "All " + results.size() + " license(s) applied";
+      return Conditions.set(
+          c, LICENSES_VALID, Conditions.TRUE, Reason.LicensesApplied.name(), msg, generation, now);
     }
-    return Conditions.set(c, LICENSES_VALID, Conditions.FALSE, first.name(), String.join("; ", problems), generation, now);
+    return Conditions.set(
+        c,
+        LICENSES_VALID,
+        Conditions.FALSE,
+        first.name(),
+        String.join("; ", problems),
+        generation,
+        now);
   }
 
   public static EffectiveQuotaStatus toStatus(EffectiveQuota q) {
@@ -175,7 +205,8 @@ public final class ProjectStatusBuilder {
     s.setCpuRequest(Quantities.formatCpu(q.requests().cpuMillis()));
     s.setMemoryLimit(Quantities.formatBytes(q.limits().memoryBytes()));
     s.setMemoryRequest(Quantities.formatBytes(q.requests().memoryBytes()));
-    s.setEphemeralStorage(q.ephemeralStorageBytes() > 0 ? Quantities.formatBytes(q.ephemeralStorageBytes()) : null);
+    s.setEphemeralStorage(
+        q.ephemeralStorageBytes() > 0 ? Quantities.formatBytes(q.ephemeralStorageBytes()) : null);
     s.setGpu((int) q.limits().gpu());
     s.setGpuResource(q.gpuResource());
     s.setAlwaysRunning(q.alwaysRunning());

@@ -7,10 +7,9 @@ import java.util.stream.Stream;
 
 /**
  * "Is this project due to stop?" over an injected time: a pod that never started within
- * pendingTimeout, a run longer than maxDuration, or no activity for idleTimeout. Activity that
- * is missing counts from the start of the run; activity that cannot be read counts as now (a
- * project is never stopped on a clock it cannot read), and always-running projects are never
- * idle-stopped.
+ * pendingTimeout, a run longer than maxDuration, or no activity for idleTimeout. Activity that is
+ * missing counts from the start of the run; activity that cannot be read counts as now (a project
+ * is never stopped on a clock it cannot read), and always-running projects are never idle-stopped.
  */
 public final class ProjectTimers {
   private ProjectTimers() {}
@@ -20,26 +19,33 @@ public final class ProjectTimers {
     if (in.runStarted() == null) {
       Instant due = in.pendingTimeout() == null ? null : in.podCreated().plus(in.pendingTimeout());
       if (due != null && !now.isBefore(due)) {
-        return new TimerDecision.Stop("PendingTimeout", "The pod did not start within " + format(in.pendingTimeout()));
+        return new TimerDecision.Stop(
+            "PendingTimeout", "The pod did not start within " + format(in.pendingTimeout()));
       }
       return new TimerDecision.NotDue(due);
     }
     Instant maxDue = in.maxDuration() == null ? null : in.runStarted().plus(in.maxDuration());
     if (maxDue != null && !now.isBefore(maxDue)) {
-      return new TimerDecision.Stop("MaxDuration", "Ran for its maximum duration of " + format(in.maxDuration()));
+      return new TimerDecision.Stop(
+          "MaxDuration", "Ran for its maximum duration of " + format(in.maxDuration()));
     }
     Instant idleDue = null;
     if (!in.alwaysRunning() && in.idleTimeout() != null) {
       Instant activity = activity(in.lastActivity(), now);
-      Instant lastActive = activity == null || activity.isBefore(in.runStarted()) ? in.runStarted() : activity;
+      Instant lastActive =
+          activity == null || activity.isBefore(in.runStarted()) ? in.runStarted() : activity;
       idleDue = lastActive.plus(in.idleTimeout());
       if (!now.isBefore(idleDue)) {
-        return new TimerDecision.Stop("IdleTimeout", "No activity since " + lastActive + " (idle timeout "
-            + format(in.idleTimeout()) + ")");
+        return new TimerDecision.Stop(
+            "IdleTimeout",
+            "No activity since " + lastActive + " (idle timeout " + format(in.idleTimeout()) + ")");
       }
     }
-    return new TimerDecision.NotDue(Stream.of(maxDue, idleDue).filter(java.util.Objects::nonNull)
-        .min(Instant::compareTo).orElse(null));
+    return new TimerDecision.NotDue(
+        Stream.of(maxDue, idleDue)
+            .filter(java.util.Objects::nonNull)
+            .min(Instant::compareTo)
+            .orElse(null));
   }
 
   /** The activity time, null when absent, {@code now} when unreadable. */

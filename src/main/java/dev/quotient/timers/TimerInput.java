@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * What the timers of one running project look at; every time is persisted (pod, annotation),
- * so the timers survive operator restarts.
+ * What the timers of one running project look at; every time is persisted (pod, annotation), so the
+ * timers survive operator restarts.
  *
  * @param podCreated when the pod was created
  * @param runStarted when the pod started running (null while pending)
@@ -13,5 +13,12 @@ import java.time.Instant;
  * @param idleTimeout null = never idle-stopped
  * @param maxDuration null = no hard limit
  */
-public record TimerInput(Instant now, Instant podCreated, Instant runStarted, String lastActivity,
-    Duration idleTimeout, Duration maxDuration, boolean alwaysRunning, Duration pendingTimeout) {}
+public record TimerInput(
+    Instant now,
+    Instant podCreated,
+    Instant runStarted,
+    String lastActivity,
+    Duration idleTimeout,
+    Duration maxDuration,
+    boolean alwaysRunning,
+    Duration pendingTimeout) {}

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
- * {@code /metrics} in the Prometheus text format and {@code /healthz}, from the lease ledger
- * (no API calls per scrape), on the JDK's own HTTP server.
+ * {@code /metrics} in the Prometheus text format and {@code /healthz}, from the lease ledger (no
+ * API calls per scrape), on the JDK's own HTTP server.
  */
 public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
@@ -27,11 +27,13 @@ public final class MetricsServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on " + host + ":" + port, e);
     }
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "metrics-http");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "metrics-http");
+              t.setDaemon(true);
+              return t;
+            }));
     server.createContext("/metrics", ex -> respond(ex, "text/plain; version=0.0.4", metrics()));
     server.createContext("/healthz", ex -> respond(ex, "text/plain", "ok\n"));
     server.start();
@@ -44,30 +46,59 @@ public final class MetricsServer implements AutoCloseable {
   String metrics() {
     StringBuilder sb = new StringBuilder();
     Resources total = ledger.total();
-    gauge(sb, "quotient_running_projects", "Projects holding a lease (starting or running).", ledger.size());
-    gauge(sb, "quotient_waiting_projects", "Projects waiting for resources.", ledger.queue().size());
-    gauge(sb, "quotient_leased_cpu_millicores", "CPU requests held by running projects.", total.cpuMillis());
-    gauge(sb, "quotient_leased_memory_bytes", "Memory requests held by running projects.", total.memoryBytes());
+    gauge(
+        sb,
+        "quotient_running_projects",
+        "Projects holding a lease (starting or running).",
+        ledger.size());
+    gauge(
+        sb, "quotient_waiting_projects", "Projects waiting for resources.", ledger.queue().size());
+    gauge(
+        sb,
+        "quotient_leased_cpu_millicores",
+        "CPU requests held by running projects.",
+        total.cpuMillis());
+    gauge(
+        sb,
+        "quotient_leased_memory_bytes",
+        "Memory requests held by running projects.",
+        total.memoryBytes());
     gauge(sb, "quotient_leased_gpus", "GPUs held by running projects.", total.gpu());
-    sb.append("# HELP quotient_admission_rejections_total Projects refused admission, by bottleneck resource.\n")
+    sb.append(
+            "# HELP quotient_admission_rejections_total Projects refused admission, by bottleneck resource.\n")
         .append("# TYPE quotient_admission_rejections_total counter\n");
     for (Map.Entry<String, Long> e : ledger.rejectionsByResource().entrySet()) {
-      sb.append("quotient_admission_rejections_total{resource=\"").append(e.getKey()).append("\"} ")
-          .append(e.getValue()).append('\n');
+      sb.append("quotient_admission_rejections_total{resource=\"")
+          .append(e.getKey())
+          .append("\"} ")
+          .append(e.getValue())
+          .append('\n');
     }
     sb.append("# HELP quotient_license_running_projects Run slots in use, by license.\n")
         .append("# TYPE quotient_license_running_projects gauge\n");
     for (Map.Entry<String, Integer> e : ledger.licenseUse().entrySet()) {
-      sb.append("quotient_license_running_projects{license=\"").append(e.getKey()).append("\"} ")
-          .append(e.getValue()).append('\n');
+      sb.append("quotient_license_running_projects{license=\"")
+          .append(e.getKey())
+          .append("\"} ")
+          .append(e.getValue())
+          .append('\n');
     }
     return sb.toString();
   }
 
   private static void gauge(StringBuilder sb, String name, String help, long value) {
-    sb.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(" gauge\n")
-        .append(name).append(' ').append(value).append('\n');
+    sb.append("# HELP ")
+        .append(name)
+        .append(' ')
+        .append(help)
+        .append('\n')
+        .append("# TYPE ")
+        .append(name)
+        .append(" gauge\n")
+        .append(name)
+        .append(' ')
+        .append(value)
+        .append('\n');
   }
 
   private static void respond(HttpExchange ex, String type, String body) throws IOException {

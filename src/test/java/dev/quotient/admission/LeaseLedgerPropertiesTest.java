@@ -19,17 +19,20 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * The ledger against a reference model that is obviously right (a map of leases, totals summed
- * from scratch), over random sequences of admit+reserve, release and rebuild.
+ * The ledger against a reference model that is obviously right (a map of leases, totals summed from
+ * scratch), over random sequences of admit+reserve, release and rebuild.
  */
 class LeaseLedgerPropertiesTest {
   private static final Resources CLUSTER = new Resources(4_000, 8L << 30, 2);
   private static final long MAX_PROJECTS = 6;
-  private static final AdmissionLimits LIMITS = new AdmissionLimits(CLUSTER, MAX_PROJECTS, Map.of("g", new Resources(2_000, 4L << 30, 1)), Map.of());
+  private static final AdmissionLimits LIMITS =
+      new AdmissionLimits(
+          CLUSTER, MAX_PROJECTS, Map.of("g", new Resources(2_000, 4L << 30, 1)), Map.of());
 
   sealed interface Op {}
 
-  record Start(int project, long cpu, long memMi, long gpu, boolean onGroup, int license) implements Op {}
+  record Start(int project, long cpu, long memMi, long gpu, boolean onGroup, int license)
+      implements Op {}
 
   record Stop(int project) implements Op {}
 
@@ -37,13 +40,23 @@ class LeaseLedgerPropertiesTest {
 
   @Provide
   Arbitrary<List<Op>> operations() {
-    Arbitrary<Op> start = Combinators.combine(Arbitraries.integers().between(0, 11), Arbitraries.longs().between(0, 2_500),
-        Arbitraries.longs().between(0, 6_000), Arbitraries.longs().between(0, 2), Arbitraries.of(true, false),
-        Arbitraries.integers().between(-1, 2)).as(Start::new);
+    Arbitrary<Op> start =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 11),
+                Arbitraries.longs().between(0, 2_500),
+                Arbitraries.longs().between(0, 6_000),
+                Arbitraries.longs().between(0, 2),
+                Arbitraries.of(true, false),
+                Arbitraries.integers().between(-1, 2))
+            .as(Start::new);
     Arbitrary<Op> stop = Arbitraries.integers().between(0, 11).map(Stop::new);
     Arbitrary<Op> rebuild = Arbitraries.just(new Rebuild());
-    return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(6, start), net.jqwik.api.Tuple.of(3, stop),
-        net.jqwik.api.Tuple.of(1, rebuild)).list().ofMaxSize(60);
+    return Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(6, start),
+            net.jqwik.api.Tuple.of(3, stop),
+            net.jqwik.api.Tuple.of(1, rebuild))
+        .list()
+        .ofMaxSize(60);
   }
 
   @Property(tries = 400)
@@ -60,13 +73,24 @@ class LeaseLedgerPropertiesTest {
         }
         Resources req = new Resources(s.cpu(), s.memMi() << 20, s.gpu());
         List<String> groups = s.onGroup() ? List.of("g") : List.of();
-        AdmissionDecision d = ledger.admit(new AdmissionRequest(key, req, req, groups, "nvidia.com/gpu"), LIMITS, now,
-            Duration.ofMinutes(5));
+        AdmissionDecision d =
+            ledger.admit(
+                new AdmissionRequest(key, req, req, groups, "nvidia.com/gpu"),
+                LIMITS,
+                now,
+                Duration.ofMinutes(5));
         boolean fits = fitsModel(model, req, s.onGroup());
-        assertThat(d instanceof AdmissionDecision.Admitted).as("admission of %s with %s", req, model.values()).isEqualTo(fits);
+        assertThat(d instanceof AdmissionDecision.Admitted)
+            .as("admission of %s with %s", req, model.values())
+            .isEqualTo(fits);
         if (d instanceof AdmissionDecision.Admitted a) {
-          Lease lease = new Lease(key, "project-" + key.name(), req,
-              s.license() < 0 ? List.of() : List.of("lic" + s.license()), a.nodeGroup());
+          Lease lease =
+              new Lease(
+                  key,
+                  "project-" + key.name(),
+                  req,
+                  s.license() < 0 ? List.of() : List.of("lic" + s.license()),
+                  a.nodeGroup());
           ledger.reserve(lease);
           model.put(key, lease);
         }
@@ -87,22 +111,29 @@ class LeaseLedgerPropertiesTest {
   }
 
   private static boolean fitsModel(Map<ProjectKey, Lease> model, Resources req, boolean onGroup) {
-    Resources used = model.values().stream().map(Lease::requests).reduce(Resources.ZERO, Resources::plus);
-    Resources group = model.values().stream().filter(l -> "g".equals(l.nodeGroup())).map(Lease::requests)
-        .reduce(Resources.ZERO, Resources::plus);
-    return model.size() + 1 <= MAX_PROJECTS && used.plus(req).fitsIn(CLUSTER)
+    Resources used =
+        model.values().stream().map(Lease::requests).reduce(Resources.ZERO, Resources::plus);
+    Resources group =
+        model.values().stream()
+            .filter(l -> "g".equals(l.nodeGroup()))
+            .map(Lease::requests)
+            .reduce(Resources.ZERO, Resources::plus);
+    return model.size() + 1 <= MAX_PROJECTS
+        && used.plus(req).fitsIn(CLUSTER)
         && (!onGroup || group.plus(req).fitsIn(LIMITS.nodeGroupCapacity().get("g")));
   }
 
   private static void assertAgrees(LeaseLedger ledger, Map<ProjectKey, Lease> model) {
-    Resources total = model.values().stream().map(Lease::requests).reduce(Resources.ZERO, Resources::plus);
+    Resources total =
+        model.values().stream().map(Lease::requests).reduce(Resources.ZERO, Resources::plus);
     assertThat(ledger.total()).isEqualTo(total);
     assertThat(total.fitsIn(CLUSTER)).isTrue();
     assertThat(ledger.size()).isEqualTo(model.size()).isLessThanOrEqualTo((int) MAX_PROJECTS);
     assertThat(new HashSet<>(ledger.snapshot())).isEqualTo(Set.copyOf(model.values()));
     for (int i = 0; i < 3; i++) {
       String lic = "lic" + i;
-      assertThat(ledger.licenseUse(lic, null)).isEqualTo((int) model.values().stream().filter(l -> l.licenses().contains(lic)).count());
+      assertThat(ledger.licenseUse(lic, null))
+          .isEqualTo((int) model.values().stream().filter(l -> l.licenses().contains(lic)).count());
     }
     LeaseLedger rebuilt = new LeaseLedger();
     rebuilt.rebuild(model.values());

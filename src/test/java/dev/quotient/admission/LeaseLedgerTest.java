@@ -22,7 +22,8 @@ class LeaseLedgerTest {
   static final ProjectKey B = new ProjectKey("physics", "b");
   static final ProjectKey C = new ProjectKey("chem", "c");
 
-  static Lease lease(ProjectKey key, String pod, long cpu, long mem, long gpu, String group, String... licenses) {
+  static Lease lease(
+      ProjectKey key, String pod, long cpu, long mem, long gpu, String group, String... licenses) {
     return new Lease(key, pod, new Resources(cpu, mem, gpu), List.of(licenses), group);
   }
 
@@ -70,22 +71,24 @@ class LeaseLedgerTest {
   }
 
   @ParameterizedTest(name = "use of {0} except {1} = {2}")
-  @CsvSource(nullValues = "null", value = {
-      "course, null,     3",
-      "course, a,        2",
-      "course, c,        2",
-      "course, other,    3",
-      "gpu,    a,        1",
-      "gpu,    b,        0",
-      "nope,   a,        0",
-  })
+  @CsvSource(
+      nullValues = "null",
+      value = {
+        "course, null,     3",
+        "course, a,        2",
+        "course, c,        2",
+        "course, other,    3",
+        "gpu,    a,        1",
+        "gpu,    b,        0",
+        "nope,   a,        0",
+      })
   void licenseUseExcludesTheAskingProject(String license, String except, int expected) {
     LeaseLedger ledger = new LeaseLedger();
     ledger.reserve(lease(A, 1, "course"));
     ledger.reserve(lease(B, 1, "course", "gpu"));
     ledger.reserve(lease(C, 1, "course"));
-    ProjectKey key = except == null ? null
-        : except.equals("c") ? C : new ProjectKey("physics", except);
+    ProjectKey key =
+        except == null ? null : except.equals("c") ? C : new ProjectKey("physics", except);
     assertThat(ledger.licenseUse(license, key)).isEqualTo(expected);
   }
 
@@ -111,7 +114,9 @@ class LeaseLedgerTest {
     assertThat(ledger.lease(A)).isPresent();
     assertThat(ledger.licenseUse("course", null)).isEqualTo(1);
     assertThat(ledger.releaseIfPod(B, "project-a-new")).isEmpty();
-    assertThat(ledger.releaseIfPod(A, "project-a-new")).map(Lease::podName).contains("project-a-new");
+    assertThat(ledger.releaseIfPod(A, "project-a-new"))
+        .map(Lease::podName)
+        .contains("project-a-new");
     assertThat(ledger.lease(A)).isEmpty();
     assertThat(ledger.total()).isEqualTo(Resources.ZERO);
   }
@@ -160,8 +165,15 @@ class LeaseLedgerTest {
       if (random.nextInt(3) == 0) {
         incremental.release(key);
       } else {
-        incremental.reserve(lease(key, "pod-" + i, random.nextInt(4000), random.nextInt(1 << 30), random.nextInt(2),
-            groups[random.nextInt(3)], licenses[random.nextInt(3)]));
+        incremental.reserve(
+            lease(
+                key,
+                "pod-" + i,
+                random.nextInt(4000),
+                random.nextInt(1 << 30),
+                random.nextInt(2),
+                groups[random.nextInt(3)],
+                licenses[random.nextInt(3)]));
       }
     }
     stale.rebuild(incremental.snapshot());
@@ -169,7 +181,9 @@ class LeaseLedgerTest {
     assertThat(stale.size()).isEqualTo(incremental.size());
     assertThat(stale.snapshot()).containsExactlyInAnyOrderElementsOf(incremental.snapshot());
     for (String license : licenses) {
-      assertThat(stale.licenseUse(license, null)).as(license).isEqualTo(incremental.licenseUse(license, null));
+      assertThat(stale.licenseUse(license, null))
+          .as(license)
+          .isEqualTo(incremental.licenseUse(license, null));
       assertThat(stale.holdersOf(license)).isEqualTo(incremental.holdersOf(license));
     }
     for (String g : List.of("dgx", "hpc")) {
@@ -177,7 +191,10 @@ class LeaseLedgerTest {
       assertThat(stale.projectsOnNodeGroup(g)).isEqualTo(incremental.projectsOnNodeGroup(g));
     }
     assertThat(stale.lease(new ProjectKey("old", "gone"))).isEmpty();
-    Resources sum = incremental.snapshot().stream().map(Lease::requests).reduce(Resources.ZERO, Resources::plus);
+    Resources sum =
+        incremental.snapshot().stream()
+            .map(Lease::requests)
+            .reduce(Resources.ZERO, Resources::plus);
     assertThat(incremental.total()).isEqualTo(sum);
   }
 
@@ -207,22 +224,32 @@ class LeaseLedgerTest {
       for (int i = 0; i < 200; i++) {
         ProjectKey key = new ProjectKey("ns", "p" + i);
         boolean licensed = i % 2 == 0;
-        results.add(pool.submit(() -> {
-          go.await();
-          return ledger.decide(l -> {
-            if (licensed && l.licenseUse("course", key) >= runLimit) {
-              return false;
-            }
-            Resources want = new Resources(1_000, 1 << 20, 0);
-            if (!l.total().plus(want).fitsIn(new Resources(cpuCap, Long.MAX_VALUE / 2, 0))) {
-              return false;
-            }
-            Thread.yield();
-            l.reserve(new Lease(key, "project-" + key.name(), want,
-                licensed ? List.of("course") : List.of(), null));
-            return true;
-          });
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return ledger.decide(
+                      l -> {
+                        if (licensed && l.licenseUse("course", key) >= runLimit) {
+                          return false;
+                        }
+                        Resources want = new Resources(1_000, 1 << 20, 0);
+                        if (!l.total()
+                            .plus(want)
+                            .fitsIn(new Resources(cpuCap, Long.MAX_VALUE / 2, 0))) {
+                          return false;
+                        }
+                        Thread.yield();
+                        l.reserve(
+                            new Lease(
+                                key,
+                                "project-" + key.name(),
+                                want,
+                                licensed ? List.of("course") : List.of(),
+                                null));
+                        return true;
+                      });
+                }));
       }
       go.countDown();
       int admitted = 0;
@@ -249,18 +276,22 @@ class LeaseLedgerTest {
     try {
       for (int t = 0; t < 16; t++) {
         int thread = t;
-        done.add(pool.submit(() -> {
-          go.await();
-          for (int i = 0; i < 500; i++) {
-            ProjectKey key = new ProjectKey("ns", "p" + ((thread * 7 + i) % 40));
-            if (i % 3 == 2) {
-              ledger.release(key);
-            } else {
-              ledger.reserve(new Lease(key, "pod", new Resources(10, 10, 0), List.of("course"), "dgx"));
-            }
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int i = 0; i < 500; i++) {
+                    ProjectKey key = new ProjectKey("ns", "p" + ((thread * 7 + i) % 40));
+                    if (i % 3 == 2) {
+                      ledger.release(key);
+                    } else {
+                      ledger.reserve(
+                          new Lease(
+                              key, "pod", new Resources(10, 10, 0), List.of("course"), "dgx"));
+                    }
+                  }
+                  return null;
+                }));
       }
       go.countDown();
       for (Future<?> f : done) {

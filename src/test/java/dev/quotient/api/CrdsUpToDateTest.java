@@ -16,7 +16,9 @@ class CrdsUpToDateTest {
   void committedCrdsMatchTheGeneratedOnes() throws IOException {
     Path generated = Path.of("target/classes/META-INF/fabric8");
     Path committed = Path.of("crds");
-    for (String name : List.of("licenses.quotient.dev", "projects.quotient.dev", "dedicatednodegroups.quotient.dev")) {
+    for (String name :
+        List.of(
+            "licenses.quotient.dev", "projects.quotient.dev", "dedicatednodegroups.quotient.dev")) {
       String fresh = Files.readString(generated.resolve(name + "-v1.yml"));
       Path file = committed.resolve(name + ".yaml");
       if (Boolean.getBoolean("quotient.updateCrds")) {

@@ -21,7 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Cluster and namespace quotas, waiting with the bottleneck, auto-wake and the race for the last slot. */
+/**
+ * Cluster and namespace quotas, waiting with the bottleneck, auto-wake and the race for the last
+ * slot.
+ */
 class AdmissionIT {
 
   private static MockCluster clusterWith(String... keyValues) {
@@ -42,27 +45,40 @@ class AdmissionIT {
       cluster.awaitPhase(ns, "b", ProjectPhase.Running);
       cluster.create(project(ns, "c"));
       Project c = cluster.awaitPhase(ns, "c", ProjectPhase.WaitingForResources);
-      assertThat(c.getStatus().getMessage()).isEqualTo("Waiting for resources: running projects: 2 of 2 allowed are running");
+      assertThat(c.getStatus().getMessage())
+          .isEqualTo("Waiting for resources: running projects: 2 of 2 allowed are running");
       assertThat(c.getStatus().getQueuePosition()).isEqualTo(1);
       assertCondition(c, "QuotaAdmitted", "False", "QuotaRejected");
       assertThat(c.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("1Gi");
       assertThat(cluster.pod(ns, "c")).isNull();
       await().until(() -> cluster.hasEvent(ns, "c", "QuotaRejected"));
 
-      cluster.editProject(ns, "a", p -> { p.getSpec().setDesiredState(DesiredState.Stopped); return p; });
+      cluster.editProject(
+          ns,
+          "a",
+          p -> {
+            p.getSpec().setDesiredState(DesiredState.Stopped);
+            return p;
+          });
       Project woke = cluster.awaitPhase(ns, "c", ProjectPhase.Running);
       assertThat(woke.getStatus().getQueuePosition()).isNull();
       assertCondition(woke, "QuotaAdmitted", "True", "QuotaAdmitted");
-      assertThat(cluster.run().operator().ledger().rejectionsByResource()).containsEntry("running-projects", 1L);
-      assertThat(scrape(cluster)).contains("quotient_admission_rejections_total{resource=\"running-projects\"} 1")
-          .contains("quotient_running_projects 2").contains("quotient_waiting_projects 0");
+      assertThat(cluster.run().operator().ledger().rejectionsByResource())
+          .containsEntry("running-projects", 1L);
+      assertThat(scrape(cluster))
+          .contains("quotient_admission_rejections_total{resource=\"running-projects\"} 1")
+          .contains("quotient_running_projects 2")
+          .contains("quotient_waiting_projects 0");
     }
   }
 
   static String scrape(MockCluster cluster) throws Exception {
     var http = java.net.http.HttpClient.newHttpClient();
-    var request = java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + cluster.run().operator().metricsPort() + "/metrics")).build();
+    var request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(
+                    "http://127.0.0.1:" + cluster.run().operator().metricsPort() + "/metrics"))
+            .build();
     return http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 
@@ -72,12 +88,21 @@ class AdmissionIT {
       String ns = cluster.namespace("memory");
       cluster.create(project(ns, "big", s -> s.setAdminQuota(quota(null, "8Gi"))));
       Project big = cluster.awaitPhase(ns, "big", ProjectPhase.WaitingForResources);
-      assertThat(big.getStatus().getMessage()).isEqualTo("Waiting for resources: memory: needs 1639Mi, 1Gi of 1Gi free");
+      assertThat(big.getStatus().getMessage())
+          .isEqualTo("Waiting for resources: memory: needs 1639Mi, 1Gi of 1Gi free");
 
       Map<String, String> raised = new HashMap<>(EmbeddedRun.SETTINGS);
       raised.put("clusterQuota.memory", "4Gi");
-      cluster.client().configMaps().inNamespace(EmbeddedRun.NAMESPACE).withName("quotient-settings")
-          .edit(cm -> { cm.setData(raised); return cm; });
+      cluster
+          .client()
+          .configMaps()
+          .inNamespace(EmbeddedRun.NAMESPACE)
+          .withName("quotient-settings")
+          .edit(
+              cm -> {
+                cm.setData(raised);
+                return cm;
+              });
       cluster.awaitPhase(ns, "big", ProjectPhase.Running);
     }
   }
@@ -86,22 +111,41 @@ class AdmissionIT {
   void namespaceResourceQuotaIsASecondLevel() {
     try (MockCluster cluster = MockCluster.start()) {
       String ns = cluster.namespace("nsquota");
-      cluster.create(new ResourceQuotaBuilder().withNewMetadata().withName("compute").withNamespace(ns).endMetadata()
-          .withNewSpec().withHard(Map.of("requests.memory", new Quantity("300Mi"), "count/pods", new Quantity("5")))
-          .endSpec().build());
+      cluster.create(
+          new ResourceQuotaBuilder()
+              .withNewMetadata()
+              .withName("compute")
+              .withNamespace(ns)
+              .endMetadata()
+              .withNewSpec()
+              .withHard(
+                  Map.of("requests.memory", new Quantity("300Mi"), "count/pods", new Quantity("5")))
+              .endSpec()
+              .build());
       cluster.create(project(ns, "first"));
       cluster.awaitPhase(ns, "first", ProjectPhase.Running);
       cluster.create(project(ns, "second"));
       Project second = cluster.awaitPhase(ns, "second", ProjectPhase.WaitingForResources);
       assertThat(second.getStatus().getMessage())
-          .isEqualTo("Waiting for resources: namespace quota " + ns + "/compute: requests.memory needs 205Mi, 95Mi of 300Mi free");
+          .isEqualTo(
+              "Waiting for resources: namespace quota "
+                  + ns
+                  + "/compute: requests.memory needs 205Mi, 95Mi of 300Mi free");
       // Another namespace is not affected.
       String other = cluster.namespace("free");
       cluster.create(project(other, "p"));
       cluster.awaitPhase(other, "p", ProjectPhase.Running);
       // Raising the ResourceQuota wakes the waiting project.
-      cluster.client().resourceQuotas().inNamespace(ns).withName("compute")
-          .edit(q -> { q.getSpec().getHard().put("requests.memory", new Quantity("1Gi")); return q; });
+      cluster
+          .client()
+          .resourceQuotas()
+          .inNamespace(ns)
+          .withName("compute")
+          .edit(
+              q -> {
+                q.getSpec().getHard().put("requests.memory", new Quantity("1Gi"));
+                return q;
+              });
       cluster.awaitPhase(ns, "second", ProjectPhase.Running);
     }
   }
@@ -110,19 +154,29 @@ class AdmissionIT {
   void aQuotaRefusalOfThePodCreateIsAWaitThatReleasesTheLeaseAndRetries() {
     try (MockCluster cluster = clusterWith("clusterQuota.runningProjects", "1")) {
       String ns = cluster.namespace("refused");
-      cluster.run().api().refuse(r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"), 403,
-          "pods \"p-pod\" is forbidden: exceeded quota: compute, requested: requests.memory=205Mi, used: "
-              + "requests.memory=300Mi, limited: requests.memory=300Mi", 1);
+      cluster
+          .run()
+          .api()
+          .refuse(
+              r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"),
+              403,
+              "pods \"p-pod\" is forbidden: exceeded quota: compute, requested: requests.memory=205Mi, used: "
+                  + "requests.memory=300Mi, limited: requests.memory=300Mi",
+              1);
       cluster.create(project(ns, "p"));
       // The refusal is a wait (Warning Event QuotaRejected naming the namespace quota), never a
       // failure; the retry is served and the project starts with one lease and one pod. (The
       // WaitingForResources phase itself may last less than a poll: any wake-up retries it.)
       cluster.awaitPhase(ns, "p", ProjectPhase.Running, java.time.Duration.ofSeconds(45));
-      assertThat(cluster.events(ns, "p")).anySatisfy(e -> {
-        assertThat(e.getReason()).isEqualTo("QuotaRejected");
-        assertThat(e.getType()).isEqualTo("Warning");
-        assertThat(e.getMessage()).startsWith("namespace quota: ").contains("exceeded quota: compute");
-      });
+      assertThat(cluster.events(ns, "p"))
+          .anySatisfy(
+              e -> {
+                assertThat(e.getReason()).isEqualTo("QuotaRejected");
+                assertThat(e.getType()).isEqualTo("Warning");
+                assertThat(e.getMessage())
+                    .startsWith("namespace quota: ")
+                    .contains("exceeded quota: compute");
+              });
       assertThat(cluster.hasEvent(ns, "p", "PodCreateFailed")).isFalse();
       assertThat(cluster.run().operator().ledger().size()).isEqualTo(1);
       assertThat(cluster.client().pods().inNamespace(ns).list().getItems()).hasSize(1);
@@ -133,9 +187,16 @@ class AdmissionIT {
   void aNamespaceWithoutItsServiceAccountYetDelaysTheStartInsteadOfFailingIt() {
     try (MockCluster cluster = MockCluster.start()) {
       String ns = cluster.namespace("fresh");
-      cluster.run().api().refuse(r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"), 403,
-          "pods \"project-p\" is forbidden: error looking up service account " + ns
-              + "/default: serviceaccount \"default\" not found", 2);
+      cluster
+          .run()
+          .api()
+          .refuse(
+              r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"),
+              403,
+              "pods \"project-p\" is forbidden: error looking up service account "
+                  + ns
+                  + "/default: serviceaccount \"default\" not found",
+              2);
       cluster.create(project(ns, "p"));
       Project running = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
       assertThat(running.getStatus().getStopReason()).isNull();
@@ -147,8 +208,14 @@ class AdmissionIT {
   void aFailedPodCreateReleasesTheReservationAndIsRetried() {
     try (MockCluster cluster = clusterWith("clusterQuota.runningProjects", "1")) {
       String ns = cluster.namespace("outage");
-      cluster.run().api().refuse(r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"), 500,
-          "etcdserver: request timed out", 1);
+      cluster
+          .run()
+          .api()
+          .refuse(
+              r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"),
+              500,
+              "etcdserver: request timed out",
+              1);
       cluster.create(project(ns, "p"));
       Project running = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
       assertThat(running.getStatus().getPodName()).isNotNull();
@@ -164,21 +231,38 @@ class AdmissionIT {
     try (MockCluster cluster = MockCluster.start()) {
       String ns = cluster.namespace("down");
       // Not a 5xx: the client retries those by itself. An error nobody handles, every time.
-      cluster.run().api().refuse(r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"), 404,
-          "the server could not find the requested resource", 1000);
+      cluster
+          .run()
+          .api()
+          .refuse(
+              r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"),
+              404,
+              "the server could not find the requested resource",
+              1000);
       cluster.create(project(ns, "p"));
-      Project gaveUp = cluster.awaitProject(ns, "p", p -> p.getStatus() != null && p.getStatus().getMessage() != null
-          && p.getStatus().getMessage().contains("gave up"), java.time.Duration.ofSeconds(60));
+      Project gaveUp =
+          cluster.awaitProject(
+              ns,
+              "p",
+              p ->
+                  p.getStatus() != null
+                      && p.getStatus().getMessage() != null
+                      && p.getStatus().getMessage().contains("gave up"),
+              java.time.Duration.ofSeconds(60));
       assertCondition(gaveUp, "Ready", "False", "ReconcileError");
-      assertThat(gaveUp.getStatus().getMessage()).contains("API server answered 404")
+      assertThat(gaveUp.getStatus().getMessage())
+          .contains("API server answered 404")
           .contains("the next change to the project or its pod retries");
       assertThat(cluster.run().operator().ledger().size()).isZero();
 
       cluster.run().api().refuse(r -> false, 0, null, 0);
-      cluster.editProject(ns, "p", p -> {
-        p.getMetadata().setAnnotations(new HashMap<>(Map.of("example.com/poke", "1")));
-        return p;
-      });
+      cluster.editProject(
+          ns,
+          "p",
+          p -> {
+            p.getMetadata().setAnnotations(new HashMap<>(Map.of("example.com/poke", "1")));
+            return p;
+          });
       Project running = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
       assertCondition(running, "Ready", "True", "PodRunning");
     }
@@ -189,22 +273,28 @@ class AdmissionIT {
     try (MockCluster cluster = MockCluster.start()) {
       String ns = cluster.namespace("groups");
       var group = new dev.quotient.api.DedicatedNodeGroup();
-      group.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("tiny").build());
+      group.setMetadata(
+          new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("tiny").build());
       var spec = new dev.quotient.api.DedicatedNodeGroupSpec();
       spec.setNodeNames(List.of("physics-1"));
       group.setSpec(spec);
       cluster.create(group);
-      var license = dev.quotient.testing.TestResources.license("tiny-seat", 10, q -> {
-        q.setCpu("200");
-        q.setMemory("1Gi");
-        q.setNodeGroups(List.of("tiny"));
-      });
+      var license =
+          dev.quotient.testing.TestResources.license(
+              "tiny-seat",
+              10,
+              q -> {
+                q.setCpu("200");
+                q.setMemory("1Gi");
+                q.setNodeGroups(List.of("tiny"));
+              });
       cluster.create(license);
       cluster.create(project(ns, "a", "tiny-seat"));
       cluster.awaitPhase(ns, "a", ProjectPhase.Running);
       cluster.create(project(ns, "b", "tiny-seat"));
       Project b = cluster.awaitPhase(ns, "b", ProjectPhase.WaitingForResources);
-      assertThat(b.getStatus().getMessage()).contains("node group tiny: cpu needs 20, 12 of 32 free");
+      assertThat(b.getStatus().getMessage())
+          .contains("node group tiny: cpu needs 20, 12 of 32 free");
     }
   }
 
@@ -214,44 +304,68 @@ class AdmissionIT {
       String ns = cluster.namespace("race");
       AtomicBoolean watching = new AtomicBoolean(true);
       AtomicInteger maxSeen = new AtomicInteger();
-      Thread watcher = new Thread(() -> {
-        while (watching.get()) {
-          int live = (int) cluster.client().pods().inNamespace(ns).list().getItems().stream()
-              .filter(p -> p.getMetadata().getDeletionTimestamp() == null).count();
-          maxSeen.accumulateAndGet(live, Math::max);
-          maxSeen.accumulateAndGet(cluster.run().operator().ledger().size(), Math::max);
-        }
-      });
+      Thread watcher =
+          new Thread(
+              () -> {
+                while (watching.get()) {
+                  int live =
+                      (int)
+                          cluster.client().pods().inNamespace(ns).list().getItems().stream()
+                              .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                              .count();
+                  maxSeen.accumulateAndGet(live, Math::max);
+                  maxSeen.accumulateAndGet(cluster.run().operator().ledger().size(), Math::max);
+                }
+              });
       watcher.start();
       List<Thread> creators = new java.util.ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int offset = t;
-        Thread c = new Thread(() -> {
-          for (int i = offset; i < 120; i += 4) {
-            cluster.create(project(ns, "p" + i));
-          }
-        });
+        Thread c =
+            new Thread(
+                () -> {
+                  for (int i = offset; i < 120; i += 4) {
+                    cluster.create(project(ns, "p" + i));
+                  }
+                });
         creators.add(c);
         c.start();
       }
       for (Thread c : creators) {
         c.join();
       }
-      await().atMost(MockCluster.TIMEOUT.multipliedBy(2)).until(() -> {
-        List<Project> all = cluster.client().resources(Project.class).inNamespace(ns).list().getItems();
-        return all.size() == 120 && all.stream().allMatch(p -> p.getStatus() != null
-            && (p.getStatus().getPhase() == ProjectPhase.Running || p.getStatus().getPhase() == ProjectPhase.WaitingForResources));
-      });
+      await()
+          .atMost(MockCluster.TIMEOUT.multipliedBy(2))
+          .until(
+              () -> {
+                List<Project> all =
+                    cluster.client().resources(Project.class).inNamespace(ns).list().getItems();
+                return all.size() == 120
+                    && all.stream()
+                        .allMatch(
+                            p ->
+                                p.getStatus() != null
+                                    && (p.getStatus().getPhase() == ProjectPhase.Running
+                                        || p.getStatus().getPhase()
+                                            == ProjectPhase.WaitingForResources));
+              });
       watching.set(false);
       watcher.join();
-      List<Project> all = cluster.client().resources(Project.class).inNamespace(ns).list().getItems();
-      assertThat(all.stream().filter(p -> p.getStatus().getPhase() == ProjectPhase.Running)).hasSize(5);
+      List<Project> all =
+          cluster.client().resources(Project.class).inNamespace(ns).list().getItems();
+      assertThat(all.stream().filter(p -> p.getStatus().getPhase() == ProjectPhase.Running))
+          .hasSize(5);
       assertThat(maxSeen.get()).isLessThanOrEqualTo(5);
       List<Pod> pods = cluster.client().pods().inNamespace(ns).list().getItems();
       assertThat(pods).hasSize(5);
       assertThat(cluster.run().operator().ledger().size()).isEqualTo(5);
-      assertThat(all.stream().filter(p -> p.getStatus().getPhase() == ProjectPhase.WaitingForResources)
-          .map(p -> p.getStatus().getQueuePosition()).distinct().count()).isGreaterThan(1);
+      assertThat(
+              all.stream()
+                  .filter(p -> p.getStatus().getPhase() == ProjectPhase.WaitingForResources)
+                  .map(p -> p.getStatus().getQueuePosition())
+                  .distinct()
+                  .count())
+          .isGreaterThan(1);
     }
   }
 
@@ -265,12 +379,22 @@ class AdmissionIT {
       }
       Map<String, String> lowered = new HashMap<>(EmbeddedRun.SETTINGS);
       lowered.put("clusterQuota.runningProjects", "1");
-      cluster.client().configMaps().inNamespace(EmbeddedRun.NAMESPACE).withName("quotient-settings")
-          .edit(cm -> { cm.setData(lowered); return cm; });
-      await().until(() -> cluster.run().operator().settings().clusterQuota().runningProjects() == 1L);
+      cluster
+          .client()
+          .configMaps()
+          .inNamespace(EmbeddedRun.NAMESPACE)
+          .withName("quotient-settings")
+          .edit(
+              cm -> {
+                cm.setData(lowered);
+                return cm;
+              });
+      await()
+          .until(() -> cluster.run().operator().settings().clusterQuota().runningProjects() == 1L);
       cluster.create(project(ns, "d"));
       Project d = cluster.awaitPhase(ns, "d", ProjectPhase.WaitingForResources);
-      assertThat(d.getStatus().getMessage()).contains("running projects: 3 of 1 allowed are running");
+      assertThat(d.getStatus().getMessage())
+          .contains("running projects: 3 of 1 allowed are running");
       for (String n : List.of("a", "b", "c")) {
         assertThat(cluster.project(ns, n).getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
       }

@@ -10,13 +10,17 @@ import dev.quotient.testing.MockCluster;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Two replicas against one API server: only the leader acts; the standby takes over when it stops. */
+/**
+ * Two replicas against one API server: only the leader acts; the standby takes over when it stops.
+ */
 class LeaderElectionIT {
 
   private static QuotientOperator replica(MockCluster cluster, String identity) {
-    var le = new QuotientOperator.LeaderElection(identity, Duration.ofSeconds(3), Duration.ofSeconds(2),
-        Duration.ofMillis(500), false);
-    return QuotientOperator.start(cluster.run().api().newClient(),
+    var le =
+        new QuotientOperator.LeaderElection(
+            identity, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(500), false);
+    return QuotientOperator.start(
+        cluster.run().api().newClient(),
         QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE).withLeaderElection(le));
   }
 
@@ -25,25 +29,53 @@ class LeaderElectionIT {
     try (MockCluster cluster = MockCluster.start()) {
       cluster.run().operator().close();
       QuotientOperator a = replica(cluster, "replica-a");
-      await().atMost(MockCluster.TIMEOUT).until(() -> cluster.client().leases().inNamespace(EmbeddedRun.NAMESPACE)
-          .withName(QuotientOperator.LEASE_NAME).get() != null);
+      await()
+          .atMost(MockCluster.TIMEOUT)
+          .until(
+              () ->
+                  cluster
+                          .client()
+                          .leases()
+                          .inNamespace(EmbeddedRun.NAMESPACE)
+                          .withName(QuotientOperator.LEASE_NAME)
+                          .get()
+                      != null);
       QuotientOperator b = replica(cluster, "replica-b");
       try {
         String ns = cluster.namespace("leader");
         cluster.create(project(ns, "first"));
         cluster.awaitPhase(ns, "first", ProjectPhase.Running);
-        assertThat(cluster.client().leases().inNamespace(EmbeddedRun.NAMESPACE).withName(QuotientOperator.LEASE_NAME)
-            .get().getSpec().getHolderIdentity()).isEqualTo("replica-a");
+        assertThat(
+                cluster
+                    .client()
+                    .leases()
+                    .inNamespace(EmbeddedRun.NAMESPACE)
+                    .withName(QuotientOperator.LEASE_NAME)
+                    .get()
+                    .getSpec()
+                    .getHolderIdentity())
+            .isEqualTo("replica-a");
         assertThat(cluster.client().pods().inNamespace(ns).list().getItems()).hasSize(1);
-        assertThat(cluster.events(ns, "first").stream().filter(e -> "PodCreated".equals(e.getReason()))).hasSize(1);
+        assertThat(
+                cluster.events(ns, "first").stream()
+                    .filter(e -> "PodCreated".equals(e.getReason())))
+            .hasSize(1);
         // The standby's ledger is warm: it saw the pod through its own informer.
         await().until(() -> b.ledger().size() == 1);
 
         a.close();
         cluster.create(project(ns, "second"));
         cluster.awaitPhase(ns, "second", ProjectPhase.Running);
-        assertThat(cluster.client().leases().inNamespace(EmbeddedRun.NAMESPACE).withName(QuotientOperator.LEASE_NAME)
-            .get().getSpec().getHolderIdentity()).isEqualTo("replica-b");
+        assertThat(
+                cluster
+                    .client()
+                    .leases()
+                    .inNamespace(EmbeddedRun.NAMESPACE)
+                    .withName(QuotientOperator.LEASE_NAME)
+                    .get()
+                    .getSpec()
+                    .getHolderIdentity())
+            .isEqualTo("replica-b");
         assertThat(cluster.client().pods().inNamespace(ns).list().getItems()).hasSize(2);
         assertThat(b.ledger().size()).isEqualTo(2);
       } finally {

@@ -46,10 +46,12 @@ class LicenseReconcilerIT {
     await().atMost(MockCluster.TIMEOUT).until(() -> phase("perpetual") == LicensePhase.Active);
     var status = cluster.license("perpetual").getStatus();
     assertThat(status.getRunningProjects().getCount()).isZero();
-    assertThat(status.getConditions()).anySatisfy(c -> {
-      assertThat(c.getType()).isEqualTo("Valid");
-      assertThat(c.getStatus()).isEqualTo("True");
-    });
+    assertThat(status.getConditions())
+        .anySatisfy(
+            c -> {
+              assertThat(c.getType()).isEqualTo("Valid");
+              assertThat(c.getStatus()).isEqualTo("True");
+            });
   }
 
   private static LicensePhase phase(String name) {

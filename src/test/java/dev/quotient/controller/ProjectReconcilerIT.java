@@ -52,8 +52,17 @@ class ProjectReconcilerIT {
     assertCondition(p, "QuotaAdmitted", "True", "QuotaAdmitted");
     assertCondition(p, "LicensesValid", "True", "LicensesApplied");
     Pod pod = cluster.pod(ns, "p");
-    assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
-    assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
+    assertThat(
+            pod.getSpec()
+                .getContainers()
+                .get(0)
+                .getResources()
+                .getLimits()
+                .get("memory")
+                .toString())
+        .isEqualTo("1Gi");
+    assertThat(pod.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(p.getMetadata().getUid()));
     assertThat(cluster.hasEvent(ns, "p", "PodCreated")).isTrue();
   }
@@ -61,7 +70,14 @@ class ProjectReconcilerIT {
   @Test
   void twoLicensesAddUpAndAnExpiredOneIsReported() {
     String ns = cluster.namespace("sum");
-    cluster.create(license("sum-cpu", 10, q -> { q.setCpu("2"); q.setMemory("4Gi"); }));
+    cluster.create(
+        license(
+            "sum-cpu",
+            10,
+            q -> {
+              q.setCpu("2");
+              q.setMemory("4Gi");
+            }));
     cluster.create(license("sum-mem", 10, q -> q.setMemory("4Gi")));
     var expired = license("sum-expired", 10, q -> q.setCpu("16"));
     expired.getSpec().setExpires("2020-01-01T00:00:00Z");
@@ -71,13 +87,18 @@ class ProjectReconcilerIT {
     Project p = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
     assertThat(p.getStatus().getEffectiveQuota().getCpuLimit()).isEqualTo("2");
     assertThat(p.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("8Gi");
-    assertThat(p.getStatus().getLicenses()).extracting(l -> l.getState())
+    assertThat(p.getStatus().getLicenses())
+        .extracting(l -> l.getState())
         .containsExactly(LicenseState.Applied, LicenseState.Applied, LicenseState.Expired);
     assertCondition(p, "LicensesValid", "False", "LicenseExpired");
     await().until(() -> cluster.hasEvent(ns, "p", "LicenseExpired"));
-    await().until(() -> cluster.license("sum-cpu").getStatus() != null
-        && cluster.license("sum-cpu").getStatus().getRunningProjects().getCount() == 1);
-    assertThat(cluster.license("sum-cpu").getStatus().getRunningProjects().getNames()).containsExactly(ns + "/p");
+    await()
+        .until(
+            () ->
+                cluster.license("sum-cpu").getStatus() != null
+                    && cluster.license("sum-cpu").getStatus().getRunningProjects().getCount() == 1);
+    assertThat(cluster.license("sum-cpu").getStatus().getRunningProjects().getNames())
+        .containsExactly(ns + "/p");
     assertThat(cluster.license("sum-expired").getStatus().getPhase().name()).isEqualTo("Expired");
   }
 
@@ -86,10 +107,15 @@ class ProjectReconcilerIT {
     String ns = cluster.namespace("unknown");
     cluster.create(project(ns, "p", "no-such-license"));
     Project p = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
-    assertThat(p.getStatus().getLicenses()).singleElement().satisfies(l -> {
-      assertThat(l.getState()).isEqualTo(LicenseState.NotFound);
-      assertThat(l.getMessage()).contains("no-such-license").contains("kubectl get licenses");
-    });
+    assertThat(p.getStatus().getLicenses())
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.getState()).isEqualTo(LicenseState.NotFound);
+              assertThat(l.getMessage())
+                  .contains("no-such-license")
+                  .contains("kubectl get licenses");
+            });
     assertCondition(p, "LicensesValid", "False", "LicenseNotFound");
   }
 
@@ -97,53 +123,90 @@ class ProjectReconcilerIT {
   void dedicatedGroupProjectLandsOnItsLabelledAndTaintedNode() {
     String ns = cluster.namespace("dedicated");
     var group = new dev.quotient.api.DedicatedNodeGroup();
-    group.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("bigmem").build());
+    group.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("bigmem").build());
     var spec = new dev.quotient.api.DedicatedNodeGroupSpec();
     spec.setNodeSelector(java.util.Map.of("hardware", "big-memory"));
     group.setSpec(spec);
     cluster.create(group);
-    cluster.create(license("bigmem-license", 5, q -> { q.setCpu("8"); q.setMemory("32Gi"); q.setDedicatedNodeGroup("bigmem"); }));
+    cluster.create(
+        license(
+            "bigmem-license",
+            5,
+            q -> {
+              q.setCpu("8");
+              q.setMemory("32Gi");
+              q.setDedicatedNodeGroup("bigmem");
+            }));
     cluster.create(project(ns, "p", "bigmem-license"));
 
     Project p = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
     assertThat(p.getStatus().getNodeName()).isEqualTo("physics-1");
     assertThat(p.getStatus().getEffectiveQuota().getNodeGroup()).isEqualTo("bigmem");
     var node = cluster.client().nodes().withName("physics-1").get();
-    assertThat(node.getMetadata().getLabels()).containsEntry("quotient.dev/dedicated-node-group", "bigmem");
-    assertThat(node.getSpec().getTaints()).anySatisfy(t -> {
-      assertThat(t.getKey()).isEqualTo("quotient.dev/dedicated-node-group");
-      assertThat(t.getValue()).isEqualTo("bigmem");
-      assertThat(t.getEffect()).isEqualTo("NoSchedule");
-    });
-    await().until(() -> {
-      var g = cluster.client().resources(dev.quotient.api.DedicatedNodeGroup.class).withName("bigmem").get();
-      return g.getStatus() != null && Integer.valueOf(1).equals(g.getStatus().getRunningProjects())
-          && List.of("physics-1").equals(g.getStatus().getNodes());
-    });
+    assertThat(node.getMetadata().getLabels())
+        .containsEntry("quotient.dev/dedicated-node-group", "bigmem");
+    assertThat(node.getSpec().getTaints())
+        .anySatisfy(
+            t -> {
+              assertThat(t.getKey()).isEqualTo("quotient.dev/dedicated-node-group");
+              assertThat(t.getValue()).isEqualTo("bigmem");
+              assertThat(t.getEffect()).isEqualTo("NoSchedule");
+            });
+    await()
+        .until(
+            () -> {
+              var g =
+                  cluster
+                      .client()
+                      .resources(dev.quotient.api.DedicatedNodeGroup.class)
+                      .withName("bigmem")
+                      .get();
+              return g.getStatus() != null
+                  && Integer.valueOf(1).equals(g.getStatus().getRunningProjects())
+                  && List.of("physics-1").equals(g.getStatus().getNodes());
+            });
     // A plain project never lands on the tainted node.
     cluster.create(project(ns, "plain"));
-    assertThat(cluster.awaitPhase(ns, "plain", ProjectPhase.Running).getStatus().getNodeName()).startsWith("pool-");
+    assertThat(cluster.awaitPhase(ns, "plain", ProjectPhase.Running).getStatus().getNodeName())
+        .startsWith("pool-");
 
     // Deleting the group clears its label and taint from the node.
-    cluster.client().resources(dev.quotient.api.DedicatedNodeGroup.class).withName("bigmem").delete();
-    await().atMost(MockCluster.TIMEOUT).until(() -> {
-      var n = cluster.client().nodes().withName("physics-1").get();
-      return !n.getMetadata().getLabels().containsKey("quotient.dev/dedicated-node-group")
-          && (n.getSpec().getTaints() == null || n.getSpec().getTaints().isEmpty());
-    });
+    cluster
+        .client()
+        .resources(dev.quotient.api.DedicatedNodeGroup.class)
+        .withName("bigmem")
+        .delete();
+    await()
+        .atMost(MockCluster.TIMEOUT)
+        .until(
+            () -> {
+              var n = cluster.client().nodes().withName("physics-1").get();
+              return !n.getMetadata().getLabels().containsKey("quotient.dev/dedicated-node-group")
+                  && (n.getSpec().getTaints() == null || n.getSpec().getTaints().isEmpty());
+            });
   }
 
   @Test
   void gpuProjectGetsTheGpuLimitAndLandsOnTheGpuNode() {
     String ns = cluster.namespace("gpu");
-    cluster.create(license("gpu-license", 5, q -> {
-      q.setCpu("4");
-      var g = TestResources.gpu(1);
-      g.setNodeSelector(java.util.Map.of("accelerator", "nvidia-a100"));
-      g.setTolerations(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
-          .withKey("nvidia.com/gpu").withOperator("Exists").withEffect("NoSchedule").build()));
-      q.setGpu(g);
-    }));
+    cluster.create(
+        license(
+            "gpu-license",
+            5,
+            q -> {
+              q.setCpu("4");
+              var g = TestResources.gpu(1);
+              g.setNodeSelector(java.util.Map.of("accelerator", "nvidia-a100"));
+              g.setTolerations(
+                  List.of(
+                      new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                          .withKey("nvidia.com/gpu")
+                          .withOperator("Exists")
+                          .withEffect("NoSchedule")
+                          .build()));
+              q.setGpu(g);
+            }));
     cluster.create(project(ns, "p", "gpu-license"));
     Project p = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
     assertThat(p.getStatus().getNodeName()).isEqualTo("gpu-1");
@@ -180,10 +243,13 @@ class ProjectReconcilerIT {
     String firstUid = cluster.pod(ns, "p").getMetadata().getUid();
 
     cluster.client().pods().inNamespace(ns).withName("project-p").delete();
-    await().atMost(MockCluster.TIMEOUT).until(() -> {
-      Pod pod = cluster.pod(ns, "p");
-      return pod != null && !pod.getMetadata().getUid().equals(firstUid);
-    });
+    await()
+        .atMost(MockCluster.TIMEOUT)
+        .until(
+            () -> {
+              Pod pod = cluster.pod(ns, "p");
+              return pod != null && !pod.getMetadata().getUid().equals(firstUid);
+            });
     cluster.awaitPhase(ns, "p", ProjectPhase.Running);
     await().until(() -> cluster.hasEvent(ns, "p", "PodDeleted"));
   }
@@ -195,12 +261,38 @@ class ProjectReconcilerIT {
     cluster.create(project(ns, "p"));
     cluster.awaitPhase(ns, "p", ProjectPhase.Running);
 
-    cluster.editProject(ns, "p", p -> { p.getSpec().setLicenses(List.of("change-big")); return p; });
-    await().atMost(MockCluster.TIMEOUT).ignoreExceptions().until(() ->
-        cluster.pod(ns, "p").getSpec().getContainers().get(0).getResources().getLimits().get("memory").toString().equals("6Gi"));
-    Project p = cluster.awaitProject(ns, "p", x -> x.getStatus().getPhase() == ProjectPhase.Running
-        && "6Gi".equals(x.getStatus().getEffectiveQuota().getMemoryLimit()));
-    assertThat(p.getStatus().getLicenses()).extracting(l -> l.getState()).containsExactly(LicenseState.Applied);
+    cluster.editProject(
+        ns,
+        "p",
+        p -> {
+          p.getSpec().setLicenses(List.of("change-big"));
+          return p;
+        });
+    await()
+        .atMost(MockCluster.TIMEOUT)
+        .ignoreExceptions()
+        .until(
+            () ->
+                cluster
+                    .pod(ns, "p")
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .getResources()
+                    .getLimits()
+                    .get("memory")
+                    .toString()
+                    .equals("6Gi"));
+    Project p =
+        cluster.awaitProject(
+            ns,
+            "p",
+            x ->
+                x.getStatus().getPhase() == ProjectPhase.Running
+                    && "6Gi".equals(x.getStatus().getEffectiveQuota().getMemoryLimit()));
+    assertThat(p.getStatus().getLicenses())
+        .extracting(l -> l.getState())
+        .containsExactly(LicenseState.Applied);
     assertThat(cluster.hasEvent(ns, "p", "LicenseChangeRestart")).isTrue();
   }
 
@@ -210,18 +302,33 @@ class ProjectReconcilerIT {
     cluster.create(license("edit-me", 5, q -> q.setMemory("2Gi")));
     cluster.create(project(ns, "p", "edit-me"));
     cluster.awaitPhase(ns, "p", ProjectPhase.Running);
-    cluster.client().resources(dev.quotient.api.License.class).withName("edit-me")
-        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+    cluster
+        .client()
+        .resources(dev.quotient.api.License.class)
+        .withName("edit-me")
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
             "{\"spec\":{\"quota\":{\"memory\":\"3Gi\"}}}");
     // The running pod keeps its quota ...
-    await().during(java.time.Duration.ofSeconds(1)).atMost(MockCluster.TIMEOUT).until(() ->
-        "2Gi".equals(cluster.project(ns, "p").getStatus().getEffectiveQuota().getMemoryLimit()));
+    await()
+        .during(java.time.Duration.ofSeconds(1))
+        .atMost(MockCluster.TIMEOUT)
+        .until(
+            () ->
+                "2Gi"
+                    .equals(
+                        cluster.project(ns, "p").getStatus().getEffectiveQuota().getMemoryLimit()));
     // ... and the next start gets the new one.
     setDesiredState(ns, "p", DesiredState.Stopped);
     cluster.awaitPhase(ns, "p", ProjectPhase.Stopped);
     setDesiredState(ns, "p", DesiredState.Running);
-    cluster.awaitProject(ns, "p", x -> x.getStatus().getPhase() == ProjectPhase.Running
-        && "3Gi".equals(x.getStatus().getEffectiveQuota().getMemoryLimit()));
+    cluster.awaitProject(
+        ns,
+        "p",
+        x ->
+            x.getStatus().getPhase() == ProjectPhase.Running
+                && "3Gi".equals(x.getStatus().getEffectiveQuota().getMemoryLimit()));
   }
 
   @Test
@@ -231,17 +338,26 @@ class ProjectReconcilerIT {
     cluster.create(license("malformed", 5, q -> q.setMemory("8GB")));
     cluster.create(project(ns, "p", "malformed"));
     Project p = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
-    assertThat(p.getStatus().getLicenses()).singleElement().satisfies(l -> {
-      assertThat(l.getState()).isEqualTo(LicenseState.Invalid);
-      assertThat(l.getMessage()).contains("8GB");
-    });
+    assertThat(p.getStatus().getLicenses())
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.getState()).isEqualTo(LicenseState.Invalid);
+              assertThat(l.getMessage()).contains("8GB");
+            });
     assertThat(p.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("1Gi");
-    await().until(() -> {
-      var l = cluster.license("malformed");
-      return l.getStatus() != null && Conditions.find(l.getStatus().getConditions(), "Valid") != null
-          && "False".equals(Conditions.find(l.getStatus().getConditions(), "Valid").getStatus());
-    });
-    assertThat(Conditions.find(cluster.license("malformed").getStatus().getConditions(), "Valid").getMessage())
+    await()
+        .until(
+            () -> {
+              var l = cluster.license("malformed");
+              return l.getStatus() != null
+                  && Conditions.find(l.getStatus().getConditions(), "Valid") != null
+                  && "False"
+                      .equals(Conditions.find(l.getStatus().getConditions(), "Valid").getStatus());
+            });
+    assertThat(
+            Conditions.find(cluster.license("malformed").getStatus().getConditions(), "Valid")
+                .getMessage())
         .contains("spec.quota.memory '8GB'");
   }
 
@@ -252,7 +368,13 @@ class ProjectReconcilerIT {
     Project p = cluster.awaitPhase(ns, "p", ProjectPhase.Failed);
     assertThat(p.getStatus().getMessage()).contains("spec.adminQuota.memory 'lots'");
     assertThat(cluster.pod(ns, "p")).isNull();
-    cluster.editProject(ns, "p", x -> { x.getSpec().getAdminQuota().setMemory("2Gi"); return x; });
+    cluster.editProject(
+        ns,
+        "p",
+        x -> {
+          x.getSpec().getAdminQuota().setMemory("2Gi");
+          return x;
+        });
     Project fixed = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
     assertThat(fixed.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("2Gi");
   }
@@ -262,9 +384,15 @@ class ProjectReconcilerIT {
     String ns = cluster.namespace("patch");
     ObjectMapper json = new ObjectMapper();
     var good = license("patch-good", 5, q -> {});
-    good.getSpec().setPodPatch(json.readTree("{\"spec\":{\"containers\":[{\"name\":\"project\",\"env\":[{\"name\":\"JUPYTER_ENABLE_LAB\",\"value\":\"yes\"}]}]}}"));
+    good.getSpec()
+        .setPodPatch(
+            json.readTree(
+                "{\"spec\":{\"containers\":[{\"name\":\"project\",\"env\":[{\"name\":\"JUPYTER_ENABLE_LAB\",\"value\":\"yes\"}]}]}}"));
     var root = license("patch-root", 5, q -> {});
-    root.getSpec().setPodPatch(json.readTree("{\"spec\":{\"securityContext\":{\"runAsUser\":0,\"runAsNonRoot\":false}}}"));
+    root.getSpec()
+        .setPodPatch(
+            json.readTree(
+                "{\"spec\":{\"securityContext\":{\"runAsUser\":0,\"runAsNonRoot\":false}}}"));
     cluster.create(good);
     cluster.create(root);
     cluster.create(project(ns, "p", "patch-good", "patch-root"));
@@ -275,7 +403,8 @@ class ProjectReconcilerIT {
     assertThat(cluster.pod(ns, "p").getSpec().getSecurityContext().getRunAsUser()).isEqualTo(2001L);
     assertCondition(p, "LicensesValid", "False", "PodPatchRejected");
     assertThat(Conditions.find(p.getStatus().getConditions(), "LicensesValid").getMessage())
-        .contains("patch-root").contains("root");
+        .contains("patch-root")
+        .contains("root");
     await().until(() -> cluster.hasEvent(ns, "p", "PodPatchRejected"));
   }
 
@@ -284,8 +413,14 @@ class ProjectReconcilerIT {
     String ns = cluster.namespace("huge");
     // 40Gi of requests fits the cluster quota but no single project node (32Gi each).
     cluster.create(project(ns, "p", s -> s.setAdminQuota(quota("2", "200Gi"))));
-    Project p = cluster.awaitProject(ns, "p", x -> x.getStatus() != null && x.getStatus().getMessage() != null
-        && x.getStatus().getMessage().contains("Insufficient memory"));
+    Project p =
+        cluster.awaitProject(
+            ns,
+            "p",
+            x ->
+                x.getStatus() != null
+                    && x.getStatus().getMessage() != null
+                    && x.getStatus().getMessage().contains("Insufficient memory"));
     assertThat(p.getStatus().getPhase()).isEqualTo(ProjectPhase.Starting);
     assertThat(p.getStatus().getMessage()).startsWith("Unschedulable: 0/4 nodes are available:");
     assertCondition(p, "Ready", "False", "Unschedulable");
@@ -299,23 +434,38 @@ class ProjectReconcilerIT {
     cluster.awaitPhase(ns, "a", ProjectPhase.Running);
     cluster.create(project(ns, "b", "single-seat"));
     Project b = cluster.awaitPhase(ns, "b", ProjectPhase.Running);
-    assertThat(b.getStatus().getLicenses()).singleElement()
+    assertThat(b.getStatus().getLicenses())
+        .singleElement()
         .satisfies(l -> assertThat(l.getState()).isEqualTo(LicenseState.RunLimitReached));
     assertThat(b.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("1Gi");
-    assertThat(cluster.project(ns, "a").getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("3Gi");
+    assertThat(cluster.project(ns, "a").getStatus().getEffectiveQuota().getMemoryLimit())
+        .isEqualTo("3Gi");
 
     // When the holder is deleted, its slot frees and the next start of b gets the upgrade.
     cluster.client().resources(Project.class).inNamespace(ns).withName("a").delete();
-    await().atMost(MockCluster.TIMEOUT).until(() -> cluster.license("single-seat").getStatus().getRunningProjects().getCount() == 0);
+    await()
+        .atMost(MockCluster.TIMEOUT)
+        .until(
+            () -> cluster.license("single-seat").getStatus().getRunningProjects().getCount() == 0);
     setDesiredState(ns, "b", DesiredState.Stopped);
     cluster.awaitPhase(ns, "b", ProjectPhase.Stopped);
     setDesiredState(ns, "b", DesiredState.Running);
-    cluster.awaitProject(ns, "b", x -> x.getStatus().getPhase() == ProjectPhase.Running
-        && "3Gi".equals(x.getStatus().getEffectiveQuota().getMemoryLimit()));
+    cluster.awaitProject(
+        ns,
+        "b",
+        x ->
+            x.getStatus().getPhase() == ProjectPhase.Running
+                && "3Gi".equals(x.getStatus().getEffectiveQuota().getMemoryLimit()));
   }
 
   private static void setDesiredState(String ns, String name, DesiredState state) {
-    cluster.editProject(ns, name, p -> { p.getSpec().setDesiredState(state); return p; });
+    cluster.editProject(
+        ns,
+        name,
+        p -> {
+          p.getSpec().setDesiredState(state);
+          return p;
+        });
   }
 
   static void assertCondition(Project p, String type, String status, String reason) {

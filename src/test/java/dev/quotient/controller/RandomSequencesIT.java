@@ -39,14 +39,15 @@ class RandomSequencesIT {
   private static final int RUNNING_LIMIT = 4;
   private static final List<String> LICENSES = List.of("lic-a", "lic-b", "lic-c");
   private static final int STEPS = Integer.getInteger("quotient.steps", 30);
+
   /**
-   * Also expire every watch now and then (410 Gone): -Dquotient.expireWatches=true. Off by
-   * default because the CRUD mock cannot serve it faithfully: all informers relist after the same
-   * ~1 s backoff, and a pod deleted between the pod informer's LIST and its new watch is never
-   * reported (a real API server replays it from the LIST's resourceVersion). Since a Stopping
-   * project checks its pod with the API server, seeds 1, 2, 3 and 20261131 (which used to end
-   * with p1 stuck in Stopping) pass with it on; other lost deletions remain possible on the mock.
-   * FaultsIT covers 410s where the mock is exact.
+   * Also expire every watch now and then (410 Gone): -Dquotient.expireWatches=true. Off by default
+   * because the CRUD mock cannot serve it faithfully: all informers relist after the same ~1 s
+   * backoff, and a pod deleted between the pod informer's LIST and its new watch is never reported
+   * (a real API server replays it from the LIST's resourceVersion). Since a Stopping project checks
+   * its pod with the API server, seeds 1, 2, 3 and 20261131 (which used to end with p1 stuck in
+   * Stopping) pass with it on; other lost deletions remain possible on the mock. FaultsIT covers
+   * 410s where the mock is exact.
    */
   private static final boolean EXPIRE = Boolean.getBoolean("quotient.expireWatches");
 
@@ -61,10 +62,15 @@ class RandomSequencesIT {
     run(Long.getLong("quotient.seed", 20261130L), STEPS, false);
   }
 
-  /** The same, while the operator's watches lag by 0-800 ms, changing every step (RELIABILITY.md 7). */
+  /**
+   * The same, while the operator's watches lag by 0-800 ms, changing every step (RELIABILITY.md 7).
+   */
   @Test
   void observedEqualsDeclaredWithLaggingWatches() {
-    run(Long.getLong("quotient.seed", 20261130L) + 1, Integer.getInteger("quotient.faultySteps", 15), true);
+    run(
+        Long.getLong("quotient.seed", 20261130L) + 1,
+        Integer.getInteger("quotient.faultySteps", 15),
+        true);
   }
 
   private static void run(long seed, int steps, boolean faults) {
@@ -81,7 +87,14 @@ class RandomSequencesIT {
       group.setSpec(gs);
       cluster.create(group);
       for (String l : LICENSES) {
-        cluster.create(license(l, 2, q -> { q.setCpu("1"); q.setMemory("1Gi"); }));
+        cluster.create(
+            license(
+                l,
+                2,
+                q -> {
+                  q.setCpu("1");
+                  q.setMemory("1Gi");
+                }));
       }
       Declared declared = new Declared();
       for (int i = 0; i < PROJECTS; i++) {
@@ -96,7 +109,12 @@ class RandomSequencesIT {
       for (int step = 0; step < steps; step++) {
         if (faults) {
           int lagMillis = random.nextInt(3) * 400;
-          cluster.run().api().lagWatches(lagMillis == 0 ? null : r -> r.contains("watch=true"), Duration.ofMillis(lagMillis));
+          cluster
+              .run()
+              .api()
+              .lagWatches(
+                  lagMillis == 0 ? null : r -> r.contains("watch=true"),
+                  Duration.ofMillis(lagMillis));
           history.add("watches lag " + lagMillis + " ms");
         }
         // Mostly one change at a time; sometimes a burst the operator sees mid-flight.
@@ -105,13 +123,24 @@ class RandomSequencesIT {
           history.add((b == 0 ? "" : "  + ") + step(cluster, ns, declared, random));
         }
         if (faults && EXPIRE && random.nextInt(3) == 0) {
-          history.add("  + " + cluster.run().api().expireWatches(r -> r.contains("watch=true")) + " watches expire (410)");
+          history.add(
+              "  + "
+                  + cluster.run().api().expireWatches(r -> r.contains("watch=true"))
+                  + " watches expire (410)");
         }
         converge(cluster, ns, declared, seed, history);
       }
     } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError("seed " + seed + " (rerun with -Dquotient.seed=" + seed + "); steps:\n  "
-          + String.join("\n  ", history) + "\n" + e.getMessage(), e);
+      throw new AssertionError(
+          "seed "
+              + seed
+              + " (rerun with -Dquotient.seed="
+              + seed
+              + "); steps:\n  "
+              + String.join("\n  ", history)
+              + "\n"
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -137,8 +166,17 @@ class RandomSequencesIT {
       return "recreate " + name + " " + lics;
     }
     if (kind < 25) {
-      DesiredState next = declared.projects.get(name) == DesiredState.Running ? DesiredState.Stopped : DesiredState.Running;
-      cluster.editProject(ns, name, p -> { p.getSpec().setDesiredState(next); return p; });
+      DesiredState next =
+          declared.projects.get(name) == DesiredState.Running
+              ? DesiredState.Stopped
+              : DesiredState.Running;
+      cluster.editProject(
+          ns,
+          name,
+          p -> {
+            p.getSpec().setDesiredState(next);
+            return p;
+          });
       declared.projects.put(name, next);
       return name + " -> " + next;
     }
@@ -153,31 +191,47 @@ class RandomSequencesIT {
         what = "add";
       }
       List<String> next = List.copyOf(lics);
-      cluster.editProject(ns, name, p -> { p.getSpec().setLicenses(next.isEmpty() ? null : next); return p; });
+      cluster.editProject(
+          ns,
+          name,
+          p -> {
+            p.getSpec().setLicenses(next.isEmpty() ? null : next);
+            return p;
+          });
       declared.licensesOf.put(name, next);
       return name + " " + what + " " + lic + " -> " + next;
     }
     if (kind < 60) {
       String memory = (1 + random.nextInt(3)) + "Gi";
       int runLimit = 1 + random.nextInt(3);
-      cluster.editLicense(lic, l -> {
-        l.getSpec().getQuota().setMemory(memory);
-        l.getSpec().setRunLimit(runLimit);
-        return l;
-      });
+      cluster.editLicense(
+          lic,
+          l -> {
+            l.getSpec().getQuota().setMemory(memory);
+            l.getSpec().setRunLimit(runLimit);
+            return l;
+          });
       return lic + " quota memory=" + memory + " runLimit=" + runLimit;
     }
     if (kind < 72) {
       boolean dedicated = random.nextBoolean();
-      cluster.editLicense(lic, l -> {
-        l.getSpec().getQuota().setDedicatedNodeGroup(dedicated ? "bigmem" : null);
-        return l;
-      });
+      cluster.editLicense(
+          lic,
+          l -> {
+            l.getSpec().getQuota().setDedicatedNodeGroup(dedicated ? "bigmem" : null);
+            return l;
+          });
       return lic + " dedicatedNodeGroup=" + (dedicated ? "bigmem" : "none");
     }
     if (kind < 84) {
       // A license change applies at the next start: stop and start to pick it up.
-      cluster.editProject(ns, name, p -> { p.getSpec().setDesiredState(DesiredState.Stopped); return p; });
+      cluster.editProject(
+          ns,
+          name,
+          p -> {
+            p.getSpec().setDesiredState(DesiredState.Stopped);
+            return p;
+          });
       declared.projects.put(name, DesiredState.Stopped);
       return name + " -> Stopped (to restart later)";
     }
@@ -191,17 +245,28 @@ class RandomSequencesIT {
     return "restart operator";
   }
 
-  private static void converge(MockCluster cluster, String ns, Declared declared, long seed, List<String> history) {
+  private static void converge(
+      MockCluster cluster, String ns, Declared declared, long seed, List<String> history) {
     List<List<String>> last = new ArrayList<>(List.of(List.of()));
     try {
-      await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(150)).ignoreExceptions().until(() -> {
-        List<String> p = problems(cluster, ns, declared);
-        last.set(0, p);
-        return p.isEmpty();
-      });
+      await()
+          .atMost(Duration.ofSeconds(25))
+          .pollInterval(Duration.ofMillis(150))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                List<String> p = problems(cluster, ns, declared);
+                last.set(0, p);
+                return p.isEmpty();
+              });
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError("not converged after step " + (history.size() - 1) + " (seed " + seed + "):\n    "
-          + String.join("\n    ", last.get(0)));
+      throw new AssertionError(
+          "not converged after step "
+              + (history.size() - 1)
+              + " (seed "
+              + seed
+              + "):\n    "
+              + String.join("\n    ", last.get(0)));
     }
   }
 
@@ -238,11 +303,17 @@ class RandomSequencesIT {
       }
       var st = p.getStatus();
       if (!java.util.Objects.equals(st.getObservedGeneration(), p.getMetadata().getGeneration())) {
-        problems.add(name + ": observedGeneration " + st.getObservedGeneration() + " != " + p.getMetadata().getGeneration());
+        problems.add(
+            name
+                + ": observedGeneration "
+                + st.getObservedGeneration()
+                + " != "
+                + p.getMetadata().getGeneration());
       }
       if (want == DesiredState.Stopped) {
         if (st.getPhase() != ProjectPhase.Stopped) {
-          problems.add(name + ": Stopped desired but phase " + st.getPhase() + " (" + st.getMessage() + ")");
+          problems.add(
+              name + ": Stopped desired but phase " + st.getPhase() + " (" + st.getMessage() + ")");
         }
         if (pod != null) {
           problems.add(name + ": Stopped desired but pod exists");
@@ -260,57 +331,86 @@ class RandomSequencesIT {
         continue;
       }
       if (st.getPhase() != ProjectPhase.Running) {
-        problems.add(name + ": Running desired but phase " + st.getPhase() + " (" + st.getMessage() + ")");
+        problems.add(
+            name + ": Running desired but phase " + st.getPhase() + " (" + st.getMessage() + ")");
         continue;
       }
-      if (pod == null || !"Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
+      if (pod == null
+          || !"Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
         problems.add(name + ": Running but no running pod");
         continue;
       }
-      String requested = pod.getMetadata().getAnnotations() == null ? null
-          : pod.getMetadata().getAnnotations().get(QuotientLabels.REQUESTED_LICENSES);
+      String requested =
+          pod.getMetadata().getAnnotations() == null
+              ? null
+              : pod.getMetadata().getAnnotations().get(QuotientLabels.REQUESTED_LICENSES);
       String declaredLicenses = String.join(",", declared.licensesOf.get(name));
       if (!declaredLicenses.equals(requested)) {
-        problems.add(name + ": pod started with licenses [" + requested + "], declared [" + declaredLicenses + "]");
+        problems.add(
+            name
+                + ": pod started with licenses ["
+                + requested
+                + "], declared ["
+                + declaredLicenses
+                + "]");
       }
-      if (!pod.getMetadata().getName().equals(st.getPodName()) || !java.util.Objects.equals(pod.getSpec().getNodeName(), st.getNodeName())) {
+      if (!pod.getMetadata().getName().equals(st.getPodName())
+          || !java.util.Objects.equals(pod.getSpec().getNodeName(), st.getNodeName())) {
         problems.add(name + ": status shows pod " + st.getPodName() + " on " + st.getNodeName());
       }
       String group = pod.getMetadata().getLabels().get(QuotientLabels.NODE_GROUP);
       String node = pod.getSpec().getNodeName();
-      if ("bigmem".equals(group) ? !"physics-1".equals(node) : node == null || !node.startsWith("pool-")) {
+      if ("bigmem".equals(group)
+          ? !"physics-1".equals(node)
+          : node == null || !node.startsWith("pool-")) {
         problems.add(name + ": node group " + group + " but on node " + node);
       }
     }
     // A project waits only because the running limit is really taken.
     if (waiting > 0 && live.size() < RUNNING_LIMIT) {
-      problems.add(waiting + " project(s) wait while only " + live.size() + " of " + RUNNING_LIMIT + " run");
+      problems.add(
+          waiting + " project(s) wait while only " + live.size() + " of " + RUNNING_LIMIT + " run");
     }
     if (live.size() > RUNNING_LIMIT) {
       problems.add(live.size() + " pods run, over the limit of " + RUNNING_LIMIT);
     }
     // The ledger equals the sum over live pods.
     List<Lease> ledger = cluster.run().operator().ledger().snapshot();
-    Resources fromPods = live.stream().map(PodLeases::lease).flatMap(java.util.Optional::stream)
-        .map(Lease::requests).reduce(Resources.ZERO, Resources::plus);
-    Resources inLedger = ledger.stream().map(Lease::requests).reduce(Resources.ZERO, Resources::plus);
+    Resources fromPods =
+        live.stream()
+            .map(PodLeases::lease)
+            .flatMap(java.util.Optional::stream)
+            .map(Lease::requests)
+            .reduce(Resources.ZERO, Resources::plus);
+    Resources inLedger =
+        ledger.stream().map(Lease::requests).reduce(Resources.ZERO, Resources::plus);
     if (!fromPods.equals(inLedger) || ledger.size() != live.size()) {
-      problems.add("ledger " + ledger.size() + " leases " + inLedger + " != pods " + live.size() + " " + fromPods);
+      problems.add(
+          "ledger "
+              + ledger.size()
+              + " leases "
+              + inLedger
+              + " != pods "
+              + live.size()
+              + " "
+              + fromPods);
     }
     // License status counts the projects the live pods hold it for, within its run limit.
     for (String l : LICENSES) {
       TreeSet<String> holders = new TreeSet<>();
-      live.forEach(pod -> {
-        if (PodLeases.licenses(pod).contains(l)) {
-          holders.add(ns + "/" + PodLeases.owner(pod).map(k -> k.name()).orElse("?"));
-        }
-      });
+      live.forEach(
+          pod -> {
+            if (PodLeases.licenses(pod).contains(l)) {
+              holders.add(ns + "/" + PodLeases.owner(pod).map(k -> k.name()).orElse("?"));
+            }
+          });
       License license = cluster.license(l);
       var rp = license.getStatus() == null ? null : license.getStatus().getRunningProjects();
       int count = rp == null || rp.getCount() == null ? -1 : rp.getCount();
       List<String> names = rp == null || rp.getNames() == null ? List.of() : rp.getNames();
       if (count != holders.size() || !new TreeSet<>(names).equals(holders)) {
-        problems.add("License " + l + " shows " + count + " " + names + ", pods hold it for " + holders);
+        problems.add(
+            "License " + l + " shows " + count + " " + names + ", pods hold it for " + holders);
       }
       long ledgerUse = cluster.run().operator().ledger().licenseUse(l, null);
       if (ledgerUse != holders.size()) {

@@ -29,7 +29,11 @@ class RecoveryIT {
         cluster.awaitPhase(ns, "p" + i, ProjectPhase.Running);
       }
       List<Lease> before = sorted(cluster.run().operator().ledger().snapshot());
-      var uids = cluster.client().pods().inNamespace(ns).list().getItems().stream().map(p -> p.getMetadata().getUid()).sorted().toList();
+      var uids =
+          cluster.client().pods().inNamespace(ns).list().getItems().stream()
+              .map(p -> p.getMetadata().getUid())
+              .sorted()
+              .toList();
 
       var restarted = restart(cluster);
       try {
@@ -39,10 +43,15 @@ class RecoveryIT {
         // A new project still finds the license's run limit taken.
         cluster.create(project(ns, "late", "restart-seat"));
         Project late = cluster.awaitPhase(ns, "late", ProjectPhase.Running);
-        assertThat(late.getStatus().getLicenses().get(0).getState().name()).isEqualTo("RunLimitReached");
-        assertThat(cluster.client().pods().inNamespace(ns).list().getItems().stream()
-            .filter(p -> !p.getMetadata().getName().equals("project-late"))
-            .map(p -> p.getMetadata().getUid()).sorted().toList()).isEqualTo(uids);
+        assertThat(late.getStatus().getLicenses().get(0).getState().name())
+            .isEqualTo("RunLimitReached");
+        assertThat(
+                cluster.client().pods().inNamespace(ns).list().getItems().stream()
+                    .filter(p -> !p.getMetadata().getName().equals("project-late"))
+                    .map(p -> p.getMetadata().getUid())
+                    .sorted()
+                    .toList())
+            .isEqualTo(uids);
       } finally {
         restarted.close();
       }
@@ -61,8 +70,13 @@ class RecoveryIT {
       String plainNode = cluster.project(ns, "plain").getStatus().getNodeName();
 
       cluster.run().cluster().loseNode(node);
-      Project kept = cluster.awaitProject(ns, "kept", p -> p.getStatus().getPhase() == ProjectPhase.Running
-          && !node.equals(p.getStatus().getNodeName()));
+      Project kept =
+          cluster.awaitProject(
+              ns,
+              "kept",
+              p ->
+                  p.getStatus().getPhase() == ProjectPhase.Running
+                      && !node.equals(p.getStatus().getNodeName()));
       assertThat(kept.getStatus().getNodeName()).startsWith("pool-");
       assertThat(cluster.hasEvent(ns, "kept", "PodFailed")).isTrue();
       if (node.equals(plainNode)) {
@@ -81,14 +95,18 @@ class RecoveryIT {
       cluster.awaitPhase(ns, "gone", ProjectPhase.Running);
       assertThat(cluster.run().operator().ledger().size()).isEqualTo(1);
       cluster.client().resources(Project.class).inNamespace(ns).withName("gone").delete();
-      await().atMost(MockCluster.TIMEOUT).until(() -> cluster.pod(ns, "gone") == null
-          && cluster.run().operator().ledger().size() == 0);
+      await()
+          .atMost(MockCluster.TIMEOUT)
+          .until(
+              () ->
+                  cluster.pod(ns, "gone") == null && cluster.run().operator().ledger().size() == 0);
     }
   }
 
   private static QuotientOperator restart(MockCluster cluster) {
     cluster.run().operator().close();
-    return QuotientOperator.start(cluster.run().api().newClient(), QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
+    return QuotientOperator.start(
+        cluster.run().api().newClient(), QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
   }
 
   private static List<Lease> sorted(List<Lease> leases) {

@@ -22,16 +22,39 @@ class SettingsIT {
   @Test
   void invalidSettingsAtStartStopTheOperatorWithEveryProblemNamed() {
     try (MockApiServer api = MockApiServer.start(0)) {
-      api.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("ops").endMetadata().build()).create();
-      api.client().configMaps().inNamespace("ops").resource(new ConfigMapBuilder().withNewMetadata()
-          .withName("quotient-settings").endMetadata()
-          .withData(Map.of("cpuOvercommit", "0.5", "defaultQuota.memory", "1GB", "cpuOvercomit", "3")).build()).create();
-      assertThatThrownBy(() -> QuotientOperator.start(api.newClient(), QuotientOperator.Config.defaults("ops")))
+      api.client()
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName("ops").endMetadata().build())
+          .create();
+      api.client()
+          .configMaps()
+          .inNamespace("ops")
+          .resource(
+              new ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName("quotient-settings")
+                  .endMetadata()
+                  .withData(
+                      Map.of(
+                          "cpuOvercommit",
+                          "0.5",
+                          "defaultQuota.memory",
+                          "1GB",
+                          "cpuOvercomit",
+                          "3"))
+                  .build())
+          .create();
+      assertThatThrownBy(
+              () ->
+                  QuotientOperator.start(api.newClient(), QuotientOperator.Config.defaults("ops")))
           .isInstanceOf(InvalidSettingsException.class)
-          .satisfies(e -> assertThat(((InvalidSettingsException) e).problems())
-              .anySatisfy(p -> assertThat(p).contains("cpuOvercommit must be a number >= 1"))
-              .anySatisfy(p -> assertThat(p).contains("defaultQuota.memory '1GB'"))
-              .anySatisfy(p -> assertThat(p).contains("did you mean 'cpuOvercommit'")));
+          .satisfies(
+              e ->
+                  assertThat(((InvalidSettingsException) e).problems())
+                      .anySatisfy(
+                          p -> assertThat(p).contains("cpuOvercommit must be a number >= 1"))
+                      .anySatisfy(p -> assertThat(p).contains("defaultQuota.memory '1GB'"))
+                      .anySatisfy(p -> assertThat(p).contains("did you mean 'cpuOvercommit'")));
     }
   }
 
@@ -42,15 +65,23 @@ class SettingsIT {
       Map<String, String> good = new HashMap<>(EmbeddedRun.SETTINGS);
       good.put("defaultQuota.memory", "2Gi");
       editSettings(cluster, good);
-      await().atMost(MockCluster.TIMEOUT).until(() ->
-          cluster.run().operator().settings().quotaPolicy().defaultQuota().memoryBytes() == 2L << 30);
+      await()
+          .atMost(MockCluster.TIMEOUT)
+          .until(
+              () ->
+                  cluster.run().operator().settings().quotaPolicy().defaultQuota().memoryBytes()
+                      == 2L << 30);
 
       Map<String, String> bad = new HashMap<>(good);
       bad.put("memoryOvercommit", "zero");
       editSettings(cluster, bad);
-      await().atMost(MockCluster.TIMEOUT).until(() ->
-          cluster.hasEvent(EmbeddedRun.NAMESPACE, "quotient-settings", "SettingsInvalid"));
-      assertThat(cluster.run().operator().settings().quotaPolicy().memoryOvercommit()).isEqualTo(5.0);
+      await()
+          .atMost(MockCluster.TIMEOUT)
+          .until(
+              () ->
+                  cluster.hasEvent(EmbeddedRun.NAMESPACE, "quotient-settings", "SettingsInvalid"));
+      assertThat(cluster.run().operator().settings().quotaPolicy().memoryOvercommit())
+          .isEqualTo(5.0);
 
       cluster.create(TestResources.project(ns, "p"));
       var p = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
@@ -59,7 +90,15 @@ class SettingsIT {
   }
 
   private static void editSettings(MockCluster cluster, Map<String, String> data) {
-    cluster.client().configMaps().inNamespace(EmbeddedRun.NAMESPACE).withName("quotient-settings")
-        .edit(cm -> { cm.setData(data); return cm; });
+    cluster
+        .client()
+        .configMaps()
+        .inNamespace(EmbeddedRun.NAMESPACE)
+        .withName("quotient-settings")
+        .edit(
+            cm -> {
+              cm.setData(data);
+              return cm;
+            });
   }
 }

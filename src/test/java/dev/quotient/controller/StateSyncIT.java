@@ -32,7 +32,8 @@ class StateSyncIT {
 
   private static QuotientOperator restart(MockCluster cluster) {
     cluster.run().operator().close();
-    return QuotientOperator.start(cluster.run().api().newClient(), QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
+    return QuotientOperator.start(
+        cluster.run().api().newClient(), QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
   }
 
   @Test
@@ -48,13 +49,23 @@ class StateSyncIT {
       cluster.run().operator().close();
       cluster.create(project(ns, "late"));
       cluster.run().api().delay(r -> r.startsWith("GET /api/v1/pods?"), Duration.ofSeconds(3));
-      QuotientOperator restarted = QuotientOperator.start(cluster.run().api().newClient(),
-          QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
+      QuotientOperator restarted =
+          QuotientOperator.start(
+              cluster.run().api().newClient(),
+              QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
       cluster.run().api().delay(null, null);
       try {
-        Project late = cluster.awaitProject(ns, "late", p -> p.getStatus() != null && p.getStatus().getPhase() != null
-            && p.getStatus().getPhase() != ProjectPhase.Starting);
-        assertThat(late.getStatus().getPhase()).as(late.getStatus().toString()).isEqualTo(ProjectPhase.WaitingForResources);
+        Project late =
+            cluster.awaitProject(
+                ns,
+                "late",
+                p ->
+                    p.getStatus() != null
+                        && p.getStatus().getPhase() != null
+                        && p.getStatus().getPhase() != ProjectPhase.Starting);
+        assertThat(late.getStatus().getPhase())
+            .as(late.getStatus().toString())
+            .isEqualTo(ProjectPhase.WaitingForResources);
         assertThat(late.getStatus().getMessage()).contains("running projects: 3 of 3");
         assertThat(cluster.pod(ns, "late")).isNull();
         assertThat(restarted.ledger().size()).isEqualTo(3);
@@ -77,14 +88,21 @@ class StateSyncIT {
       cluster.client().pods().inNamespace(ns).withName("project-small").delete();
       await().until(() -> cluster.pod(ns, "small") == null);
 
-      QuotientOperator restarted = QuotientOperator.start(cluster.run().api().newClient(),
-          QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
+      QuotientOperator restarted =
+          QuotientOperator.start(
+              cluster.run().api().newClient(),
+              QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
       try {
-        await().atMost(MockCluster.TIMEOUT).until(() -> cluster.pod(ns, "small") != null
-            && !cluster.pod(ns, "small").getMetadata().getUid().equals(oldUid));
+        await()
+            .atMost(MockCluster.TIMEOUT)
+            .until(
+                () ->
+                    cluster.pod(ns, "small") != null
+                        && !cluster.pod(ns, "small").getMetadata().getUid().equals(oldUid));
         cluster.awaitPhase(ns, "small", ProjectPhase.Running);
         await().until(() -> restarted.ledger().size() == 1);
-        assertThat(cluster.project(ns, "big").getStatus().getPhase()).isEqualTo(ProjectPhase.WaitingForResources);
+        assertThat(cluster.project(ns, "big").getStatus().getPhase())
+            .isEqualTo(ProjectPhase.WaitingForResources);
         assertThat(cluster.pod(ns, "big")).isNull();
       } finally {
         restarted.close();
@@ -103,25 +121,55 @@ class StateSyncIT {
       List<java.util.concurrent.Future<?>> work = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         int n = i;
-        work.add(pool.submit(() -> cluster.editProject(ns, "p" + n, p -> { p.getSpec().setAdminQuota(quota(null, "2Gi")); return p; })));
+        work.add(
+            pool.submit(
+                () ->
+                    cluster.editProject(
+                        ns,
+                        "p" + n,
+                        p -> {
+                          p.getSpec().setAdminQuota(quota(null, "2Gi"));
+                          return p;
+                        })));
       }
       for (int i = 20; i < 50; i++) {
         int n = i;
-        work.add(pool.submit(() -> cluster.client().resources(Project.class).inNamespace(ns).withName("p" + n).delete()));
+        work.add(
+            pool.submit(
+                () ->
+                    cluster
+                        .client()
+                        .resources(Project.class)
+                        .inNamespace(ns)
+                        .withName("p" + n)
+                        .delete()));
       }
       for (var f : work) {
         f.get();
       }
       pool.shutdown();
       pool.awaitTermination(10, TimeUnit.SECONDS);
-      await().atMost(MockCluster.TIMEOUT.multipliedBy(2)).until(() ->
-          cluster.client().pods().inNamespace(ns).list().getItems().size() == 20
-              && cluster.run().operator().ledger().size() == 20
-              && cluster.client().resources(Project.class).inNamespace(ns).list().getItems().stream()
-                  .allMatch(p -> p.getStatus() != null && p.getStatus().getPhase() == ProjectPhase.Running));
+      await()
+          .atMost(MockCluster.TIMEOUT.multipliedBy(2))
+          .until(
+              () ->
+                  cluster.client().pods().inNamespace(ns).list().getItems().size() == 20
+                      && cluster.run().operator().ledger().size() == 20
+                      && cluster
+                          .client()
+                          .resources(Project.class)
+                          .inNamespace(ns)
+                          .list()
+                          .getItems()
+                          .stream()
+                          .allMatch(
+                              p ->
+                                  p.getStatus() != null
+                                      && p.getStatus().getPhase() == ProjectPhase.Running));
       assertThat(cluster.client().pods().inNamespace(ns).list().getItems())
           .extracting(p -> p.getMetadata().getName())
-          .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "project-p" + i).toList());
+          .containsExactlyInAnyOrderElementsOf(
+              java.util.stream.IntStream.range(0, 20).mapToObj(i -> "project-p" + i).toList());
     }
   }
 }

@@ -10,7 +10,6 @@ import dev.quotient.api.ProjectPhase;
 import dev.quotient.api.QuotientLabels;
 import dev.quotient.embedded.EmbeddedRun;
 import dev.quotient.testing.MockCluster;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -37,25 +36,35 @@ class TimersIT {
   }
 
   private static void touch(String ns, String name, Instant when) {
-    cluster.editProject(ns, name, p -> {
-      p.getMetadata().setAnnotations(new HashMap<>(Map.of(QuotientLabels.LAST_ACTIVITY, when.toString())));
-      return p;
-    });
+    cluster.editProject(
+        ns,
+        name,
+        p -> {
+          p.getMetadata()
+              .setAnnotations(new HashMap<>(Map.of(QuotientLabels.LAST_ACTIVITY, when.toString())));
+          return p;
+        });
   }
 
   @Test
   void idleProjectStopsAndNewActivityStartsItAgain() {
     String ns = cluster.namespace("idle");
-    cluster.create(project(ns, "p", s -> {
-      s.setAdminQuota(quota(null, null));
-      s.getAdminQuota().setIdleTimeout("3s");
-    }));
+    cluster.create(
+        project(
+            ns,
+            "p",
+            s -> {
+              s.setAdminQuota(quota(null, null));
+              s.getAdminQuota().setIdleTimeout("3s");
+            }));
     cluster.awaitPhase(ns, "p", ProjectPhase.Running);
     Project stopped = cluster.awaitPhase(ns, "p", ProjectPhase.Stopped);
     assertThat(stopped.getStatus().getStopReason()).isEqualTo("IdleTimeout");
     assertThat(cluster.pod(ns, "p")).isNull();
     assertThat(cluster.hasEvent(ns, "p", "IdleTimeout")).isTrue();
-    assertThat(cluster.run().operator().ledger().lease(new dev.quotient.admission.ProjectKey(ns, "p"))).isEmpty();
+    assertThat(
+            cluster.run().operator().ledger().lease(new dev.quotient.admission.ProjectKey(ns, "p")))
+        .isEmpty();
 
     touch(ns, "p", Instant.now());
     cluster.awaitPhase(ns, "p", ProjectPhase.Running);
@@ -65,10 +74,14 @@ class TimersIT {
   @Test
   void activityKeepsAProjectRunningPastItsIdleTimeout() throws Exception {
     String ns = cluster.namespace("active");
-    cluster.create(project(ns, "p", s -> {
-      s.setAdminQuota(quota(null, null));
-      s.getAdminQuota().setIdleTimeout("4s");
-    }));
+    cluster.create(
+        project(
+            ns,
+            "p",
+            s -> {
+              s.setAdminQuota(quota(null, null));
+              s.getAdminQuota().setIdleTimeout("4s");
+            }));
     cluster.awaitPhase(ns, "p", ProjectPhase.Running);
     for (int i = 0; i < 6; i++) {
       touch(ns, "p", Instant.now());
@@ -80,21 +93,33 @@ class TimersIT {
   @Test
   void maxDurationStopsAProjectAndRestartsAnAlwaysRunningOne() {
     String ns = cluster.namespace("maxdur");
-    cluster.create(project(ns, "limited", s -> {
-      s.setAdminQuota(quota(null, null));
-      s.getAdminQuota().setMaxDuration("3s");
-    }));
-    cluster.create(project(ns, "kept", s -> {
-      s.setAdminQuota(quota(null, null));
-      s.getAdminQuota().setMaxDuration("3s");
-      s.getAdminQuota().setAlwaysRunning(true);
-    }));
+    cluster.create(
+        project(
+            ns,
+            "limited",
+            s -> {
+              s.setAdminQuota(quota(null, null));
+              s.getAdminQuota().setMaxDuration("3s");
+            }));
+    cluster.create(
+        project(
+            ns,
+            "kept",
+            s -> {
+              s.setAdminQuota(quota(null, null));
+              s.getAdminQuota().setMaxDuration("3s");
+              s.getAdminQuota().setAlwaysRunning(true);
+            }));
     cluster.awaitPhase(ns, "kept", ProjectPhase.Running);
     String firstUid = cluster.pod(ns, "kept").getMetadata().getUid();
     Project limited = cluster.awaitPhase(ns, "limited", ProjectPhase.Stopped);
     assertThat(limited.getStatus().getStopReason()).isEqualTo("MaxDuration");
-    await().atMost(MockCluster.TIMEOUT).until(() -> cluster.pod(ns, "kept") != null
-        && !cluster.pod(ns, "kept").getMetadata().getUid().equals(firstUid));
+    await()
+        .atMost(MockCluster.TIMEOUT)
+        .until(
+            () ->
+                cluster.pod(ns, "kept") != null
+                    && !cluster.pod(ns, "kept").getMetadata().getUid().equals(firstUid));
     assertThat(cluster.hasEvent(ns, "kept", "MaxDuration")).isTrue();
   }
 
@@ -105,10 +130,26 @@ class TimersIT {
     cluster.create(project(ns, "p", s -> s.setAdminQuota(quota(null, "200Gi"))));
     Project failed = cluster.awaitPhase(ns, "p", ProjectPhase.Failed);
     assertThat(failed.getStatus().getStopReason()).isEqualTo("PendingTimeout");
-    assertThat(failed.getStatus().getMessage()).contains("did not start within 3s").contains("Insufficient memory");
-    await().until(() -> cluster.run().operator().ledger().lease(new dev.quotient.admission.ProjectKey(ns, "p")).isEmpty());
+    assertThat(failed.getStatus().getMessage())
+        .contains("did not start within 3s")
+        .contains("Insufficient memory");
+    await()
+        .until(
+            () ->
+                cluster
+                    .run()
+                    .operator()
+                    .ledger()
+                    .lease(new dev.quotient.admission.ProjectKey(ns, "p"))
+                    .isEmpty());
 
-    cluster.editProject(ns, "p", p -> { p.getSpec().getAdminQuota().setMemory("2Gi"); return p; });
+    cluster.editProject(
+        ns,
+        "p",
+        p -> {
+          p.getSpec().getAdminQuota().setMemory("2Gi");
+          return p;
+        });
     Project fixed = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
     assertThat(fixed.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("2Gi");
   }

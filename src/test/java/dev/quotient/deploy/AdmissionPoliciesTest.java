@@ -27,24 +27,35 @@ import org.junit.jupiter.api.Test;
  * keeps their CEL compiling and their decisions right in the fast suite.
  */
 class AdmissionPoliciesTest {
-  private static final Cel CEL = CelFactory.standardCelBuilder()
-      .setOptions(CelOptions.current().build())
-      .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS)
-      .addVar("object", SimpleType.DYN)
-      .addVar("oldObject", SimpleType.DYN)
-      .addVar("request", SimpleType.DYN)
-      .addVar("variables", SimpleType.DYN)
-      .addVar("params", SimpleType.DYN)
-      .addCompilerLibraries(CelExtensions.strings())
-      .addRuntimeLibraries(CelExtensions.strings())
-      .build();
+  private static final Cel CEL =
+      CelFactory.standardCelBuilder()
+          .setOptions(CelOptions.current().build())
+          .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS)
+          .addVar("object", SimpleType.DYN)
+          .addVar("oldObject", SimpleType.DYN)
+          .addVar("request", SimpleType.DYN)
+          .addVar("variables", SimpleType.DYN)
+          .addVar("params", SimpleType.DYN)
+          .addCompilerLibraries(CelExtensions.strings())
+          .addRuntimeLibraries(CelExtensions.strings())
+          .build();
 
   static final String ALICE = "alice";
   private final List<GenericKubernetesResource> objects = Manifests.build(Manifests.OPERATOR);
-  private final Policy adminQuota = new Policy(Manifests.one(objects, "ValidatingAdmissionPolicy",
-      "quotient-project-admin-quota", GenericKubernetesResource.class));
-  private final Policy ledger = new Policy(Manifests.one(objects, "ValidatingAdmissionPolicy",
-      "quotient-pod-ledger-labels", GenericKubernetesResource.class));
+  private final Policy adminQuota =
+      new Policy(
+          Manifests.one(
+              objects,
+              "ValidatingAdmissionPolicy",
+              "quotient-project-admin-quota",
+              GenericKubernetesResource.class));
+  private final Policy ledger =
+      new Policy(
+          Manifests.one(
+              objects,
+              "ValidatingAdmissionPolicy",
+              "quotient-pod-ledger-labels",
+              GenericKubernetesResource.class));
 
   @Test
   void everyExpressionCompiles() {
@@ -57,10 +68,15 @@ class AdmissionPoliciesTest {
   @Test
   @SuppressWarnings("unchecked")
   void bothPoliciesAreBoundToDeny() {
-    for (var binding : Manifests.ofKind(objects, "ValidatingAdmissionPolicyBinding", GenericKubernetesResource.class)) {
+    for (var binding :
+        Manifests.ofKind(
+            objects, "ValidatingAdmissionPolicyBinding", GenericKubernetesResource.class)) {
       assertThat((List<Object>) spec(binding).get("validationActions")).containsExactly("Deny");
     }
-    assertThat(Manifests.ofKind(objects, "ValidatingAdmissionPolicyBinding", GenericKubernetesResource.class)).hasSize(2);
+    assertThat(
+            Manifests.ofKind(
+                objects, "ValidatingAdmissionPolicyBinding", GenericKubernetesResource.class))
+        .hasSize(2);
   }
 
   @Test
@@ -70,51 +86,127 @@ class AdmissionPoliciesTest {
     Map<String, Object> withQuota = project(quota, "Running");
 
     assertThat(adminQuota.denies(create(user(ALICE), plain))).isEmpty();
-    assertThat(adminQuota.denies(create(user(ALICE), withQuota))).hasValueSatisfying(m ->
-        assertThat(m).contains("spec.adminQuota", "quotient:admins", ALICE).doesNotContain("\n"));
+    assertThat(adminQuota.denies(create(user(ALICE), withQuota)))
+        .hasValueSatisfying(
+            m ->
+                assertThat(m)
+                    .contains("spec.adminQuota", "quotient:admins", ALICE)
+                    .doesNotContain("\n"));
     assertThat(adminQuota.denies(create(user("root", "quotient:admins"), withQuota))).isEmpty();
-    assertThat(adminQuota.denies(create(user("kubernetes-admin", "system:masters"), withQuota))).isEmpty();
+    assertThat(adminQuota.denies(create(user("kubernetes-admin", "system:masters"), withQuota)))
+        .isEmpty();
 
     // users edit everything else freely, with or without an admin quota in place
-    assertThat(adminQuota.denies(update(user(ALICE), project(quota, "Stopped"), withQuota))).isEmpty();
+    assertThat(adminQuota.denies(update(user(ALICE), project(quota, "Stopped"), withQuota)))
+        .isEmpty();
     assertThat(adminQuota.denies(update(user(ALICE), project(null, "Stopped"), plain))).isEmpty();
     // but may not add, change or remove it
     assertThat(adminQuota.denies(update(user(ALICE), withQuota, plain))).isPresent();
-    assertThat(adminQuota.denies(update(user(ALICE), project(Map.of("cpu", "8", "memory", "8Gi"), "Running"), withQuota)))
+    assertThat(
+            adminQuota.denies(
+                update(
+                    user(ALICE),
+                    project(Map.of("cpu", "8", "memory", "8Gi"), "Running"),
+                    withQuota)))
         .hasValueSatisfying(m -> assertThat(m).contains("set, changed or removed"));
     assertThat(adminQuota.denies(update(user(ALICE), plain, withQuota))).isPresent();
-    assertThat(adminQuota.denies(update(user(ALICE, "quotient:admins"), plain, withQuota))).isEmpty();
+    assertThat(adminQuota.denies(update(user(ALICE, "quotient:admins"), plain, withQuota)))
+        .isEmpty();
     // a Project without spec at all
-    assertThat(adminQuota.denies(create(user(ALICE), Map.of("metadata", Map.of("name", "p"))))).isEmpty();
+    assertThat(adminQuota.denies(create(user(ALICE), Map.of("metadata", Map.of("name", "p")))))
+        .isEmpty();
   }
 
   @Test
   void onlyTheOperatorWritesQuotientLabelsAndAnnotationsOnPods() {
-    Map<String, Object> ledgerPod = pod(Map.of("app.kubernetes.io/managed-by", "quotient", "quotient.dev/cpu-millis", "1000"),
-        Map.of("quotient.dev/licenses", "basic"));
+    Map<String, Object> ledgerPod =
+        pod(
+            Map.of("app.kubernetes.io/managed-by", "quotient", "quotient.dev/cpu-millis", "1000"),
+            Map.of("quotient.dev/licenses", "basic"));
     Map<String, Object> plainPod = pod(Map.of("app", "web"), Map.of("note", "x"));
 
     assertThat(ledger.denies(create(user(Manifests.OPERATOR_USER), ledgerPod))).isEmpty();
     assertThat(ledger.denies(update(user(Manifests.OPERATOR_USER), plainPod, ledgerPod))).isEmpty();
 
     assertThat(ledger.denies(create(user(ALICE), plainPod))).isEmpty();
-    assertThat(ledger.denies(create(user(ALICE), pod(Map.of("notquotient.dev/x", "1"), Map.of())))).isEmpty();
-    assertThat(ledger.denies(create(user(ALICE), ledgerPod))).hasValueSatisfying(m -> assertThat(m)
-        .contains("quotient.dev/cpu-millis", "quotient.dev/licenses", ALICE, Manifests.OPERATOR_USER).doesNotContain("\n"));
+    assertThat(ledger.denies(create(user(ALICE), pod(Map.of("notquotient.dev/x", "1"), Map.of()))))
+        .isEmpty();
+    assertThat(ledger.denies(create(user(ALICE), ledgerPod)))
+        .hasValueSatisfying(
+            m ->
+                assertThat(m)
+                    .contains(
+                        "quotient.dev/cpu-millis",
+                        "quotient.dev/licenses",
+                        ALICE,
+                        Manifests.OPERATOR_USER)
+                    .doesNotContain("\n"));
     // forging a count on someone else's pod, or erasing it, is refused ...
-    assertThat(ledger.denies(update(user(ALICE),
-        pod(Map.of("app.kubernetes.io/managed-by", "quotient", "quotient.dev/cpu-millis", "1"), Map.of("quotient.dev/licenses", "basic")),
-        ledgerPod))).hasValueSatisfying(m -> assertThat(m).contains("quotient.dev/cpu-millis").doesNotContain("quotient.dev/licenses"));
-    assertThat(ledger.denies(update(user(ALICE), pod(Map.of("app.kubernetes.io/managed-by", "quotient",
-        "quotient.dev/cpu-millis", "1000"), Map.of()), ledgerPod))).hasValueSatisfying(m -> assertThat(m).contains("quotient.dev/licenses"));
-    assertThat(ledger.denies(update(user(ALICE), pod(Map.of("app.kubernetes.io/managed-by", "quotient"),
-        Map.of("quotient.dev/licenses", "basic")), ledgerPod))).hasValueSatisfying(m -> assertThat(m)
-        .contains("quotient.dev/cpu-millis").doesNotContain("quotient.dev/licenses"));
-    assertThat(ledger.denies(update(user(ALICE), plainPod, pod(Map.of("app", "web"), Map.of("quotient.dev/licenses", "x"))))).isPresent();
+    assertThat(
+            ledger.denies(
+                update(
+                    user(ALICE),
+                    pod(
+                        Map.of(
+                            "app.kubernetes.io/managed-by",
+                            "quotient",
+                            "quotient.dev/cpu-millis",
+                            "1"),
+                        Map.of("quotient.dev/licenses", "basic")),
+                    ledgerPod)))
+        .hasValueSatisfying(
+            m ->
+                assertThat(m)
+                    .contains("quotient.dev/cpu-millis")
+                    .doesNotContain("quotient.dev/licenses"));
+    assertThat(
+            ledger.denies(
+                update(
+                    user(ALICE),
+                    pod(
+                        Map.of(
+                            "app.kubernetes.io/managed-by",
+                            "quotient",
+                            "quotient.dev/cpu-millis",
+                            "1000"),
+                        Map.of()),
+                    ledgerPod)))
+        .hasValueSatisfying(m -> assertThat(m).contains("quotient.dev/licenses"));
+    assertThat(
+            ledger.denies(
+                update(
+                    user(ALICE),
+                    pod(
+                        Map.of("app.kubernetes.io/managed-by", "quotient"),
+                        Map.of("quotient.dev/licenses", "basic")),
+                    ledgerPod)))
+        .hasValueSatisfying(
+            m ->
+                assertThat(m)
+                    .contains("quotient.dev/cpu-millis")
+                    .doesNotContain("quotient.dev/licenses"));
+    assertThat(
+            ledger.denies(
+                update(
+                    user(ALICE),
+                    plainPod,
+                    pod(Map.of("app", "web"), Map.of("quotient.dev/licenses", "x")))))
+        .isPresent();
     // ... while other edits of a project pod (e.g. the kubelet's status updates) pass
-    Map<String, Object> relabelled = pod(Map.of("app.kubernetes.io/managed-by", "quotient", "quotient.dev/cpu-millis", "1000",
-        "team", "a"), Map.of("quotient.dev/licenses", "basic", "seen", "yes"));
-    assertThat(ledger.denies(update(user("system:node:pool-1", "system:nodes"), relabelled, ledgerPod))).isEmpty();
+    Map<String, Object> relabelled =
+        pod(
+            Map.of(
+                "app.kubernetes.io/managed-by",
+                "quotient",
+                "quotient.dev/cpu-millis",
+                "1000",
+                "team",
+                "a"),
+            Map.of("quotient.dev/licenses", "basic", "seen", "yes"));
+    assertThat(
+            ledger.denies(
+                update(user("system:node:pool-1", "system:nodes"), relabelled, ledgerPod)))
+        .isEmpty();
     assertThat(ledger.denies(update(user(ALICE), pod(null, null), pod(null, null)))).isEmpty();
   }
 
@@ -132,12 +224,14 @@ class AdmissionPoliciesTest {
       for (String field : List.of("matchConditions", "variables")) {
         list(spec.get(field)).forEach(m -> out.add((String) m.get("expression")));
       }
-      list(spec.get("validations")).forEach(m -> {
-        out.add((String) m.get("expression"));
-        if (m.get("messageExpression") != null) {
-          out.add((String) m.get("messageExpression"));
-        }
-      });
+      list(spec.get("validations"))
+          .forEach(
+              m -> {
+                out.add((String) m.get("expression"));
+                if (m.get("messageExpression") != null) {
+                  out.add((String) m.get("messageExpression"));
+                }
+              });
       return out;
     }
 
@@ -156,10 +250,14 @@ class AdmissionPoliciesTest {
       }
       for (Map<String, Object> v : list(spec.get("validations"))) {
         Object ok = eval((String) v.get("expression"), activation);
-        assertThat(ok).as("validation must yield a bool: " + v.get("expression")).isInstanceOf(Boolean.class);
+        assertThat(ok)
+            .as("validation must yield a bool: " + v.get("expression"))
+            .isInstanceOf(Boolean.class);
         if (!(Boolean) ok) {
-          String message = v.get("messageExpression") != null
-              ? (String) eval((String) v.get("messageExpression"), activation) : (String) v.get("message");
+          String message =
+              v.get("messageExpression") != null
+                  ? (String) eval((String) v.get("messageExpression"), activation)
+                  : (String) v.get("message");
           return Optional.of(message);
         }
       }
@@ -208,7 +306,8 @@ class AdmissionPoliciesTest {
     return in;
   }
 
-  static Map<String, Object> update(Map<String, Object> user, Map<String, Object> object, Map<String, Object> old) {
+  static Map<String, Object> update(
+      Map<String, Object> user, Map<String, Object> object, Map<String, Object> old) {
     Map<String, Object> in = new HashMap<>();
     in.put("request", Map.of("operation", "UPDATE", "userInfo", user));
     in.put("object", object);
@@ -223,8 +322,15 @@ class AdmissionPoliciesTest {
     if (adminQuota != null) {
       spec.put("adminQuota", adminQuota);
     }
-    return Map.of("apiVersion", "quotient.dev/v1alpha1", "kind", "Project",
-        "metadata", Map.of("name", "p", "namespace", "research"), "spec", spec);
+    return Map.of(
+        "apiVersion",
+        "quotient.dev/v1alpha1",
+        "kind",
+        "Project",
+        "metadata",
+        Map.of("name", "p", "namespace", "research"),
+        "spec",
+        spec);
   }
 
   static Map<String, Object> pod(Map<String, String> labels, Map<String, String> annotations) {

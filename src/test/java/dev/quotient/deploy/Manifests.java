@@ -7,7 +7,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the deployment manifests without a cluster: multi-document YAML into generic or typed
- * objects, and a small, strict reading of a kustomization (resources, namespace) that the
- * tests cross-check against {@code kubectl kustomize} with the kubectl hack/kube/build.sh builds.
+ * objects, and a small, strict reading of a kustomization (resources, namespace) that the tests
+ * cross-check against {@code kubectl kustomize} with the kubectl hack/kube/build.sh builds.
  */
 final class Manifests {
   static final Path OPERATOR = Path.of("operator");
@@ -31,9 +30,17 @@ final class Manifests {
   static final String SERVICE_ACCOUNT = "quotient-operator";
   static final String OPERATOR_USER = "system:serviceaccount:" + NAMESPACE + ":" + SERVICE_ACCOUNT;
 
-  /** Kinds this project ships that are cluster-scoped (kustomize must not give them a namespace). */
-  static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "CustomResourceDefinition", "ClusterRole",
-      "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+  /**
+   * Kinds this project ships that are cluster-scoped (kustomize must not give them a namespace).
+   */
+  static final Set<String> CLUSTER_SCOPED =
+      Set.of(
+          "Namespace",
+          "CustomResourceDefinition",
+          "ClusterRole",
+          "ClusterRoleBinding",
+          "ValidatingAdmissionPolicy",
+          "ValidatingAdmissionPolicyBinding");
 
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
@@ -69,23 +76,30 @@ final class Manifests {
   }
 
   static List<GenericKubernetesResource> objects(String yaml) {
-    return documents(yaml).stream().map(d -> SERIALIZATION.convertValue(d, GenericKubernetesResource.class)).toList();
+    return documents(yaml).stream()
+        .map(d -> SERIALIZATION.convertValue(d, GenericKubernetesResource.class))
+        .toList();
   }
 
   static <T extends HasMetadata> T as(HasMetadata object, Class<T> type) {
     return SERIALIZATION.convertValue(object, type);
   }
 
-  static <T extends HasMetadata> List<T> ofKind(List<? extends HasMetadata> objects, String kind, Class<T> type) {
+  static <T extends HasMetadata> List<T> ofKind(
+      List<? extends HasMetadata> objects, String kind, Class<T> type) {
     return objects.stream().filter(o -> kind.equals(o.getKind())).map(o -> as(o, type)).toList();
   }
 
-  static <T extends HasMetadata> T one(List<? extends HasMetadata> objects, String kind, String name, Class<T> type) {
-    List<T> found = objects.stream()
-        .filter(o -> kind.equals(o.getKind()) && name.equals(o.getMetadata().getName()))
-        .map(o -> as(o, type)).toList();
+  static <T extends HasMetadata> T one(
+      List<? extends HasMetadata> objects, String kind, String name, Class<T> type) {
+    List<T> found =
+        objects.stream()
+            .filter(o -> kind.equals(o.getKind()) && name.equals(o.getMetadata().getName()))
+            .map(o -> as(o, type))
+            .toList();
     if (found.size() != 1) {
-      throw new AssertionError("expected exactly one " + kind + " " + name + ", found " + found.size());
+      throw new AssertionError(
+          "expected exactly one " + kind + " " + name + ", found " + found.size());
     }
     return found.get(0);
   }
@@ -106,9 +120,9 @@ final class Manifests {
   }
 
   /**
-   * What {@code kubectl kustomize dir} yields, as far as this project uses kustomize:
-   * resources (files, or directories with their own kustomization) and the namespace
-   * transformer (namespaced kinds only). Labels and the patch transformers are left out.
+   * What {@code kubectl kustomize dir} yields, as far as this project uses kustomize: resources
+   * (files, or directories with their own kustomization) and the namespace transformer (namespaced
+   * kinds only). Labels and the patch transformers are left out.
    */
   static List<GenericKubernetesResource> build(Path dir) {
     JsonNode k = kustomization(dir);
@@ -120,23 +134,27 @@ final class Manifests {
       } else if (Files.isRegularFile(p)) {
         out.addAll(objects(read(p)));
       } else {
-        throw new AssertionError(dir.resolve("kustomization.yaml") + " lists " + resource + ", which does not exist");
+        throw new AssertionError(
+            dir.resolve("kustomization.yaml") + " lists " + resource + ", which does not exist");
       }
     }
     String ns = k.path("namespace").asText(null);
     if (ns != null) {
-      out.forEach(o -> {
-        if (!CLUSTER_SCOPED.contains(o.getKind())) {
-          o.getMetadata().setNamespace(ns);
-        } else {
-          o.getMetadata().setNamespace(null);
-        }
-      });
+      out.forEach(
+          o -> {
+            if (!CLUSTER_SCOPED.contains(o.getKind())) {
+              o.getMetadata().setNamespace(ns);
+            } else {
+              o.getMetadata().setNamespace(null);
+            }
+          });
     }
     return out;
   }
 
-  /** Runs a command in the working directory, returns stdout; fails with stderr on a non-zero exit. */
+  /**
+   * Runs a command in the working directory, returns stdout; fails with stderr on a non-zero exit.
+   */
   static String run(List<String> command) {
     try {
       Path err = Files.createTempFile("cmd", ".err");
@@ -149,7 +167,8 @@ final class Manifests {
       String stderr = Files.readString(err);
       Files.deleteIfExists(err);
       if (p.exitValue() != 0) {
-        throw new AssertionError(String.join(" ", command) + " exited " + p.exitValue() + ":\n" + stderr);
+        throw new AssertionError(
+            String.join(" ", command) + " exited " + p.exitValue() + ":\n" + stderr);
       }
       return new String(out, StandardCharsets.UTF_8);
     } catch (IOException e) {

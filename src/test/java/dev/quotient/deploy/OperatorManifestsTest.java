@@ -51,8 +51,10 @@ class OperatorManifestsTest {
     referenced.addAll(Manifests.list(k, "transformers"));
     referenced.add("kustomization.yaml");
     try (Stream<Path> files = Files.list(OPERATOR)) {
-      List<String> yamls = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).toList();
-      assertThat(referenced).as("operator/kustomization.yaml must list every manifest in operator/")
+      List<String> yamls =
+          files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).toList();
+      assertThat(referenced)
+          .as("operator/kustomization.yaml must list every manifest in operator/")
           .containsAll(yamls);
     }
     for (String r : referenced) {
@@ -63,67 +65,95 @@ class OperatorManifestsTest {
   @Test
   void crdsKustomizationListsExactlyTheGeneratedCrds() throws IOException {
     try (Stream<Path> files = Files.list(Manifests.CRDS)) {
-      Set<String> crds = files.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml")).collect(Collectors.toCollection(TreeSet::new));
-      assertThat(new TreeSet<>(Manifests.list(Manifests.kustomization(Manifests.CRDS), "resources")))
-          .as("crds/kustomization.yaml must list every CRD file in crds/ (a new CRD needs a line there)")
+      Set<String> crds =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
+              .collect(Collectors.toCollection(TreeSet::new));
+      assertThat(
+              new TreeSet<>(Manifests.list(Manifests.kustomization(Manifests.CRDS), "resources")))
+          .as(
+              "crds/kustomization.yaml must list every CRD file in crds/ (a new CRD needs a line there)")
           .isEqualTo(crds);
     }
   }
 
   @Test
   void yieldsCrdsRbacSettingsDeploymentAndPolicies() {
-    assertThat(objects.stream().map(Manifests::key).toList()).containsExactlyInAnyOrder(
-        "CustomResourceDefinition licenses.quotient.dev",
-        "CustomResourceDefinition projects.quotient.dev",
-        "CustomResourceDefinition dedicatednodegroups.quotient.dev",
-        "Namespace " + NAMESPACE,
-        "ServiceAccount " + NAMESPACE + "/" + SERVICE_ACCOUNT,
-        "ClusterRole quotient-operator",
-        "ClusterRoleBinding quotient-operator",
-        "Role " + NAMESPACE + "/quotient-operator",
-        "RoleBinding " + NAMESPACE + "/quotient-operator",
-        "ConfigMap " + NAMESPACE + "/quotient-settings",
-        "Deployment " + NAMESPACE + "/quotient-operator",
-        "ValidatingAdmissionPolicy quotient-project-admin-quota",
-        "ValidatingAdmissionPolicyBinding quotient-project-admin-quota",
-        "ValidatingAdmissionPolicy quotient-pod-ledger-labels",
-        "ValidatingAdmissionPolicyBinding quotient-pod-ledger-labels");
-    // The files say the namespace themselves too, so `kubectl apply -f operator/x.yaml` works alone.
-    for (Path file : List.of(OPERATOR.resolve("serviceaccount.yaml"), OPERATOR.resolve("role.yaml"),
-        OPERATOR.resolve("rolebinding.yaml"), OPERATOR.resolve("settings-configmap.yaml"), OPERATOR.resolve("deployment.yaml"))) {
-      Manifests.objects(Manifests.read(file)).forEach(o ->
-          assertThat(o.getMetadata().getNamespace()).as(file + ": " + Manifests.key(o)).isEqualTo(NAMESPACE));
+    assertThat(objects.stream().map(Manifests::key).toList())
+        .containsExactlyInAnyOrder(
+            "CustomResourceDefinition licenses.quotient.dev",
+            "CustomResourceDefinition projects.quotient.dev",
+            "CustomResourceDefinition dedicatednodegroups.quotient.dev",
+            "Namespace " + NAMESPACE,
+            "ServiceAccount " + NAMESPACE + "/" + SERVICE_ACCOUNT,
+            "ClusterRole quotient-operator",
+            "ClusterRoleBinding quotient-operator",
+            "Role " + NAMESPACE + "/quotient-operator",
+            "RoleBinding " + NAMESPACE + "/quotient-operator",
+            "ConfigMap " + NAMESPACE + "/quotient-settings",
+            "Deployment " + NAMESPACE + "/quotient-operator",
+            "ValidatingAdmissionPolicy quotient-project-admin-quota",
+            "ValidatingAdmissionPolicyBinding quotient-project-admin-quota",
+            "ValidatingAdmissionPolicy quotient-pod-ledger-labels",
+            "ValidatingAdmissionPolicyBinding quotient-pod-ledger-labels");
+    // The files say the namespace themselves too, so `kubectl apply -f operator/x.yaml` works
+    // alone.
+    for (Path file :
+        List.of(
+            OPERATOR.resolve("serviceaccount.yaml"),
+            OPERATOR.resolve("role.yaml"),
+            OPERATOR.resolve("rolebinding.yaml"),
+            OPERATOR.resolve("settings-configmap.yaml"),
+            OPERATOR.resolve("deployment.yaml"))) {
+      Manifests.objects(Manifests.read(file))
+          .forEach(
+              o ->
+                  assertThat(o.getMetadata().getNamespace())
+                      .as(file + ": " + Manifests.key(o))
+                      .isEqualTo(NAMESPACE));
     }
   }
 
   @Test
   void bindingsDeploymentAndPoliciesReferToTheSameAccountAndObjects() {
-    ClusterRoleBinding crb = Manifests.one(objects, "ClusterRoleBinding", "quotient-operator", ClusterRoleBinding.class);
+    ClusterRoleBinding crb =
+        Manifests.one(objects, "ClusterRoleBinding", "quotient-operator", ClusterRoleBinding.class);
     assertThat(crb.getRoleRef().getKind()).isEqualTo("ClusterRole");
     Manifests.one(objects, "ClusterRole", crb.getRoleRef().getName(), HasMetadata.class);
-    assertThat(crb.getSubjects()).singleElement().satisfies(s -> {
-      assertThat(s.getKind()).isEqualTo("ServiceAccount");
-      assertThat(s.getName()).isEqualTo(SERVICE_ACCOUNT);
-      assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
-    });
+    assertThat(crb.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo(SERVICE_ACCOUNT);
+              assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+            });
     RoleBinding rb = Manifests.one(objects, "RoleBinding", "quotient-operator", RoleBinding.class);
     assertThat(rb.getRoleRef().getKind()).isEqualTo("Role");
     Manifests.one(objects, "Role", rb.getRoleRef().getName(), Role.class);
-    assertThat(rb.getSubjects()).singleElement().satisfies(s -> {
-      assertThat(s.getName()).isEqualTo(SERVICE_ACCOUNT);
-      assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
-    });
+    assertThat(rb.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getName()).isEqualTo(SERVICE_ACCOUNT);
+              assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+            });
     Deployment d = Manifests.one(objects, "Deployment", "quotient-operator", Deployment.class);
-    assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(SERVICE_ACCOUNT);
+    assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName())
+        .isEqualTo(SERVICE_ACCOUNT);
     assertThat(d.getSpec().getSelector().getMatchLabels().entrySet())
         .isSubsetOf(d.getSpec().getTemplate().getMetadata().getLabels().entrySet());
-    for (var policy : Manifests.ofKind(objects, "ValidatingAdmissionPolicyBinding", GenericKubernetesResource.class)) {
-      String name = (String) ((Map<?, ?>) policy.getAdditionalProperties().get("spec")).get("policyName");
+    for (var policy :
+        Manifests.ofKind(
+            objects, "ValidatingAdmissionPolicyBinding", GenericKubernetesResource.class)) {
+      String name =
+          (String) ((Map<?, ?>) policy.getAdditionalProperties().get("spec")).get("policyName");
       Manifests.one(objects, "ValidatingAdmissionPolicy", name, GenericKubernetesResource.class);
     }
     String ledgerPolicy = Manifests.read(OPERATOR.resolve("admission-policies.yaml"));
-    assertThat(ledgerPolicy).as("the pod ledger policy must name the operator's ServiceAccount")
+    assertThat(ledgerPolicy)
+        .as("the pod ledger policy must name the operator's ServiceAccount")
         .contains("\"" + Manifests.OPERATOR_USER + "\"");
   }
 
@@ -131,15 +161,23 @@ class OperatorManifestsTest {
   void roleGrantsExactlyTheSettingsConfigMapAndTheLeaderLease() {
     Role role = Manifests.one(objects, "Role", "quotient-operator", Role.class);
     PolicyRule cm = rule(role.getRules(), "configmaps");
-    assertThat(cm.getResourceNames()).containsExactly(QuotientOperator.Config.defaults(NAMESPACE).settingsConfigMap());
+    assertThat(cm.getResourceNames())
+        .containsExactly(QuotientOperator.Config.defaults(NAMESPACE).settingsConfigMap());
     assertThat(cm.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch");
-    List<PolicyRule> leases = role.getRules().stream().filter(r -> r.getResources().contains("leases")).toList();
-    assertThat(leases).allSatisfy(r -> assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io"));
+    List<PolicyRule> leases =
+        role.getRules().stream().filter(r -> r.getResources().contains("leases")).toList();
+    assertThat(leases)
+        .allSatisfy(r -> assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io"));
     // JOSDK's LeaderElectionManager checks for create, update and get on leases before it starts
-    Set<String> verbs = leases.stream()
-        .filter(r -> r.getResourceNames() == null || r.getResourceNames().isEmpty()
-            || r.getResourceNames().contains(QuotientOperator.LEASE_NAME))
-        .flatMap(r -> r.getVerbs().stream()).collect(Collectors.toSet());
+    Set<String> verbs =
+        leases.stream()
+            .filter(
+                r ->
+                    r.getResourceNames() == null
+                        || r.getResourceNames().isEmpty()
+                        || r.getResourceNames().contains(QuotientOperator.LEASE_NAME))
+            .flatMap(r -> r.getVerbs().stream())
+            .collect(Collectors.toSet());
     assertThat(verbs).containsExactlyInAnyOrder("create", "get", "update");
   }
 
@@ -151,7 +189,8 @@ class OperatorManifestsTest {
     assertThat(parsed).isEqualTo(Settings.defaults());
     assertThat(flatKeys(cm.getData().get(SettingsParser.YAML_KEY)))
         .as("operator/settings-configmap.yaml shows every setting with its default")
-        .containsExactlyInAnyOrderElementsOf(Arrays.stream(SettingKey.values()).map(SettingKey::key).toList());
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(SettingKey.values()).map(SettingKey::key).toList());
   }
 
   @Test
@@ -162,14 +201,18 @@ class OperatorManifestsTest {
     assertThat(pod.getContainers()).hasSize(1);
     assertThat(c.getArgs()).containsExactly("run");
     assertThat(c.getImage()).matches("ghcr\\.io/quotient-dev/quotient:[0-9][^:]*");
-    assertThat(env(c, "POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
-    assertThat(env(c, "QUOTIENT_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+    assertThat(env(c, "POD_NAME").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.name");
+    assertThat(env(c, "QUOTIENT_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.namespace");
     assertThat(env(c, "QUOTIENT_LEADER_ELECTION").getValue()).isNotEqualToIgnoringCase("false");
     int port = Integer.parseInt(env(c, "QUOTIENT_METRICS_PORT").getValue());
-    assertThat(c.getPorts()).anySatisfy(p -> {
-      assertThat(p.getContainerPort()).isEqualTo(port);
-      assertThat(p.getName()).isEqualTo("metrics");
-    });
+    assertThat(c.getPorts())
+        .anySatisfy(
+            p -> {
+              assertThat(p.getContainerPort()).isEqualTo(port);
+              assertThat(p.getName()).isEqualTo("metrics");
+            });
     for (Probe probe : List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())) {
       assertThat(probe.getHttpGet().getPath()).isEqualTo("/healthz");
       assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
@@ -189,8 +232,13 @@ class OperatorManifestsTest {
   @Test
   void theProbedPathIsServedByTheMetricsServer() throws Exception {
     try (MetricsServer server = new MetricsServer("127.0.0.1", 0, new LeaseLedger())) {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + server.port() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + server.port() + "/healthz"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
     }
   }
@@ -198,52 +246,69 @@ class OperatorManifestsTest {
   @Test
   void dockerfileRunsTheShadedJarAsNonRoot() {
     String dockerfile = Manifests.read(Path.of("Dockerfile"));
-    assertThat(dockerfile).contains("FROM eclipse-temurin:17-jre").contains("COPY target/quotient.jar");
+    assertThat(dockerfile)
+        .contains("FROM eclipse-temurin:17-jre")
+        .contains("COPY target/quotient.jar");
     assertThat(dockerfile.lines().filter(l -> l.startsWith("USER ")).toList())
-        .singleElement().satisfies(l -> assertThat(l).matches("USER [1-9][0-9]*(:[0-9]+)?"));
+        .singleElement()
+        .satisfies(l -> assertThat(l).matches("USER [1-9][0-9]*(:[0-9]+)?"));
   }
 
   /**
    * Cross-check of {@link Manifests#build} against the real kustomize, with the kubectl that
-   * hack/kube/build.sh builds (the test command builds it first; missing, it fails naming the command).
+   * hack/kube/build.sh builds (the test command builds it first; missing, it fails naming the
+   * command).
    */
   @Test
   void kubectlKustomizeYieldsTheSameObjectsWithClusterScopedPoliciesUnnamespaced() {
     String kubectl = dev.quotient.local.KubeBinaries.locate().path("kubectl").toString();
-    List<GenericKubernetesResource> real = Manifests.objects(Manifests.run(List.of(kubectl, "kustomize", OPERATOR.toString())));
+    List<GenericKubernetesResource> real =
+        Manifests.objects(Manifests.run(List.of(kubectl, "kustomize", OPERATOR.toString())));
     assertThat(real.stream().map(Manifests::key).toList())
         .containsExactlyInAnyOrderElementsOf(objects.stream().map(Manifests::key).toList());
-    assertThat(real).allSatisfy(o -> assertThat(o.getMetadata().getLabels())
-        .containsEntry("app.kubernetes.io/name", "quotient"));
+    assertThat(real)
+        .allSatisfy(
+            o ->
+                assertThat(o.getMetadata().getLabels())
+                    .containsEntry("app.kubernetes.io/name", "quotient"));
   }
 
   static PolicyRule rule(List<PolicyRule> rules, String resource) {
-    List<PolicyRule> found = rules.stream().filter(r -> r.getResources().contains(resource)).toList();
+    List<PolicyRule> found =
+        rules.stream().filter(r -> r.getResources().contains(resource)).toList();
     assertThat(found).as("rules for " + resource).hasSize(1);
     return found.get(0);
   }
 
   private static EnvVar env(Container c, String name) {
-    return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+    return c.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("env " + name + " missing"));
   }
 
-  /** Dotted keys of a nested settings document; maps under a known setting (label maps) count as one. */
+  /**
+   * Dotted keys of a nested settings document; maps under a known setting (label maps) count as
+   * one.
+   */
   static List<String> flatKeys(String yaml) {
-    Set<String> known = Arrays.stream(SettingKey.values()).map(SettingKey::key).collect(Collectors.toSet());
+    Set<String> known =
+        Arrays.stream(SettingKey.values()).map(SettingKey::key).collect(Collectors.toSet());
     List<String> out = new ArrayList<>();
     walk("", Manifests.documents(yaml).get(0), known, out);
     return out;
   }
 
   private static void walk(String prefix, JsonNode node, Set<String> known, List<String> out) {
-    node.fields().forEachRemaining(e -> {
-      String key = prefix + e.getKey();
-      if (e.getValue().isObject() && !known.contains(key)) {
-        walk(key + ".", e.getValue(), known, out);
-      } else {
-        out.add(key);
-      }
-    });
+    node.fields()
+        .forEachRemaining(
+            e -> {
+              String key = prefix + e.getKey();
+              if (e.getValue().isObject() && !known.contains(key)) {
+                walk(key + ".", e.getValue(), known, out);
+              } else {
+                out.add(key);
+              }
+            });
   }
 }

@@ -22,21 +22,30 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ClusterRole and Role grant exactly what the operator's code uses: the verbs are derived
- * from the sources of {@code dev.quotient.controller} (reconcilers, informers, direct client
- * calls), so a new informer or API call without an RBAC rule fails here, and so does a rule
- * nothing needs any more.
+ * The ClusterRole and Role grant exactly what the operator's code uses: the verbs are derived from
+ * the sources of {@code dev.quotient.controller} (reconcilers, informers, direct client calls), so
+ * a new informer or API call without an RBAC rule fails here, and so does a rule nothing needs any
+ * more.
  */
 class RbacCoversCodeTest {
   private static final Path CONTROLLER = Path.of("src/main/java/dev/quotient/controller");
-  private static final Path POD_FACTORY = Path.of("src/main/java/dev/quotient/pod/ProjectPodFactory.java");
+  private static final Path POD_FACTORY =
+      Path.of("src/main/java/dev/quotient/pod/ProjectPodFactory.java");
   private static final Pattern RECONCILER = Pattern.compile("implements\\s+Reconciler<(\\w+)>");
   private static final Pattern CLEANER = Pattern.compile("Cleaner<(\\w+)>");
-  private static final Pattern INFORMER = Pattern.compile("InformerEventSourceConfiguration\\.from\\((\\w+)\\.class");
+  private static final Pattern INFORMER =
+      Pattern.compile("InformerEventSourceConfiguration\\.from\\((\\w+)\\.class");
+
   /** client.x() / getClient().x() / context.getClient().x(): each direct API accessor. */
-  private static final Pattern ACCESSOR = Pattern.compile("(?:\\bclient|getClient\\(\\))\\s*\\.\\s*(\\w+)\\(");
-  /** Accessor calls this test knows how to turn into verbs (below); anything else must be added here. */
-  private static final Set<String> KNOWN_ACCESSORS = Set.of("pods", "nodes", "configMaps", "v1", "close", "resources");
+  private static final Pattern ACCESSOR =
+      Pattern.compile("(?:\\bclient|getClient\\(\\))\\s*\\.\\s*(\\w+)\\(");
+
+  /**
+   * Accessor calls this test knows how to turn into verbs (below); anything else must be added
+   * here.
+   */
+  private static final Set<String> KNOWN_ACCESSORS =
+      Set.of("pods", "nodes", "configMaps", "v1", "close", "resources");
 
   private final List<GenericKubernetesResource> objects = Manifests.build(Manifests.OPERATOR);
 
@@ -82,30 +91,44 @@ class RbacCoversCodeTest {
       if (flat.matches("(?s).*\\.nodes\\(\\)[^;]*\\.update\\(\\)[^;]*;.*")) {
         add(needed, "nodes", "update");
       }
-      if (flat.matches("(?s).*\\.nodes\\(\\)[^;]*\\.(patch|edit|replace|createOrReplace|serverSideApply)\\(.*")) {
-        throw new AssertionError(file + " writes nodes in a new way: add the verb to clusterrole.yaml and here");
+      if (flat.matches(
+          "(?s).*\\.nodes\\(\\)[^;]*\\.(patch|edit|replace|createOrReplace|serverSideApply)\\(.*")) {
+        throw new AssertionError(
+            file + " writes nodes in a new way: add the verb to clusterrole.yaml and here");
       }
       if (flat.matches("(?s).*\\.events\\(\\)[^;]*\\.create\\(\\);.*")) {
         add(needed, "events", "create");
       }
-      if (primary != null && flat.contains(".resources(" + primary + ".class)")
-          && !flat.matches("(?s).*\\.resources\\(" + primary + "\\.class\\)[^;]*\\.get\\(\\)[^;]*;.*")) {
-        throw new AssertionError(file + " uses resources(" + primary + ".class) for more than a get:"
-            + " add the verb to clusterrole.yaml and here");
+      if (primary != null
+          && flat.contains(".resources(" + primary + ".class)")
+          && !flat.matches(
+              "(?s).*\\.resources\\(" + primary + "\\.class\\)[^;]*\\.get\\(\\)[^;]*;.*")) {
+        throw new AssertionError(
+            file
+                + " uses resources("
+                + primary
+                + ".class) for more than a get:"
+                + " add the verb to clusterrole.yaml and here");
       }
       Matcher accessor = ACCESSOR.matcher(src);
       while (accessor.find()) {
-        assertThat(KNOWN_ACCESSORS).as(file + " calls the API with client." + accessor.group(1)
-            + "(): give it an RBAC rule in operator/clusterrole.yaml (or role.yaml) and teach this test the verbs")
+        assertThat(KNOWN_ACCESSORS)
+            .as(
+                file
+                    + " calls the API with client."
+                    + accessor.group(1)
+                    + "(): give it an RBAC rule in operator/clusterrole.yaml (or role.yaml) and teach this test the verbs")
             .contains(accessor.group(1));
       }
     }
     if (Files.readString(POD_FACTORY).contains("withBlockOwnerDeletion(true)")) {
-      // OwnerReferencesPermissionEnforcement: blockOwnerDeletion needs update on the owner's finalizers
+      // OwnerReferencesPermissionEnforcement: blockOwnerDeletion needs update on the owner's
+      // finalizers
       add(needed, "projects/finalizers", "update");
     }
 
-    ClusterRole role = Manifests.one(objects, "ClusterRole", "quotient-operator", ClusterRole.class);
+    ClusterRole role =
+        Manifests.one(objects, "ClusterRole", "quotient-operator", ClusterRole.class);
     Map<String, Set<String>> granted = new TreeMap<>();
     for (PolicyRule rule : role.getRules()) {
       assertThat(rule.getResourceNames()).as("cluster-wide rules name no objects").isNullOrEmpty();
@@ -116,35 +139,52 @@ class RbacCoversCodeTest {
         }
       }
     }
-    assertThat(granted).as("ClusterRole quotient-operator (operator/clusterrole.yaml) vs. what the code in "
-        + CONTROLLER + " uses").isEqualTo(qualify(needed));
+    assertThat(granted)
+        .as(
+            "ClusterRole quotient-operator (operator/clusterrole.yaml) vs. what the code in "
+                + CONTROLLER
+                + " uses")
+        .isEqualTo(qualify(needed));
   }
 
   @Test
   void settingsConfigMapIsReadOnlyThroughTheNamespacedRole() throws IOException {
     String operator = Files.readString(CONTROLLER.resolve("QuotientOperator.java"));
     String watcher = Files.readString(CONTROLLER.resolve("SettingsWatcher.java"));
-    assertThat(operator.replaceAll("\\s+", "")).contains(".configMaps().inNamespace(config.namespace()).withName(config.settingsConfigMap()).get()");
-    assertThat(watcher.replaceAll("\\s+", "")).contains(".configMaps().inNamespace(namespace).withName(name).inform(");
+    assertThat(operator.replaceAll("\\s+", ""))
+        .contains(
+            ".configMaps().inNamespace(config.namespace()).withName(config.settingsConfigMap()).get()");
+    assertThat(watcher.replaceAll("\\s+", ""))
+        .contains(".configMaps().inNamespace(namespace).withName(name).inform(");
     Role role = Manifests.one(objects, "Role", "quotient-operator", Role.class);
     assertThat(OperatorManifestsTest.rule(role.getRules(), "configmaps").getVerbs())
         .containsExactlyInAnyOrder("get", "list", "watch");
-    ClusterRole cluster = Manifests.one(objects, "ClusterRole", "quotient-operator", ClusterRole.class);
-    assertThat(cluster.getRules()).noneSatisfy(r -> assertThat(r.getResources()).contains("configmaps"));
-    assertThat(cluster.getRules()).noneSatisfy(r -> assertThat(r.getResources()).contains("leases"));
+    ClusterRole cluster =
+        Manifests.one(objects, "ClusterRole", "quotient-operator", ClusterRole.class);
+    assertThat(cluster.getRules())
+        .noneSatisfy(r -> assertThat(r.getResources()).contains("configmaps"));
+    assertThat(cluster.getRules())
+        .noneSatisfy(r -> assertThat(r.getResources()).contains("leases"));
   }
 
   @Test
   void noWildcardsAndEveryRuleIsExplained() {
     for (String file : List.of("clusterrole.yaml", "role.yaml")) {
       String text = Manifests.read(Manifests.OPERATOR.resolve(file));
-      assertThat(text).as(file + " uses no wildcards").doesNotContain("\"*\"").doesNotContain("'*'")
+      assertThat(text)
+          .as(file + " uses no wildcards")
+          .doesNotContain("\"*\"")
+          .doesNotContain("'*'")
           .doesNotContainPattern("-\\s*\\*\\s*$");
       List<String> lines = text.lines().toList();
       for (int i = 0; i < lines.size(); i++) {
         if (lines.get(i).startsWith("- apiGroups:")) {
           assertThat(i > 0 && lines.get(i - 1).startsWith("#"))
-              .as(file + " line " + (i + 1) + ": every rule has a comment saying what in the operator needs it")
+              .as(
+                  file
+                      + " line "
+                      + (i + 1)
+                      + ": every rule has a comment saying what in the operator needs it")
               .isTrue();
         }
       }
@@ -157,7 +197,10 @@ class RbacCoversCodeTest {
     }
   }
 
-  /** Plural resource name (with group prefix "group:" unless core) of a model class named in the sources. */
+  /**
+   * Plural resource name (with group prefix "group:" unless core) of a model class named in the
+   * sources.
+   */
   private static String resource(String simpleName) {
     Class<? extends HasMetadata> type = load(simpleName);
     String group = HasMetadata.getGroup(type);
@@ -174,22 +217,28 @@ class RbacCoversCodeTest {
         // next package
       }
     }
-    throw new AssertionError("cannot find the model class " + simpleName + " (teach RbacCoversCodeTest its package)");
+    throw new AssertionError(
+        "cannot find the model class " + simpleName + " (teach RbacCoversCodeTest its package)");
   }
 
   /** "projects/status" written without group in the derivation gets the group of "projects". */
   private static Map<String, Set<String>> qualify(Map<String, Set<String>> needed) {
     Map<String, Set<String>> out = new TreeMap<>();
     List<String> known = new ArrayList<>(needed.keySet());
-    needed.forEach((k, v) -> {
-      String key = k;
-      if (!k.contains(":") && k.contains("/")) {
-        String base = k.substring(0, k.indexOf('/'));
-        key = known.stream().filter(x -> x.endsWith(":" + base)).findFirst()
-            .map(x -> x.substring(0, x.indexOf(':') + 1) + k).orElse(k);
-      }
-      out.computeIfAbsent(key, x -> new TreeSet<>()).addAll(v);
-    });
+    needed.forEach(
+        (k, v) -> {
+          String key = k;
+          if (!k.contains(":") && k.contains("/")) {
+            String base = k.substring(0, k.indexOf('/'));
+            key =
+                known.stream()
+                    .filter(x -> x.endsWith(":" + base))
+                    .findFirst()
+                    .map(x -> x.substring(0, x.indexOf(':') + 1) + k)
+                    .orElse(k);
+          }
+          out.computeIfAbsent(key, x -> new TreeSet<>()).addAll(v);
+        });
     return out;
   }
 

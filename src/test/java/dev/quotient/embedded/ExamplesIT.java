@@ -15,13 +15,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The README's embedded run with examples/: every example lands where it should, with its quota. */
+/**
+ * The README's embedded run with examples/: every example lands where it should, with its quota.
+ */
 class ExamplesIT {
   private static EmbeddedRun run;
 
   @BeforeAll
   static void start() throws Exception {
-    run = EmbeddedRun.start(0, EmbeddedRun.SETTINGS, Duration.ofMillis(200), Duration.ofMillis(100));
+    run =
+        EmbeddedRun.start(0, EmbeddedRun.SETTINGS, Duration.ofMillis(200), Duration.ofMillis(100));
     run.apply(Path.of("examples"));
     run.awaitSettled(Duration.ofSeconds(30));
   }
@@ -58,7 +61,8 @@ class ExamplesIT {
     Project p = project("expired-course");
     assertThat(p.getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
     assertThat(p.getStatus().getEffectiveQuota().getCpuLimit()).isEqualTo("1");
-    assertThat(p.getStatus().getLicenses()).singleElement()
+    assertThat(p.getStatus().getLicenses())
+        .singleElement()
         .satisfies(l -> assertThat(l.getState()).isEqualTo(LicenseState.Expired));
   }
 
@@ -80,24 +84,50 @@ class ExamplesIT {
 
   @Test
   void courseNamespaceQuotaAdmitsTwoStudentsAndQueuesTheThirdUntilOneStops() {
-    List<Project> students = run.client().resources(Project.class).inNamespace("course").list().getItems();
+    List<Project> students =
+        run.client().resources(Project.class).inNamespace("course").list().getItems();
     assertThat(students).hasSize(3);
-    assertThat(students).filteredOn(p -> p.getStatus().getPhase() == ProjectPhase.Running).hasSize(2);
-    Project waiting = students.stream().filter(p -> p.getStatus().getPhase() == ProjectPhase.WaitingForResources)
-        .findFirst().orElseThrow();
-    assertThat(waiting.getStatus().getMessage()).isEqualTo(
-        "Waiting for resources: namespace quota course/compute: requests.memory needs 410Mi, 204Mi of 1Gi free");
+    assertThat(students)
+        .filteredOn(p -> p.getStatus().getPhase() == ProjectPhase.Running)
+        .hasSize(2);
+    Project waiting =
+        students.stream()
+            .filter(p -> p.getStatus().getPhase() == ProjectPhase.WaitingForResources)
+            .findFirst()
+            .orElseThrow();
+    assertThat(waiting.getStatus().getMessage())
+        .isEqualTo(
+            "Waiting for resources: namespace quota course/compute: requests.memory needs 410Mi, 204Mi of 1Gi free");
     assertThat(waiting.getStatus().getQueuePosition()).isEqualTo(1);
     assertThat(waiting.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("2Gi");
 
-    Project running = students.stream().filter(p -> p.getStatus().getPhase() == ProjectPhase.Running)
-        .findFirst().orElseThrow();
-    // What 'kubectl patch --type merge' sends: no resourceVersion, so no conflict with status writes.
-    run.client().resources(Project.class).inNamespace("course").withName(running.getMetadata().getName())
-        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+    Project running =
+        students.stream()
+            .filter(p -> p.getStatus().getPhase() == ProjectPhase.Running)
+            .findFirst()
+            .orElseThrow();
+    // What 'kubectl patch --type merge' sends: no resourceVersion, so no conflict with status
+    // writes.
+    run.client()
+        .resources(Project.class)
+        .inNamespace("course")
+        .withName(running.getMetadata().getName())
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
             "{\"spec\":{\"desiredState\":\"Stopped\"}}");
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> run.client().resources(Project.class)
-        .inNamespace("course").withName(waiting.getMetadata().getName()).get().getStatus().getPhase() == ProjectPhase.Running);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                run.client()
+                        .resources(Project.class)
+                        .inNamespace("course")
+                        .withName(waiting.getMetadata().getName())
+                        .get()
+                        .getStatus()
+                        .getPhase()
+                    == ProjectPhase.Running);
   }
 
   @Test
@@ -105,6 +135,13 @@ class ExamplesIT {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     run.printProjects(new PrintStream(out, true, StandardCharsets.UTF_8));
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .contains("plain", "two-licenses", "expired-course", "physics-sim", "gpu-training", "physics-1", "gpu-1");
+        .contains(
+            "plain",
+            "two-licenses",
+            "expired-course",
+            "physics-sim",
+            "gpu-training",
+            "physics-1",
+            "gpu-1");
   }
 }

@@ -12,11 +12,13 @@ import org.junit.jupiter.api.io.TempDir;
 class KubeBinariesTest {
   @Test
   void versionIsTheOneHackKubeBuilds() throws Exception {
-    assertThat(Files.readString(Path.of("hack/kube/go.mod"))).contains("k8s.io/kubernetes " + KubeBinaries.VERSION);
+    assertThat(Files.readString(Path.of("hack/kube/go.mod")))
+        .contains("k8s.io/kubernetes " + KubeBinaries.VERSION);
   }
 
   @Test
-  void missingBinariesFailWithTheBuildCommandAndTheMissingNames(@TempDir Path home) throws Exception {
+  void missingBinariesFailWithTheBuildCommandAndTheMissingNames(@TempDir Path home)
+      throws Exception {
     Path bin = home.resolve(".cache/quotient/kube").resolve(KubeBinaries.VERSION).resolve("bin");
     Files.createDirectories(bin);
     Path etcd = Files.createFile(bin.resolve("etcd"));
@@ -26,7 +28,8 @@ class KubeBinariesTest {
         .isInstanceOf(KubeBinaries.MissingBinariesException.class)
         .hasMessageContaining("hack/kube/build.sh")
         .hasMessageContaining(bin.toString())
-        .hasMessageContaining("kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok")
+        .hasMessageContaining(
+            "kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok")
         .hasMessageNotContaining("etcd,");
   }
 
@@ -39,7 +42,9 @@ class KubeBinariesTest {
     Files.createDirectories(dir.resolve("kwok"));
     Files.writeString(dir.resolve("kwok/stages.yaml"), "");
 
-    assertThat(KubeBinaries.locate(Map.of(KubeBinaries.ENV, bin.toString()), Path.of("/nonexistent")).binDir())
+    assertThat(
+            KubeBinaries.locate(Map.of(KubeBinaries.ENV, bin.toString()), Path.of("/nonexistent"))
+                .binDir())
         .isEqualTo(bin);
   }
 }

@@ -20,12 +20,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class NodeGroupMembershipTest {
   private static final String KEY = "quotient.dev/dedicated-node-group";
-  private static final Taint UNSCHEDULABLE = new TaintBuilder().withKey("node.kubernetes.io/unschedulable")
-      .withEffect("NoSchedule").build();
-  private static final Taint GPU_TAINT = new TaintBuilder().withKey("nvidia.com/gpu").withValue("present")
-      .withEffect("NoSchedule").build();
+  private static final Taint UNSCHEDULABLE =
+      new TaintBuilder()
+          .withKey("node.kubernetes.io/unschedulable")
+          .withEffect("NoSchedule")
+          .build();
+  private static final Taint GPU_TAINT =
+      new TaintBuilder()
+          .withKey("nvidia.com/gpu")
+          .withValue("present")
+          .withEffect("NoSchedule")
+          .build();
 
-  static DedicatedNodeGroup group(String name, Map<String, String> selector, List<String> names, Boolean taint) {
+  static DedicatedNodeGroup group(
+      String name, Map<String, String> selector, List<String> names, Boolean taint) {
     DedicatedNodeGroup g = new DedicatedNodeGroup();
     g.setMetadata(new ObjectMetaBuilder().withName(name).build());
     DedicatedNodeGroupSpec spec = new DedicatedNodeGroupSpec();
@@ -36,9 +44,18 @@ class NodeGroupMembershipTest {
     return g;
   }
 
-  static Node node(String name, Map<String, String> labels, Map<String, String> annotations, Taint... taints) {
-    return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).withAnnotations(annotations)
-        .endMetadata().withNewSpec().withTaints(new ArrayList<>(Arrays.asList(taints))).endSpec().build();
+  static Node node(
+      String name, Map<String, String> labels, Map<String, String> annotations, Taint... taints) {
+    return new NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .withAnnotations(annotations)
+        .endMetadata()
+        .withNewSpec()
+        .withTaints(new ArrayList<>(Arrays.asList(taints)))
+        .endSpec()
+        .build();
   }
 
   static Taint ours(String key, String group) {
@@ -46,19 +63,24 @@ class NodeGroupMembershipTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', nullValues = "null", value = {
-      // title                         | selector            | names          | node labels                    | claims
-      "named                           | null                | vm001,vm002    | pool=general                   | true",
-      "not named                       | null                | vm002          | pool=general                   | false",
-      "selector matches                | pool=dgx            | null           | pool=dgx,zone=a                | true",
-      "selector needs all labels       | pool=dgx,zone=b     | null           | pool=dgx,zone=a                | false",
-      "selector does not match         | pool=dgx            | null           | pool=general                   | false",
-      "either named or selected        | pool=dgx            | vm001          | pool=general                   | true",
-      "empty selector claims nothing   | ''                  | null           | pool=general                   | false",
-      "no labels on node               | pool=dgx            | null           | ''                             | false",
-  })
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "null",
+      value = {
+        // title                         | selector            | names          | node labels
+        //             | claims
+        "named                           | null                | vm001,vm002    | pool=general                   | true",
+        "not named                       | null                | vm002          | pool=general                   | false",
+        "selector matches                | pool=dgx            | null           | pool=dgx,zone=a                | true",
+        "selector needs all labels       | pool=dgx,zone=b     | null           | pool=dgx,zone=a                | false",
+        "selector does not match         | pool=dgx            | null           | pool=general                   | false",
+        "either named or selected        | pool=dgx            | vm001          | pool=general                   | true",
+        "empty selector claims nothing   | ''                  | null           | pool=general                   | false",
+        "no labels on node               | pool=dgx            | null           | ''                             | false",
+      })
   void membership(String title, String selector, String names, String labels, boolean claims) {
-    DedicatedNodeGroup g = group("dgx", map(selector), names == null ? null : List.of(names.split(",")), null);
+    DedicatedNodeGroup g =
+        group("dgx", map(selector), names == null ? null : List.of(names.split(",")), null);
     Node n = node("vm001", map(labels), null);
     assertThat(NodeGroupMembership.claims(g, n)).isEqualTo(claims);
   }
@@ -95,9 +117,11 @@ class NodeGroupMembershipTest {
     DedicatedNodeGroup beta = group("beta", Map.of("pool", "dgx"), null, null);
     DedicatedNodeGroup alpha = group("alpha", null, List.of("vm001"), null);
     DedicatedNodeGroup other = group("aaa-other", Map.of("pool", "hpc"), null, null);
-    assertThat(NodeGroupMembership.owner(n, List.of(beta, alpha, other))).map(g -> g.getMetadata().getName())
+    assertThat(NodeGroupMembership.owner(n, List.of(beta, alpha, other)))
+        .map(g -> g.getMetadata().getName())
         .contains("alpha");
-    assertThat(NodeGroupMembership.owner(n, List.of(alpha, beta))).map(g -> g.getMetadata().getName())
+    assertThat(NodeGroupMembership.owner(n, List.of(alpha, beta)))
+        .map(g -> g.getMetadata().getName())
         .contains("alpha");
     assertThat(NodeGroupMembership.owner(n, List.of(other))).isEmpty();
     assertThat(NodeGroupMembership.owner(n, List.of())).isEmpty();
@@ -107,11 +131,16 @@ class NodeGroupMembershipTest {
   @CsvSource({"quotient.dev/dedicated-node-group", "cocalc-dedicated_vm"})
   void joiningAddsLabelAndTaintAndLeavesOtherTaints(String key) {
     Node n = node("vm001", Map.of("pool", "dgx"), Map.of("other", "x"), UNSCHEDULABLE, GPU_TAINT);
-    Node d = NodeGroupMembership.desired(n, group("foo", Map.of("pool", "dgx"), null, null), key).orElseThrow();
-    assertThat(d.getMetadata().getLabels()).containsOnly(Map.entry("pool", "dgx"), Map.entry(key, "foo"));
+    Node d =
+        NodeGroupMembership.desired(n, group("foo", Map.of("pool", "dgx"), null, null), key)
+            .orElseThrow();
+    assertThat(d.getMetadata().getLabels())
+        .containsOnly(Map.entry("pool", "dgx"), Map.entry(key, "foo"));
     assertThat(d.getMetadata().getAnnotations())
-        .containsOnly(Map.entry("other", "x"), Map.entry(NodeGroupMembership.MANAGED_ANNOTATION, "foo"));
-    assertThat(d.getSpec().getTaints()).containsExactlyInAnyOrder(UNSCHEDULABLE, GPU_TAINT, ours(key, "foo"));
+        .containsOnly(
+            Map.entry("other", "x"), Map.entry(NodeGroupMembership.MANAGED_ANNOTATION, "foo"));
+    assertThat(d.getSpec().getTaints())
+        .containsExactlyInAnyOrder(UNSCHEDULABLE, GPU_TAINT, ours(key, "foo"));
     assertThat(d.getMetadata().getName()).isEqualTo("vm001");
     assertThat(n.getMetadata().getLabels()).as("input untouched").doesNotContainKey(key);
     assertThat(n.getSpec().getTaints()).hasSize(2);
@@ -128,7 +157,9 @@ class NodeGroupMembershipTest {
   @Test
   void untaintedGroupOnlyLabels() {
     Node n = node("vm001", Map.of(), null, GPU_TAINT);
-    Node d = NodeGroupMembership.desired(n, group("foo", null, List.of("vm001"), false), KEY).orElseThrow();
+    Node d =
+        NodeGroupMembership.desired(n, group("foo", null, List.of("vm001"), false), KEY)
+            .orElseThrow();
     assertThat(d.getMetadata().getLabels()).containsEntry(KEY, "foo");
     assertThat(d.getSpec().getTaints()).containsExactly(GPU_TAINT);
   }
@@ -136,8 +167,12 @@ class NodeGroupMembershipTest {
   @Test
   void switchingTaintOffRemovesOurTaint() {
     DedicatedNodeGroup tainted = group("foo", null, List.of("vm001"), true);
-    Node d = NodeGroupMembership.desired(node("vm001", Map.of(), null, GPU_TAINT), tainted, KEY).orElseThrow();
-    Node off = NodeGroupMembership.desired(d, group("foo", null, List.of("vm001"), false), KEY).orElseThrow();
+    Node d =
+        NodeGroupMembership.desired(node("vm001", Map.of(), null, GPU_TAINT), tainted, KEY)
+            .orElseThrow();
+    Node off =
+        NodeGroupMembership.desired(d, group("foo", null, List.of("vm001"), false), KEY)
+            .orElseThrow();
     assertThat(off.getSpec().getTaints()).containsExactly(GPU_TAINT);
     assertThat(off.getMetadata().getLabels()).containsEntry(KEY, "foo");
   }
@@ -145,8 +180,13 @@ class NodeGroupMembershipTest {
   @Test
   void leavingRemovesOnlyWhatWeSet() {
     DedicatedNodeGroup foo = group("foo", null, List.of("vm001"), null);
-    Node member = NodeGroupMembership.desired(node("vm001", Map.of("pool", "dgx"), Map.of("other", "x"),
-        UNSCHEDULABLE, GPU_TAINT), foo, KEY).orElseThrow();
+    Node member =
+        NodeGroupMembership.desired(
+                node(
+                    "vm001", Map.of("pool", "dgx"), Map.of("other", "x"), UNSCHEDULABLE, GPU_TAINT),
+                foo,
+                KEY)
+            .orElseThrow();
     Node left = NodeGroupMembership.desired(member, null, KEY).orElseThrow();
     assertThat(left.getMetadata().getLabels()).containsOnly(Map.entry("pool", "dgx"));
     assertThat(left.getMetadata().getAnnotations()).containsOnly(Map.entry("other", "x"));
@@ -156,12 +196,18 @@ class NodeGroupMembershipTest {
 
   @Test
   void leavingKeepsALabelSomeoneElseChanged() {
-    Node n = node("vm001", Map.of(KEY, "manual"), Map.of(NodeGroupMembership.MANAGED_ANNOTATION, "foo"),
-        ours(KEY, "foo"), ours(KEY, "manual"));
+    Node n =
+        node(
+            "vm001",
+            Map.of(KEY, "manual"),
+            Map.of(NodeGroupMembership.MANAGED_ANNOTATION, "foo"),
+            ours(KEY, "foo"),
+            ours(KEY, "manual"));
     Node left = NodeGroupMembership.desired(n, null, KEY).orElseThrow();
     assertThat(left.getMetadata().getLabels()).containsEntry(KEY, "manual");
     assertThat(left.getSpec().getTaints()).containsExactly(ours(KEY, "manual"));
-    assertThat(left.getMetadata().getAnnotations()).doesNotContainKey(NodeGroupMembership.MANAGED_ANNOTATION);
+    assertThat(left.getMetadata().getAnnotations())
+        .doesNotContainKey(NodeGroupMembership.MANAGED_ANNOTATION);
   }
 
   @Test
@@ -172,21 +218,32 @@ class NodeGroupMembershipTest {
 
   @Test
   void movingBetweenGroupsSwapsLabelAndTaint() {
-    Node inFoo = NodeGroupMembership.desired(node("vm001", Map.of(), null, GPU_TAINT),
-        group("foo", null, List.of("vm001"), null), KEY).orElseThrow();
-    Node inBar = NodeGroupMembership.desired(inFoo, group("bar", null, List.of("vm001"), null), KEY).orElseThrow();
+    Node inFoo =
+        NodeGroupMembership.desired(
+                node("vm001", Map.of(), null, GPU_TAINT),
+                group("foo", null, List.of("vm001"), null),
+                KEY)
+            .orElseThrow();
+    Node inBar =
+        NodeGroupMembership.desired(inFoo, group("bar", null, List.of("vm001"), null), KEY)
+            .orElseThrow();
     assertThat(inBar.getMetadata().getLabels()).containsEntry(KEY, "bar");
-    assertThat(inBar.getMetadata().getAnnotations()).containsEntry(NodeGroupMembership.MANAGED_ANNOTATION, "bar");
+    assertThat(inBar.getMetadata().getAnnotations())
+        .containsEntry(NodeGroupMembership.MANAGED_ANNOTATION, "bar");
     assertThat(inBar.getSpec().getTaints()).containsExactlyInAnyOrder(GPU_TAINT, ours(KEY, "bar"));
   }
 
   @Test
   void nodeWithoutSpecOrMetadataMapsJoins() {
     Node bare = new NodeBuilder().withNewMetadata().withName("vm001").endMetadata().build();
-    Optional<Node> d = NodeGroupMembership.desired(bare, group("foo", null, List.of("vm001"), null), KEY);
-    assertThat(d).get().satisfies(n -> {
-      assertThat(n.getMetadata().getLabels()).containsEntry(KEY, "foo");
-      assertThat(n.getSpec().getTaints()).containsExactly(ours(KEY, "foo"));
-    });
+    Optional<Node> d =
+        NodeGroupMembership.desired(bare, group("foo", null, List.of("vm001"), null), KEY);
+    assertThat(d)
+        .get()
+        .satisfies(
+            n -> {
+              assertThat(n.getMetadata().getLabels()).containsEntry(KEY, "foo");
+              assertThat(n.getSpec().getTaints()).containsExactly(ours(KEY, "foo"));
+            });
   }
 }

@@ -53,7 +53,8 @@ class ProjectPodFactoryTest {
 
   static Project project(String name, String projectId, String image, List<String> licenses) {
     Project p = new Project();
-    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("physics").withUid(UID).build());
+    p.setMetadata(
+        new ObjectMetaBuilder().withName(name).withNamespace("physics").withUid(UID).build());
     ProjectSpec spec = new ProjectSpec();
     spec.setProjectId(projectId);
     spec.setImage(image);
@@ -96,8 +97,19 @@ class ProjectPodFactoryTest {
     }
 
     EffectiveQuota build() {
-      return new EffectiveQuota(limits, requests, eph, gpuResource, gpuSelector, gpuTolerations, false, null, null,
-          groups, applied, patches);
+      return new EffectiveQuota(
+          limits,
+          requests,
+          eph,
+          gpuResource,
+          gpuSelector,
+          gpuTolerations,
+          false,
+          null,
+          null,
+          groups,
+          applied,
+          patches);
     }
   }
 
@@ -129,7 +141,10 @@ class ProjectPodFactoryTest {
   }
 
   static Container projectContainer(Pod pod) {
-    return pod.getSpec().getContainers().stream().filter(c -> c.getName().equals("project")).findFirst().orElseThrow();
+    return pod.getSpec().getContainers().stream()
+        .filter(c -> c.getName().equals("project"))
+        .findFirst()
+        .orElseThrow();
   }
 
   static Map<String, String> env(Container c) {
@@ -147,39 +162,53 @@ class ProjectPodFactoryTest {
     Pod pod = pod(new Q().build());
     assertThat(pod.getMetadata().getName()).isEqualTo("project-thesis");
     assertThat(pod.getMetadata().getNamespace()).isEqualTo("physics");
-    assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies((OwnerReference o) -> {
-      assertThat(o.getApiVersion()).isEqualTo("quotient.dev/v1alpha1");
-      assertThat(o.getKind()).isEqualTo("Project");
-      assertThat(o.getName()).isEqualTo("thesis");
-      assertThat(o.getUid()).isEqualTo(UID);
-      assertThat(o.getController()).isTrue();
-      assertThat(o.getBlockOwnerDeletion()).isTrue();
-    });
+    assertThat(pod.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            (OwnerReference o) -> {
+              assertThat(o.getApiVersion()).isEqualTo("quotient.dev/v1alpha1");
+              assertThat(o.getKind()).isEqualTo("Project");
+              assertThat(o.getName()).isEqualTo("thesis");
+              assertThat(o.getUid()).isEqualTo(UID);
+              assertThat(o.getController()).isTrue();
+              assertThat(o.getBlockOwnerDeletion()).isTrue();
+            });
     assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Always");
     assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
-    assertThat(pod.getSpec().getContainers()).extracting(Container::getName).containsExactly("project");
+    assertThat(pod.getSpec().getContainers())
+        .extracting(Container::getName)
+        .containsExactly("project");
   }
 
   @Test
   void podNameIsStableAndBounded() {
     assertThat(ProjectPodFactory.podName("thesis")).isEqualTo("project-thesis");
     String longName = "p".repeat(253);
-    assertThat(ProjectPodFactory.podName(longName)).hasSize(253).startsWith("project-ppp")
+    assertThat(ProjectPodFactory.podName(longName))
+        .hasSize(253)
+        .startsWith("project-ppp")
         .matches("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
         .isEqualTo(ProjectPodFactory.podName(longName))
         .isNotEqualTo(ProjectPodFactory.podName("p".repeat(252) + "q"));
-    assertThat(ProjectPodFactory.podName("a".repeat(245))).hasSize(253).isEqualTo("project-" + "a".repeat(245));
+    assertThat(ProjectPodFactory.podName("a".repeat(245)))
+        .hasSize(253)
+        .isEqualTo("project-" + "a".repeat(245));
     assertThat(ProjectPodFactory.podName("a".repeat(227) + "." + "b".repeat(30)))
-        .hasSizeLessThanOrEqualTo(253).matches("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$").doesNotContain(".-");
+        .hasSizeLessThanOrEqualTo(253)
+        .matches("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        .doesNotContain(".-");
   }
 
   @Test
   void limitsAndRequests() {
     Pod pod = pod(new Q().build());
     var r = projectContainer(pod).getResources();
-    assertThat(r.getLimits()).containsOnly(Map.entry("cpu", new Quantity("2")), Map.entry("memory", new Quantity("4Gi")));
-    assertThat(r.getRequests()).containsOnly(Map.entry("cpu", new Quantity("200m")),
-        Map.entry("memory", new Quantity("820Mi")));
+    assertThat(r.getLimits())
+        .containsOnly(
+            Map.entry("cpu", new Quantity("2")), Map.entry("memory", new Quantity("4Gi")));
+    assertThat(r.getRequests())
+        .containsOnly(
+            Map.entry("cpu", new Quantity("200m")), Map.entry("memory", new Quantity("820Mi")));
     assertThat(r.getLimits().get("cpu").toString()).isEqualTo("2");
     assertThat(r.getRequests().get("memory").toString()).isEqualTo("820Mi");
   }
@@ -200,15 +229,17 @@ class ProjectPodFactoryTest {
     q.groups = List.of("dgx", "hpc");
     q.applied = List.of("course", "gpu");
     Pod pod = pod(q.build());
-    assertThat(pod.getMetadata().getLabels()).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "app.kubernetes.io/name", "quotient-project",
-        "app.kubernetes.io/managed-by", "quotient",
-        "quotient.dev/project", "thesis",
-        "quotient.dev/project-id", PROJECT_ID,
-        "quotient.dev/cpu-millis", "200",
-        "quotient.dev/memory-bytes", Long.toString(820L << 20),
-        "quotient.dev/gpu", "2",
-        "quotient.dev/node-group", "dgx"));
+    assertThat(pod.getMetadata().getLabels())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "app.kubernetes.io/name", "quotient-project",
+                "app.kubernetes.io/managed-by", "quotient",
+                "quotient.dev/project", "thesis",
+                "quotient.dev/project-id", PROJECT_ID,
+                "quotient.dev/cpu-millis", "200",
+                "quotient.dev/memory-bytes", Long.toString(820L << 20),
+                "quotient.dev/gpu", "2",
+                "quotient.dev/node-group", "dgx"));
     assertThat(pod.getMetadata().getAnnotations())
         .containsEntry(QuotientLabels.LICENSES, "course,gpu")
         .containsEntry(QuotientLabels.REQUESTED_LICENSES, "course,gpu");
@@ -218,41 +249,65 @@ class ProjectPodFactoryTest {
   void noNodeGroupLabelWithoutGroupAndEmptyLicenseAnnotations() {
     Q q = new Q();
     q.applied = List.of();
-    Pod pod = new ProjectPodFactory(settings()).desiredPod(project("p", null, null, null), q.build()).pod();
-    assertThat(pod.getMetadata().getLabels()).doesNotContainKey(QuotientLabels.NODE_GROUP)
+    Pod pod =
+        new ProjectPodFactory(settings())
+            .desiredPod(project("p", null, null, null), q.build())
+            .pod();
+    assertThat(pod.getMetadata().getLabels())
+        .doesNotContainKey(QuotientLabels.NODE_GROUP)
         .containsEntry(QuotientLabels.GPU, "0");
     assertThat(pod.getMetadata().getAnnotations())
-        .containsEntry(QuotientLabels.LICENSES, "").containsEntry(QuotientLabels.REQUESTED_LICENSES, "");
+        .containsEntry(QuotientLabels.LICENSES, "")
+        .containsEntry(QuotientLabels.REQUESTED_LICENSES, "");
   }
 
   @Test
   void longOrOddNamesBecomeValidLabelValues() {
     String longName = "a".repeat(70);
-    Pod pod = new ProjectPodFactory(settings()).desiredPod(project(longName, "id/with:odd chars", null, null),
-        new Q().build()).pod();
+    Pod pod =
+        new ProjectPodFactory(settings())
+            .desiredPod(project(longName, "id/with:odd chars", null, null), new Q().build())
+            .pod();
     String v = pod.getMetadata().getLabels().get(QuotientLabels.PROJECT);
-    assertThat(v).hasSizeLessThanOrEqualTo(63).matches("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$");
+    assertThat(v)
+        .hasSizeLessThanOrEqualTo(63)
+        .matches("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$");
     assertThat(pod.getMetadata().getLabels().get(QuotientLabels.PROJECT_ID))
-        .hasSizeLessThanOrEqualTo(63).matches("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$");
+        .hasSizeLessThanOrEqualTo(63)
+        .matches("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$");
     assertThat(ProjectPodFactory.labelValue("thesis")).isEqualTo("thesis");
-    assertThat(ProjectPodFactory.labelValue("-x-")).isNotEqualTo(ProjectPodFactory.labelValue("_x_"));
+    assertThat(ProjectPodFactory.labelValue("-x-"))
+        .isNotEqualTo(ProjectPodFactory.labelValue("_x_"));
   }
 
   @Test
   void gpuLimitNodeSelectorAndTolerations() {
-    Toleration gpuTaint = new TolerationBuilder().withKey("nvidia.com/gpu").withOperator("Exists")
-        .withEffect("NoSchedule").build();
+    Toleration gpuTaint =
+        new TolerationBuilder()
+            .withKey("nvidia.com/gpu")
+            .withOperator("Exists")
+            .withEffect("NoSchedule")
+            .build();
     Q q = new Q().gpu(1);
     q.gpuSelector = Map.of("accelerator", "a100");
     q.gpuTolerations = List.of(gpuTaint);
-    Pod pod = pod(settings("pod.projectNodeSelector", "pool=projects", "pod.projectTolerations", "pool=projects:NoSchedule"),
-        q.build());
+    Pod pod =
+        pod(
+            settings(
+                "pod.projectNodeSelector",
+                "pool=projects",
+                "pod.projectTolerations",
+                "pool=projects:NoSchedule"),
+            q.build());
     var r = projectContainer(pod).getResources();
     assertThat(r.getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
     assertThat(r.getRequests()).containsEntry("nvidia.com/gpu", new Quantity("1"));
-    assertThat(pod.getSpec().getNodeSelector()).as("GPU selector replaces the project-node selector")
+    assertThat(pod.getSpec().getNodeSelector())
+        .as("GPU selector replaces the project-node selector")
         .containsExactly(Map.entry("accelerator", "a100"));
-    assertThat(pod.getSpec().getTolerations()).extracting(Toleration::getKey).containsExactly("pool", "nvidia.com/gpu");
+    assertThat(pod.getSpec().getTolerations())
+        .extracting(Toleration::getKey)
+        .containsExactly("pool", "nvidia.com/gpu");
     assertThat(pod.getSpec().getAffinity()).isNull();
   }
 
@@ -261,7 +316,9 @@ class ProjectPodFactoryTest {
     Q q = new Q().gpu(2);
     q.gpuResource = "amd.com/gpu";
     var r = projectContainer(pod(q.build())).getResources();
-    assertThat(r.getLimits()).containsEntry("amd.com/gpu", new Quantity("2")).doesNotContainKey("nvidia.com/gpu");
+    assertThat(r.getLimits())
+        .containsEntry("amd.com/gpu", new Quantity("2"))
+        .doesNotContainKey("nvidia.com/gpu");
     assertThat(r.getRequests()).containsEntry("amd.com/gpu", new Quantity("2"));
   }
 
@@ -270,50 +327,105 @@ class ProjectPodFactoryTest {
   void dedicatedGroupGetsTolerationAndRequiredAffinity(String key) {
     Q q = new Q();
     q.groups = List.of("foo", "bar");
-    Pod pod = pod(settings("nodeGroupKey", key, "pod.projectNodeSelector", "pool=projects",
-        "pod.projectTolerations", "pool=projects:NoSchedule"), q.build());
-    assertThat(pod.getSpec().getTolerations()).singleElement().satisfies(t -> {
-      assertThat(t.getKey()).isEqualTo(key);
-      assertThat(t.getOperator()).isEqualTo("Equal");
-      assertThat(t.getValue()).isEqualTo("foo");
-      assertThat(t.getEffect()).isEqualTo("NoSchedule");
-    });
-    var required = pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
-    assertThat(required.getNodeSelectorTerms()).singleElement()
-        .satisfies(term -> assertThat(term.getMatchExpressions()).singleElement().satisfies((NodeSelectorRequirement e) -> {
-          assertThat(e.getKey()).isEqualTo(key);
-          assertThat(e.getOperator()).isEqualTo("In");
-          assertThat(e.getValues()).containsExactly("foo");
-        }));
-    assertThat(pod.getSpec().getAffinity().getNodeAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+    Pod pod =
+        pod(
+            settings(
+                "nodeGroupKey",
+                key,
+                "pod.projectNodeSelector",
+                "pool=projects",
+                "pod.projectTolerations",
+                "pool=projects:NoSchedule"),
+            q.build());
+    assertThat(pod.getSpec().getTolerations())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.getKey()).isEqualTo(key);
+              assertThat(t.getOperator()).isEqualTo("Equal");
+              assertThat(t.getValue()).isEqualTo("foo");
+              assertThat(t.getEffect()).isEqualTo("NoSchedule");
+            });
+    var required =
+        pod.getSpec()
+            .getAffinity()
+            .getNodeAffinity()
+            .getRequiredDuringSchedulingIgnoredDuringExecution();
+    assertThat(required.getNodeSelectorTerms())
+        .singleElement()
+        .satisfies(
+            term ->
+                assertThat(term.getMatchExpressions())
+                    .singleElement()
+                    .satisfies(
+                        (NodeSelectorRequirement e) -> {
+                          assertThat(e.getKey()).isEqualTo(key);
+                          assertThat(e.getOperator()).isEqualTo("In");
+                          assertThat(e.getValues()).containsExactly("foo");
+                        }));
+    assertThat(
+            pod.getSpec()
+                .getAffinity()
+                .getNodeAffinity()
+                .getPreferredDuringSchedulingIgnoredDuringExecution())
         .isNullOrEmpty();
-    assertThat(pod.getSpec().getNodeSelector()).as("no project-node selector on a dedicated group").isNullOrEmpty();
+    assertThat(pod.getSpec().getNodeSelector())
+        .as("no project-node selector on a dedicated group")
+        .isNullOrEmpty();
   }
 
   static Stream<Arguments> placement() {
     return Stream.of(
-        Arguments.of("no group, no GPU: project nodes", List.of(), Map.of(),
-            Map.of("pool", "projects"), List.of("pool")),
-        Arguments.of("GPU selector replaces project nodes", List.of(), Map.of("gpu", "yes"),
-            Map.of("gpu", "yes"), List.of("pool")),
-        Arguments.of("dedicated group: no project nodes", List.of("dgx"), Map.of(),
-            Map.of(), List.of("quotient.dev/dedicated-node-group")),
-        Arguments.of("dedicated group with GPU selector", List.of("dgx"), Map.of("gpu", "yes"),
-            Map.of("gpu", "yes"), List.of("quotient.dev/dedicated-node-group")));
+        Arguments.of(
+            "no group, no GPU: project nodes",
+            List.of(),
+            Map.of(),
+            Map.of("pool", "projects"),
+            List.of("pool")),
+        Arguments.of(
+            "GPU selector replaces project nodes",
+            List.of(),
+            Map.of("gpu", "yes"),
+            Map.of("gpu", "yes"),
+            List.of("pool")),
+        Arguments.of(
+            "dedicated group: no project nodes",
+            List.of("dgx"),
+            Map.of(),
+            Map.of(),
+            List.of("quotient.dev/dedicated-node-group")),
+        Arguments.of(
+            "dedicated group with GPU selector",
+            List.of("dgx"),
+            Map.of("gpu", "yes"),
+            Map.of("gpu", "yes"),
+            List.of("quotient.dev/dedicated-node-group")));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource
-  void placement(String title, List<String> groups, Map<String, String> gpuSelector, Map<String, String> nodeSelector,
+  void placement(
+      String title,
+      List<String> groups,
+      Map<String, String> gpuSelector,
+      Map<String, String> nodeSelector,
       List<String> tolerationKeys) {
     Q q = gpuSelector.isEmpty() ? new Q() : new Q().gpu(1);
     q.groups = groups;
     q.gpuSelector = gpuSelector;
-    Pod pod = pod(settings("pod.projectNodeSelector", "pool=projects", "pod.projectTolerations", "pool=projects:NoSchedule"),
-        q.build());
+    Pod pod =
+        pod(
+            settings(
+                "pod.projectNodeSelector",
+                "pool=projects",
+                "pod.projectTolerations",
+                "pool=projects:NoSchedule"),
+            q.build());
     assertThat(pod.getSpec().getNodeSelector() == null ? Map.of() : pod.getSpec().getNodeSelector())
         .containsExactlyInAnyOrderEntriesOf(nodeSelector);
-    assertThat(pod.getSpec().getTolerations()).extracting(Toleration::getKey).containsExactlyElementsOf(tolerationKeys);
+    assertThat(pod.getSpec().getTolerations())
+        .extracting(Toleration::getKey)
+        .containsExactlyElementsOf(tolerationKeys);
     assertThat(pod.getSpec().getAffinity() != null).isEqualTo(!groups.isEmpty());
   }
 
@@ -327,33 +439,52 @@ class ProjectPodFactoryTest {
   @Test
   void homeOnTheClaimUnderProjectsProjectId() {
     Pod pod = pod(settings("pod.homeClaimName", "homes"), new Q().build());
-    assertThat(pod.getSpec().getVolumes()).singleElement().satisfies((Volume v) -> {
-      assertThat(v.getName()).isEqualTo("home");
-      assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("homes");
-      assertThat(v.getEmptyDir()).isNull();
-    });
+    assertThat(pod.getSpec().getVolumes())
+        .singleElement()
+        .satisfies(
+            (Volume v) -> {
+              assertThat(v.getName()).isEqualTo("home");
+              assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("homes");
+              assertThat(v.getEmptyDir()).isNull();
+            });
     Container c = projectContainer(pod);
-    assertThat(c.getVolumeMounts()).singleElement().satisfies((VolumeMount m) -> {
-      assertThat(m.getName()).isEqualTo("home");
-      assertThat(m.getMountPath()).isEqualTo("/home/user");
-      assertThat(m.getSubPath()).isEqualTo("projects/" + PROJECT_ID);
-    });
-    assertThat(env(c)).containsEntry("HOME", "/home/user").containsEntry("QUOTIENT_PROJECT", "thesis")
+    assertThat(c.getVolumeMounts())
+        .singleElement()
+        .satisfies(
+            (VolumeMount m) -> {
+              assertThat(m.getName()).isEqualTo("home");
+              assertThat(m.getMountPath()).isEqualTo("/home/user");
+              assertThat(m.getSubPath()).isEqualTo("projects/" + PROJECT_ID);
+            });
+    assertThat(env(c))
+        .containsEntry("HOME", "/home/user")
+        .containsEntry("QUOTIENT_PROJECT", "thesis")
         .containsEntry("QUOTIENT_PROJECT_ID", PROJECT_ID);
   }
 
   @Test
   void projectIdDefaultsToTheUid() {
-    Pod pod = new ProjectPodFactory(settings("pod.homeClaimName", "homes"))
-        .desiredPod(project("thesis", " ", null, null), new Q().build()).pod();
-    assertThat(projectContainer(pod).getVolumeMounts().get(0).getSubPath()).isEqualTo("projects/" + UID);
+    Pod pod =
+        new ProjectPodFactory(settings("pod.homeClaimName", "homes"))
+            .desiredPod(project("thesis", " ", null, null), new Q().build())
+            .pod();
+    assertThat(projectContainer(pod).getVolumeMounts().get(0).getSubPath())
+        .isEqualTo("projects/" + UID);
     assertThat(pod.getMetadata().getLabels()).containsEntry(QuotientLabels.PROJECT_ID, UID);
   }
 
   @Test
   void customSubPathAndMountPath() {
-    Pod pod = pod(settings("pod.homeClaimName", "homes", "pod.homeSubPath", "users/{projectId}/home",
-        "pod.homeMountPath", "/home/cocalc"), new Q().build());
+    Pod pod =
+        pod(
+            settings(
+                "pod.homeClaimName",
+                "homes",
+                "pod.homeSubPath",
+                "users/{projectId}/home",
+                "pod.homeMountPath",
+                "/home/cocalc"),
+            new Q().build());
     VolumeMount m = projectContainer(pod).getVolumeMounts().get(0);
     assertThat(m.getSubPath()).isEqualTo("users/" + PROJECT_ID + "/home");
     assertThat(m.getMountPath()).isEqualTo("/home/cocalc");
@@ -364,23 +495,30 @@ class ProjectPodFactoryTest {
   void blankSubPathMountsTheClaimRoot() {
     Pod pod = pod(settings("pod.homeClaimName", "homes", "pod.homeSubPath", ""), new Q().build());
     assertThat(projectContainer(pod).getVolumeMounts().get(0).getSubPath()).isNull();
-    assertThat(pod.getSpec().getVolumes().get(0).getPersistentVolumeClaim().getClaimName()).isEqualTo("homes");
+    assertThat(pod.getSpec().getVolumes().get(0).getPersistentVolumeClaim().getClaimName())
+        .isEqualTo("homes");
   }
 
   @Test
   void emptyDirWhenNoClaim() {
     Pod pod = pod(new Q().build());
-    assertThat(pod.getSpec().getVolumes()).singleElement().satisfies((Volume v) -> {
-      assertThat(v.getEmptyDir()).isNotNull();
-      assertThat(v.getPersistentVolumeClaim()).isNull();
-    });
+    assertThat(pod.getSpec().getVolumes())
+        .singleElement()
+        .satisfies(
+            (Volume v) -> {
+              assertThat(v.getEmptyDir()).isNotNull();
+              assertThat(v.getPersistentVolumeClaim()).isNull();
+            });
     assertThat(projectContainer(pod).getVolumeMounts().get(0).getSubPath()).isNull();
   }
 
   @ParameterizedTest(name = "uid {0} gid {1}")
   @CsvSource({"2001, 2001", "1000, 100"})
   void restrictedSecurityContext(long uid, long gid) {
-    Pod pod = pod(settings("pod.uid", Long.toString(uid), "pod.gid", Long.toString(gid)), new Q().build());
+    Pod pod =
+        pod(
+            settings("pod.uid", Long.toString(uid), "pod.gid", Long.toString(gid)),
+            new Q().build());
     PodSecurityContext psc = pod.getSpec().getSecurityContext();
     assertThat(psc.getRunAsNonRoot()).isTrue();
     assertThat(psc.getRunAsUser()).isEqualTo(uid);
@@ -400,14 +538,24 @@ class ProjectPodFactoryTest {
   }
 
   @ParameterizedTest(name = "''{0}'' -> {1}")
-  @CsvSource(nullValues = "null", value = {
-      "null,                                 quay.io/jupyter/base-notebook:latest",
-      "quay.io/jupyter/scipy-notebook:2025,  quay.io/jupyter/scipy-notebook:2025",
-      "docker.io/evil/miner:latest,          quay.io/jupyter/base-notebook:latest",
-  })
+  @CsvSource(
+      nullValues = "null",
+      value = {
+        "null,                                 quay.io/jupyter/base-notebook:latest",
+        "quay.io/jupyter/scipy-notebook:2025,  quay.io/jupyter/scipy-notebook:2025",
+        "docker.io/evil/miner:latest,          quay.io/jupyter/base-notebook:latest",
+      })
   void imagePolicy(String requested, String expected) {
-    PodSettings s = settings("pod.allowedImages", "quay.io/jupyter/scipy-notebook:2025", "pod.imagePullPolicy", "Always");
-    Pod pod = new ProjectPodFactory(s).desiredPod(project("thesis", PROJECT_ID, requested, null), new Q().build()).pod();
+    PodSettings s =
+        settings(
+            "pod.allowedImages",
+            "quay.io/jupyter/scipy-notebook:2025",
+            "pod.imagePullPolicy",
+            "Always");
+    Pod pod =
+        new ProjectPodFactory(s)
+            .desiredPod(project("thesis", PROJECT_ID, requested, null), new Q().build())
+            .pod();
     assertThat(projectContainer(pod).getImage()).isEqualTo(expected);
     assertThat(projectContainer(pod).getImagePullPolicy()).isEqualTo("Always");
   }
@@ -419,69 +567,120 @@ class ProjectPodFactoryTest {
 
   // ---- license pod patches ------------------------------------------------------------------
 
-  private static final String RESTRICTED_SC = """
+  private static final String RESTRICTED_SC =
+      """
       "securityContext": {"allowPrivilegeEscalation": false, "runAsNonRoot": true,
         "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}}""";
 
   @Test
   void patchAddsAnEnvVarToTheProjectContainer() {
-    Pod pod = pod(new Q().patch("course",
-        "{\"spec\":{\"containers\":[{\"name\":\"project\",\"env\":[{\"name\":\"COURSE\",\"value\":\"math101\"}]}]}}").build());
-    assertThat(env(projectContainer(pod))).containsEntry("COURSE", "math101").containsEntry("HOME", "/home/user")
+    Pod pod =
+        pod(
+            new Q()
+                .patch(
+                    "course",
+                    "{\"spec\":{\"containers\":[{\"name\":\"project\",\"env\":[{\"name\":\"COURSE\",\"value\":\"math101\"}]}]}}")
+                .build());
+    assertThat(env(projectContainer(pod)))
+        .containsEntry("COURSE", "math101")
+        .containsEntry("HOME", "/home/user")
         .containsKey("QUOTIENT_PROJECT");
     assertThat(pod.getSpec().getContainers()).hasSize(1);
   }
 
   @Test
   void patchOverridesAnEnvVarByName() {
-    Pod pod = pod(new Q().patch("course",
-        "{\"spec\":{\"containers\":[{\"name\":\"project\",\"env\":[{\"name\":\"HOME\",\"value\":\"/work\"}]}]}}").build());
-    assertThat(projectContainer(pod).getEnv()).filteredOn(e -> e.getName().equals("HOME")).singleElement()
-        .extracting(EnvVar::getValue).isEqualTo("/work");
+    Pod pod =
+        pod(
+            new Q()
+                .patch(
+                    "course",
+                    "{\"spec\":{\"containers\":[{\"name\":\"project\",\"env\":[{\"name\":\"HOME\",\"value\":\"/work\"}]}]}}")
+                .build());
+    assertThat(projectContainer(pod).getEnv())
+        .filteredOn(e -> e.getName().equals("HOME"))
+        .singleElement()
+        .extracting(EnvVar::getValue)
+        .isEqualTo("/work");
   }
 
   @Test
   void patchAddsASidecar() {
-    Pod pod = pod(new Q().patch("course", """
-        {"spec": {"containers": [{"name": "proxy", "image": "nginx:1.27", %s}]}}""".formatted(RESTRICTED_SC)).build());
-    assertThat(pod.getSpec().getContainers()).extracting(Container::getName).containsExactly("project", "proxy");
-    assertThat(projectContainer(pod).getResources().getLimits()).containsEntry("cpu", new Quantity("2"));
+    Pod pod =
+        pod(
+            new Q()
+                .patch(
+                    "course",
+                    """
+        {"spec": {"containers": [{"name": "proxy", "image": "nginx:1.27", %s}]}}"""
+                        .formatted(RESTRICTED_SC))
+                .build());
+    assertThat(pod.getSpec().getContainers())
+        .extracting(Container::getName)
+        .containsExactly("project", "proxy");
+    assertThat(projectContainer(pod).getResources().getLimits())
+        .containsEntry("cpu", new Quantity("2"));
   }
 
   @Test
   void patchAddsAVolumeAndMergesVolumesByName() {
-    Pod pod = pod(settings("pod.homeClaimName", "homes"), new Q().patch("data", """
+    Pod pod =
+        pod(
+            settings("pod.homeClaimName", "homes"),
+            new Q()
+                .patch(
+                    "data",
+                    """
         {"spec": {
           "volumes": [{"name": "datasets", "persistentVolumeClaim": {"claimName": "datasets", "readOnly": true}},
                       {"name": "home", "persistentVolumeClaim": {"readOnly": false}}],
           "containers": [{"name": "project", "volumeMounts": [{"name": "datasets", "mountPath": "/data", "readOnly": true}]}]
-        }}""").build());
-    assertThat(pod.getSpec().getVolumes()).extracting(Volume::getName).containsExactly("home", "datasets");
-    assertThat(pod.getSpec().getVolumes().get(0).getPersistentVolumeClaim().getClaimName()).isEqualTo("homes");
-    assertThat(pod.getSpec().getVolumes().get(0).getPersistentVolumeClaim().getReadOnly()).isFalse();
-    assertThat(projectContainer(pod).getVolumeMounts()).extracting(VolumeMount::getMountPath)
+        }}""")
+                .build());
+    assertThat(pod.getSpec().getVolumes())
+        .extracting(Volume::getName)
+        .containsExactly("home", "datasets");
+    assertThat(pod.getSpec().getVolumes().get(0).getPersistentVolumeClaim().getClaimName())
+        .isEqualTo("homes");
+    assertThat(pod.getSpec().getVolumes().get(0).getPersistentVolumeClaim().getReadOnly())
+        .isFalse();
+    assertThat(projectContainer(pod).getVolumeMounts())
+        .extracting(VolumeMount::getMountPath)
         .containsExactly("/home/user", "/data");
   }
 
   @Test
   void patchAddsNonQuotientLabelsAndTolerations() {
-    Pod pod = pod(new Q().patch("course", """
+    Pod pod =
+        pod(
+            new Q()
+                .patch(
+                    "course",
+                    """
         {"metadata": {"labels": {"course": "math101"}, "annotations": {"example.com/x": "y"}},
          "spec": {"tolerations": [{"key": "spot", "operator": "Exists", "effect": "NoSchedule"}],
-                  "priorityClassName": "teaching"}}""").build());
-    assertThat(pod.getMetadata().getLabels()).containsEntry("course", "math101").containsEntry("quotient.dev/project", "thesis");
+                  "priorityClassName": "teaching"}}""")
+                .build());
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry("course", "math101")
+        .containsEntry("quotient.dev/project", "thesis");
     assertThat(pod.getMetadata().getAnnotations()).containsEntry("example.com/x", "y");
-    assertThat(pod.getSpec().getTolerations()).extracting(Toleration::getKey).containsExactly("spot");
+    assertThat(pod.getSpec().getTolerations())
+        .extracting(Toleration::getKey)
+        .containsExactly("spot");
     assertThat(pod.getSpec().getPriorityClassName()).isEqualTo("teaching");
   }
 
   @Test
   void jsonPatchOperationsApplyAfterTheMerge() {
     Q q = new Q();
-    q.patches.add(new LicensePatch("course",
-        json("{\"spec\":{\"containers\":[{\"name\":\"project\",\"args\":[\"--a\",\"--b\"]}]}}"),
-        json("[{\"op\":\"remove\",\"path\":\"/spec/containers/0/args/0\"},"
-            + "{\"op\":\"add\",\"path\":\"/metadata/labels/course\",\"value\":\"math101\"}]")));
+    q.patches.add(
+        new LicensePatch(
+            "course",
+            json("{\"spec\":{\"containers\":[{\"name\":\"project\",\"args\":[\"--a\",\"--b\"]}]}}"),
+            json(
+                "[{\"op\":\"remove\",\"path\":\"/spec/containers/0/args/0\"},"
+                    + "{\"op\":\"add\",\"path\":\"/metadata/labels/course\",\"value\":\"math101\"}]")));
     Pod pod = pod(q.build());
     assertThat(projectContainer(pod).getArgs()).containsExactly("--b");
     assertThat(pod.getMetadata().getLabels()).containsEntry("course", "math101");
@@ -489,13 +688,23 @@ class ProjectPodFactoryTest {
 
   @Test
   void patchesApplyInLicenseOrder() {
-    Pod pod = pod(new Q()
-        .patch("a", "{\"metadata\":{\"labels\":{\"tier\":\"a\",\"only-a\":\"1\"}}}")
-        .patch("b", "{\"metadata\":{\"labels\":{\"tier\":\"b\"}}}").build());
-    assertThat(pod.getMetadata().getLabels()).containsEntry("tier", "b").containsEntry("only-a", "1");
+    Pod pod =
+        pod(
+            new Q()
+                .patch("a", "{\"metadata\":{\"labels\":{\"tier\":\"a\",\"only-a\":\"1\"}}}")
+                .patch("b", "{\"metadata\":{\"labels\":{\"tier\":\"b\"}}}")
+                .build());
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry("tier", "b")
+        .containsEntry("only-a", "1");
   }
 
-  record Rejection(String title, String strategicMerge, String jsonPatch, String reason, boolean allowedWhenPrivileged) {
+  record Rejection(
+      String title,
+      String strategicMerge,
+      String jsonPatch,
+      String reason,
+      boolean allowedWhenPrivileged) {
     @Override
     public String toString() {
       return title;
@@ -504,77 +713,171 @@ class ProjectPodFactoryTest {
 
   static Stream<Rejection> rejectedPatches() {
     return Stream.of(
-        new Rejection("privileged project container",
-            "{\"spec\":{\"containers\":[{\"name\":\"project\",\"securityContext\":{\"privileged\":true}}]}}", null,
-            "container 'project' is privileged", true),
-        new Rejection("container runs as root",
-            "{\"spec\":{\"containers\":[{\"name\":\"project\",\"securityContext\":{\"runAsUser\":0}}]}}", null,
-            "runs as user 0", true),
-        new Rejection("pod runs as root",
-            "{\"spec\":{\"securityContext\":{\"runAsUser\":0}}}", null, "the pod runs as user 0", true),
-        new Rejection("pod allows root",
-            "{\"spec\":{\"securityContext\":{\"runAsNonRoot\":false}}}", null, "runAsNonRoot", true),
-        new Rejection("pod seccomp unconfined",
-            "{\"spec\":{\"securityContext\":{\"seccompProfile\":{\"type\":\"Unconfined\"}}}}", null, "seccomp", true),
-        new Rejection("hostPath volume",
-            "{\"spec\":{\"volumes\":[{\"name\":\"docker\",\"hostPath\":{\"path\":\"/var/run/docker.sock\"}}]}}", null,
-            "hostPath", true),
-        new Rejection("host network", "{\"spec\":{\"hostNetwork\":true}}", null, "host namespaces", true),
-        new Rejection("capability added",
+        new Rejection(
+            "privileged project container",
+            "{\"spec\":{\"containers\":[{\"name\":\"project\",\"securityContext\":{\"privileged\":true}}]}}",
+            null,
+            "container 'project' is privileged",
+            true),
+        new Rejection(
+            "container runs as root",
+            "{\"spec\":{\"containers\":[{\"name\":\"project\",\"securityContext\":{\"runAsUser\":0}}]}}",
+            null,
+            "runs as user 0",
+            true),
+        new Rejection(
+            "pod runs as root",
+            "{\"spec\":{\"securityContext\":{\"runAsUser\":0}}}",
+            null,
+            "the pod runs as user 0",
+            true),
+        new Rejection(
+            "pod allows root",
+            "{\"spec\":{\"securityContext\":{\"runAsNonRoot\":false}}}",
+            null,
+            "runAsNonRoot",
+            true),
+        new Rejection(
+            "pod seccomp unconfined",
+            "{\"spec\":{\"securityContext\":{\"seccompProfile\":{\"type\":\"Unconfined\"}}}}",
+            null,
+            "seccomp",
+            true),
+        new Rejection(
+            "hostPath volume",
+            "{\"spec\":{\"volumes\":[{\"name\":\"docker\",\"hostPath\":{\"path\":\"/var/run/docker.sock\"}}]}}",
+            null,
+            "hostPath",
+            true),
+        new Rejection(
+            "host network", "{\"spec\":{\"hostNetwork\":true}}", null, "host namespaces", true),
+        new Rejection(
+            "capability added",
             "{\"spec\":{\"containers\":[{\"name\":\"project\",\"securityContext\":{\"capabilities\":{\"add\":[\"SYS_ADMIN\"]}}}]}}",
-            null, "SYS_ADMIN", true),
-        new Rejection("sidecar without securityContext",
-            "{\"spec\":{\"containers\":[{\"name\":\"proxy\",\"image\":\"nginx\"}]}}", null,
-            "container 'proxy' has no securityContext", true),
-        new Rejection("privileged via JSON patch", null,
+            null,
+            "SYS_ADMIN",
+            true),
+        new Rejection(
+            "sidecar without securityContext",
+            "{\"spec\":{\"containers\":[{\"name\":\"proxy\",\"image\":\"nginx\"}]}}",
+            null,
+            "container 'proxy' has no securityContext",
+            true),
+        new Rejection(
+            "privileged via JSON patch",
+            null,
             "[{\"op\":\"add\",\"path\":\"/spec/containers/0/securityContext/privileged\",\"value\":true}]",
-            "privileged", true),
-        new Rejection("changes the cpu limit",
-            "{\"spec\":{\"containers\":[{\"name\":\"project\",\"resources\":{\"limits\":{\"cpu\":\"64\"}}}]}}", null,
-            "may not change the project container's resources", false),
-        new Rejection("adds a GPU request",
+            "privileged",
+            true),
+        new Rejection(
+            "changes the cpu limit",
+            "{\"spec\":{\"containers\":[{\"name\":\"project\",\"resources\":{\"limits\":{\"cpu\":\"64\"}}}]}}",
+            null,
+            "may not change the project container's resources",
+            false),
+        new Rejection(
+            "adds a GPU request",
             "{\"spec\":{\"containers\":[{\"name\":\"project\",\"resources\":{\"requests\":{\"nvidia.com/gpu\":\"1\"}}}]}}",
-            null, "resources", false),
-        new Rejection("changes a ledger label",
-            "{\"metadata\":{\"labels\":{\"quotient.dev/cpu-millis\":\"1\"}}}", null,
-            "quotient.dev/* labels", false),
-        new Rejection("adds a quotient.dev label",
-            "{\"metadata\":{\"labels\":{\"quotient.dev/node-group\":\"dgx\"}}}", null, "quotient.dev/*", false),
-        new Rejection("removes the licenses annotation",
-            "{\"metadata\":{\"annotations\":{\"quotient.dev/licenses\":null}}}", null, "quotient.dev/*", false),
-        new Rejection("renames the pod", "{\"metadata\":{\"name\":\"other\"}}", null, "name, namespace or owner", false),
-        new Rejection("drops the owner", "{\"metadata\":{\"ownerReferences\":[]}}", null, "owner", false),
-        new Rejection("deletes the project container",
-            "{\"spec\":{\"containers\":[{\"name\":\"project\",\"$patch\":\"delete\"}]}}", null,
-            "may not remove the 'project' container", false),
-        new Rejection("array instead of object", "[{\"spec\":{}}]", null, "podPatch must be an object", false),
-        new Rejection("string instead of object", "\"privileged\"", null, "podPatch must be an object", false),
-        new Rejection("list item without its merge key",
-            "{\"spec\":{\"containers\":[{\"image\":\"x\"}]}}", null, "merge key 'name'", false),
-        new Rejection("field of the wrong type", "{\"spec\":{\"containers\":\"project\"}}", null,
-            "not a valid Pod", false),
-        new Rejection("JSON patch to a missing path", null,
-            "[{\"op\":\"replace\",\"path\":\"/spec/nope/0\",\"value\":1}]", "patch does not apply", false),
-        new Rejection("JSON patch test fails", null,
-            "[{\"op\":\"test\",\"path\":\"/metadata/name\",\"value\":\"other\"}]", "patch does not apply", false));
+            null,
+            "resources",
+            false),
+        new Rejection(
+            "changes a ledger label",
+            "{\"metadata\":{\"labels\":{\"quotient.dev/cpu-millis\":\"1\"}}}",
+            null,
+            "quotient.dev/* labels",
+            false),
+        new Rejection(
+            "adds a quotient.dev label",
+            "{\"metadata\":{\"labels\":{\"quotient.dev/node-group\":\"dgx\"}}}",
+            null,
+            "quotient.dev/*",
+            false),
+        new Rejection(
+            "removes the licenses annotation",
+            "{\"metadata\":{\"annotations\":{\"quotient.dev/licenses\":null}}}",
+            null,
+            "quotient.dev/*",
+            false),
+        new Rejection(
+            "renames the pod",
+            "{\"metadata\":{\"name\":\"other\"}}",
+            null,
+            "name, namespace or owner",
+            false),
+        new Rejection(
+            "drops the owner", "{\"metadata\":{\"ownerReferences\":[]}}", null, "owner", false),
+        new Rejection(
+            "deletes the project container",
+            "{\"spec\":{\"containers\":[{\"name\":\"project\",\"$patch\":\"delete\"}]}}",
+            null,
+            "may not remove the 'project' container",
+            false),
+        new Rejection(
+            "array instead of object",
+            "[{\"spec\":{}}]",
+            null,
+            "podPatch must be an object",
+            false),
+        new Rejection(
+            "string instead of object",
+            "\"privileged\"",
+            null,
+            "podPatch must be an object",
+            false),
+        new Rejection(
+            "list item without its merge key",
+            "{\"spec\":{\"containers\":[{\"image\":\"x\"}]}}",
+            null,
+            "merge key 'name'",
+            false),
+        new Rejection(
+            "field of the wrong type",
+            "{\"spec\":{\"containers\":\"project\"}}",
+            null,
+            "not a valid Pod",
+            false),
+        new Rejection(
+            "JSON patch to a missing path",
+            null,
+            "[{\"op\":\"replace\",\"path\":\"/spec/nope/0\",\"value\":1}]",
+            "patch does not apply",
+            false),
+        new Rejection(
+            "JSON patch test fails",
+            null,
+            "[{\"op\":\"test\",\"path\":\"/metadata/name\",\"value\":\"other\"}]",
+            "patch does not apply",
+            false));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("rejectedPatches")
   void patchIsRejectedAndThePodStaysIntact(Rejection r) {
     Q q = new Q().patch("good-before", "{\"metadata\":{\"labels\":{\"before\":\"yes\"}}}");
-    q.patches.add(new LicensePatch("bad", r.strategicMerge() == null ? null : json(r.strategicMerge()),
-        r.jsonPatch() == null ? null : json(r.jsonPatch())));
+    q.patches.add(
+        new LicensePatch(
+            "bad",
+            r.strategicMerge() == null ? null : json(r.strategicMerge()),
+            r.jsonPatch() == null ? null : json(r.jsonPatch())));
     q.patch("good-after", "{\"metadata\":{\"labels\":{\"after\":\"yes\"}}}");
     PodPlan plan = plan(settings(), q.build());
 
-    assertThat(plan.rejectedPatches()).singleElement().satisfies(rej -> {
-      assertThat(rej.license()).isEqualTo("bad");
-      assertThat(rej.reason()).contains(r.reason());
-    });
-    Pod expected = pod(new Q().patch("good-before", "{\"metadata\":{\"labels\":{\"before\":\"yes\"}}}")
-        .patch("good-after", "{\"metadata\":{\"labels\":{\"after\":\"yes\"}}}").build());
-    assertThat(asJson(plan.pod())).as("the other licenses' patches apply, the rejected one leaves no trace")
+    assertThat(plan.rejectedPatches())
+        .singleElement()
+        .satisfies(
+            rej -> {
+              assertThat(rej.license()).isEqualTo("bad");
+              assertThat(rej.reason()).contains(r.reason());
+            });
+    Pod expected =
+        pod(
+            new Q()
+                .patch("good-before", "{\"metadata\":{\"labels\":{\"before\":\"yes\"}}}")
+                .patch("good-after", "{\"metadata\":{\"labels\":{\"after\":\"yes\"}}}")
+                .build());
+    assertThat(asJson(plan.pod()))
+        .as("the other licenses' patches apply, the rejected one leaves no trace")
         .isEqualTo(asJson(expected));
     assertThat(RestrictedProfile.violations(plan.pod())).isEmpty();
   }
@@ -583,15 +886,20 @@ class ProjectPodFactoryTest {
   @MethodSource("rejectedPatches")
   void allowPrivilegedPatchesLiftsOnlyTheSecurityProfile(Rejection r) {
     Q q = new Q();
-    q.patches.add(new LicensePatch("bad", r.strategicMerge() == null ? null : json(r.strategicMerge()),
-        r.jsonPatch() == null ? null : json(r.jsonPatch())));
+    q.patches.add(
+        new LicensePatch(
+            "bad",
+            r.strategicMerge() == null ? null : json(r.strategicMerge()),
+            r.jsonPatch() == null ? null : json(r.jsonPatch())));
     PodPlan plan = plan(settings("allowPrivilegedPatches", "true"), q.build());
     if (r.allowedWhenPrivileged()) {
       assertThat(plan.rejectedPatches()).isEmpty();
       assertThat(asJson(plan.pod())).isNotEqualTo(asJson(pod(new Q().build())));
       assertThat(RestrictedProfile.violations(plan.pod())).isNotEmpty();
     } else {
-      assertThat(plan.rejectedPatches()).singleElement().satisfies(rej -> assertThat(rej.reason()).contains(r.reason()));
+      assertThat(plan.rejectedPatches())
+          .singleElement()
+          .satisfies(rej -> assertThat(rej.reason()).contains(r.reason()));
       assertThat(asJson(plan.pod())).isEqualTo(asJson(pod(new Q().build())));
     }
   }

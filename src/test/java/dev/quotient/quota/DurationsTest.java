@@ -13,30 +13,34 @@ class DurationsTest {
 
   @ParameterizedTest(name = "{0} = {1}")
   @CsvSource({
-      "30m,      PT30M",
-      "1h30m,    PT1H30M",
-      "90m,      PT1H30M",
-      "2h,       PT2H",
-      "2d,       PT48H",
-      "7d,       PT168H",
-      "1d12h,    PT36H",
-      "500ms,    PT0.5S",
-      "45s,      PT45S",
-      "1.5h,     PT1H30M",
-      "0.5s,     PT0.5S",
-      "250us,    PT0.00025S",
-      "250µs,    PT0.00025S",
-      "10ns,     PT0.00000001S",
-      "0s,       PT0S",
-      "' 2h ',   PT2H",
-      "1h1h,     PT2H",
+    "30m,      PT30M",
+    "1h30m,    PT1H30M",
+    "90m,      PT1H30M",
+    "2h,       PT2H",
+    "2d,       PT48H",
+    "7d,       PT168H",
+    "1d12h,    PT36H",
+    "500ms,    PT0.5S",
+    "45s,      PT45S",
+    "1.5h,     PT1H30M",
+    "0.5s,     PT0.5S",
+    "250us,    PT0.00025S",
+    "250µs,    PT0.00025S",
+    "10ns,     PT0.00000001S",
+    "0s,       PT0S",
+    "' 2h ',   PT2H",
+    "1h1h,     PT2H",
   })
   void parsesGoStyleDurations(String text, Duration expected) {
     assertThat(Durations.parse("spec.quota.idleTimeout", text)).isEqualTo(expected);
   }
 
   @ParameterizedTest(name = "''{0}'' is refused")
-  @ValueSource(strings = {"2", "h", "1x", "-1h", "+1h", "1 h", "1h 30m", "1H", "2 days", "1.h", ".5h", "P1D", "30min", "1w"})
+  @ValueSource(
+      strings = {
+        "2", "h", "1x", "-1h", "+1h", "1 h", "1h 30m", "1H", "2 days", "1.h", ".5h", "P1D", "30min",
+        "1w"
+      })
   void refusesOtherForms(String text) {
     assertThatThrownBy(() -> Durations.parse("spec.quota.idleTimeout", text))
         .isInstanceOf(InvalidQuantityException.class)
@@ -47,7 +51,8 @@ class DurationsTest {
   @ParameterizedTest
   @NullAndEmptySource
   void refusesNothing(String text) {
-    assertThatThrownBy(() -> Durations.parse("f", text)).isInstanceOf(InvalidQuantityException.class);
+    assertThatThrownBy(() -> Durations.parse("f", text))
+        .isInstanceOf(InvalidQuantityException.class);
   }
 
   @ParameterizedTest
@@ -60,16 +65,16 @@ class DurationsTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
-      "PT0S,       0s",
-      "PT45S,      45s",
-      "PT30M,      30m",
-      "PT2H,       2h",
-      "PT1H30M,    1h30m",
-      "PT48H,      48h",
-      "PT1H0M5S,   1h5s",
-      "PT0.5S,     0.5s",
-      "PT1.25S,    1.25s",
-      "PT2M0.5S,   2m0.5s",
+    "PT0S,       0s",
+    "PT45S,      45s",
+    "PT30M,      30m",
+    "PT2H,       2h",
+    "PT1H30M,    1h30m",
+    "PT48H,      48h",
+    "PT1H0M5S,   1h5s",
+    "PT0.5S,     0.5s",
+    "PT1.25S,    1.25s",
+    "PT2M0.5S,   2m0.5s",
   })
   void formatsTheWayUsersWrite(Duration d, String expected) {
     assertThat(Durations.format(d)).isEqualTo(expected);

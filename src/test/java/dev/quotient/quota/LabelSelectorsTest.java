@@ -16,14 +16,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class LabelSelectorsTest {
-  private static final Map<String, String> NS = Map.of("team", "physics", "tier", "gold", "size", "5");
+  private static final Map<String, String> NS =
+      Map.of("team", "physics", "tier", "gold", "size", "5");
 
   @Test
   void nullOrEmptySelectorMatchesEverything() {
     assertThat(LabelSelectors.matches(null, NS)).isTrue();
     assertThat(LabelSelectors.matches(null, null)).isTrue();
     assertThat(LabelSelectors.matches(new LabelSelector(), Map.of())).isTrue();
-    assertThat(LabelSelectors.matches(new LabelSelectorBuilder().withMatchLabels(Map.of()).build(), Map.of())).isTrue();
+    assertThat(
+            LabelSelectors.matches(
+                new LabelSelectorBuilder().withMatchLabels(Map.of()).build(), Map.of()))
+        .isTrue();
   }
 
   static Stream<Arguments> matchLabels() {
@@ -40,47 +44,65 @@ class LabelSelectorsTest {
   @ParameterizedTest(name = "{0} on {1} -> {2}")
   @MethodSource
   void matchLabels(Map<String, String> selector, Map<String, String> labels, boolean expected) {
-    assertThat(LabelSelectors.matches(new LabelSelectorBuilder().withMatchLabels(selector).build(), labels))
+    assertThat(
+            LabelSelectors.matches(
+                new LabelSelectorBuilder().withMatchLabels(selector).build(), labels))
         .isEqualTo(expected);
   }
 
   @ParameterizedTest(name = "{0} {1} [{2}] -> {3}")
-  @CsvSource(delimiter = '|', value = {
-      "team | In           | physics,chemistry | true",
-      "team | In           | chemistry         | false",
-      "nope | In           | physics           | false",
-      "team | NotIn        | chemistry         | true",
-      "team | NotIn        | physics           | false",
-      "nope | NotIn        | physics           | true",
-      "team | Exists       |                   | true",
-      "nope | Exists       |                   | false",
-      "team | DoesNotExist |                   | false",
-      "nope | DoesNotExist |                   | true",
-      "size | Gt           | 4                 | true",
-      "size | Gt           | 5                 | false",
-      "size | Lt           | 6                 | true",
-      "size | Lt           | 5                 | false",
-      "team | Gt           | 4                 | false",
-      "size | Gt           | 4,5               | false",
-      "nope | Gt           | 4                 | false",
-      "team | Bogus        | physics           | false",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "team | In           | physics,chemistry | true",
+        "team | In           | chemistry         | false",
+        "nope | In           | physics           | false",
+        "team | NotIn        | chemistry         | true",
+        "team | NotIn        | physics           | false",
+        "nope | NotIn        | physics           | true",
+        "team | Exists       |                   | true",
+        "nope | Exists       |                   | false",
+        "team | DoesNotExist |                   | false",
+        "nope | DoesNotExist |                   | true",
+        "size | Gt           | 4                 | true",
+        "size | Gt           | 5                 | false",
+        "size | Lt           | 6                 | true",
+        "size | Lt           | 5                 | false",
+        "team | Gt           | 4                 | false",
+        "size | Gt           | 4,5               | false",
+        "nope | Gt           | 4                 | false",
+        "team | Bogus        | physics           | false",
+      })
   void matchExpressions(String key, String operator, String values, boolean expected) {
     List<String> v = values == null ? null : Arrays.asList(values.split(","));
-    LabelSelector selector = new LabelSelectorBuilder().withMatchExpressions(
-        new LabelSelectorRequirementBuilder().withKey(key).withOperator(operator).withValues(v).build()).build();
+    LabelSelector selector =
+        new LabelSelectorBuilder()
+            .withMatchExpressions(
+                new LabelSelectorRequirementBuilder()
+                    .withKey(key)
+                    .withOperator(operator)
+                    .withValues(v)
+                    .build())
+            .build();
     assertThat(LabelSelectors.matches(selector, NS)).isEqualTo(expected);
   }
 
   @Test
   void labelsAndExpressionsMustAllMatch() {
-    LabelSelector selector = new LabelSelectorBuilder()
-        .withMatchLabels(Map.of("team", "physics"))
-        .withMatchExpressions(new LabelSelectorRequirementBuilder().withKey("tier").withOperator("In")
-            .withValues("gold", "platinum").build())
-        .build();
+    LabelSelector selector =
+        new LabelSelectorBuilder()
+            .withMatchLabels(Map.of("team", "physics"))
+            .withMatchExpressions(
+                new LabelSelectorRequirementBuilder()
+                    .withKey("tier")
+                    .withOperator("In")
+                    .withValues("gold", "platinum")
+                    .build())
+            .build();
     assertThat(LabelSelectors.matches(selector, NS)).isTrue();
-    assertThat(LabelSelectors.matches(selector, Map.of("team", "physics", "tier", "bronze"))).isFalse();
-    assertThat(LabelSelectors.matches(selector, Map.of("team", "biology", "tier", "gold"))).isFalse();
+    assertThat(LabelSelectors.matches(selector, Map.of("team", "physics", "tier", "bronze")))
+        .isFalse();
+    assertThat(LabelSelectors.matches(selector, Map.of("team", "biology", "tier", "gold")))
+        .isFalse();
   }
 }

@@ -24,20 +24,20 @@ class LicenseWindowTest {
 
   @ParameterizedTest(name = "[{0}, {1}) at {2} -> {3}")
   @CsvSource({
-      // activates,            expires,                now,                        phase
-      "2026-01-01T00:00:00Z, 2026-02-01T00:00:00Z, 2025-12-31T23:59:59Z, Pending",
-      "2026-01-01T00:00:00Z, 2026-02-01T00:00:00Z, 2026-01-01T00:00:00Z, Active",
-      "2026-01-01T00:00:00Z, 2026-02-01T00:00:00Z, 2026-01-15T00:00:00Z, Active",
-      "2026-01-01T00:00:00Z, 2026-02-01T00:00:00Z, 2026-01-31T23:59:59Z, Active",
-      "2026-01-01T00:00:00Z, 2026-02-01T00:00:00Z, 2026-02-01T00:00:00Z, Expired",
-      ",                     2026-02-01T00:00:00Z, 2000-01-01T00:00:00Z, Active",
-      ",                     2026-02-01T00:00:00Z, 2030-01-01T00:00:00Z, Expired",
-      "2026-01-01T00:00:00Z, ,                     2999-01-01T00:00:00Z, Active",
-      "2026-01-01T00:00:00Z, ,                     2025-01-01T00:00:00Z, Pending",
-      ",                     ,                     2026-01-01T00:00:00Z, Active",
-      "2026-01-01T01:00:00+01:00, ,                2026-01-01T00:00:00Z, Active",
-      "2026-01-01T01:00:00+01:00, ,                2025-12-31T23:59:59Z, Pending",
-      "2026-01-01T00:00:00.5Z, ,                   2026-01-01T00:00:00Z, Pending",
+    // activates,            expires,                now,                        phase
+    "2026-01-01T00:00:00Z, 2026-02-01T00:00:00Z, 2025-12-31T23:59:59Z, Pending",
+    "2026-01-01T00:00:00Z, 2026-02-01T00:00:00Z, 2026-01-01T00:00:00Z, Active",
+    "2026-01-01T00:00:00Z, 2026-02-01T00:00:00Z, 2026-01-15T00:00:00Z, Active",
+    "2026-01-01T00:00:00Z, 2026-02-01T00:00:00Z, 2026-01-31T23:59:59Z, Active",
+    "2026-01-01T00:00:00Z, 2026-02-01T00:00:00Z, 2026-02-01T00:00:00Z, Expired",
+    ",                     2026-02-01T00:00:00Z, 2000-01-01T00:00:00Z, Active",
+    ",                     2026-02-01T00:00:00Z, 2030-01-01T00:00:00Z, Expired",
+    "2026-01-01T00:00:00Z, ,                     2999-01-01T00:00:00Z, Active",
+    "2026-01-01T00:00:00Z, ,                     2025-01-01T00:00:00Z, Pending",
+    ",                     ,                     2026-01-01T00:00:00Z, Active",
+    "2026-01-01T01:00:00+01:00, ,                2026-01-01T00:00:00Z, Active",
+    "2026-01-01T01:00:00+01:00, ,                2025-12-31T23:59:59Z, Pending",
+    "2026-01-01T00:00:00.5Z, ,                   2026-01-01T00:00:00Z, Pending",
   })
   void phaseAt(String activates, String expires, Instant now, LicensePhase phase) {
     assertThat(LicenseWindow.of(spec(activates, expires)).phaseAt(now)).isEqualTo(phase);
@@ -53,9 +53,11 @@ class LicenseWindowTest {
   @Test
   void nextTransitionIsActivationThenExpiryThenNothing() {
     LicenseWindow w = LicenseWindow.of(spec(JAN, FEB));
-    assertThat(w.nextTransitionAfter(Instant.parse("2025-06-01T00:00:00Z"))).contains(Instant.parse(JAN));
+    assertThat(w.nextTransitionAfter(Instant.parse("2025-06-01T00:00:00Z")))
+        .contains(Instant.parse(JAN));
     assertThat(w.nextTransitionAfter(Instant.parse(JAN))).contains(Instant.parse(FEB));
-    assertThat(w.nextTransitionAfter(Instant.parse("2026-01-20T00:00:00Z"))).contains(Instant.parse(FEB));
+    assertThat(w.nextTransitionAfter(Instant.parse("2026-01-20T00:00:00Z")))
+        .contains(Instant.parse(FEB));
     assertThat(w.nextTransitionAfter(Instant.parse(FEB))).isEmpty();
     assertThat(LicenseWindow.of(spec(JAN, null)).nextTransitionAfter(Instant.parse(FEB))).isEmpty();
   }

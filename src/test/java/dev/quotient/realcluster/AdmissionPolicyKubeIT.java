@@ -19,10 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two ValidatingAdmissionPolicies of operator/admission-policies.yaml, enforced by the real
- * API server, with users played by impersonation (Impersonate-User/-Group). alice is a user
- * with edit rights on projects and pods in her namespace; bob has the same rights and is in
- * quotient:admins.
+ * The two ValidatingAdmissionPolicies of operator/admission-policies.yaml, enforced by the real API
+ * server, with users played by impersonation (Impersonate-User/-Group). alice is a user with edit
+ * rights on projects and pods in her namespace; bob has the same rights and is in quotient:admins.
  */
 class AdmissionPolicyKubeIT {
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
@@ -33,7 +32,9 @@ class AdmissionPolicyKubeIT {
   @BeforeAll
   static void usersWithEditRights() {
     ns = RealCluster.namespace("vap");
-    admin().resource("""
+    admin()
+        .resource(
+            """
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role
         metadata: {name: workspace-editor, namespace: %1$s}
@@ -45,8 +46,12 @@ class AdmissionPolicyKubeIT {
           resources: [pods]
           verbs: [get, list, watch, create, update, patch, delete]
         ---
-        """.formatted(ns)).create();
-    admin().resource("""
+        """
+                .formatted(ns))
+        .create();
+    admin()
+        .resource(
+            """
         apiVersion: rbac.authorization.k8s.io/v1
         kind: RoleBinding
         metadata: {name: workspace-editors, namespace: %s}
@@ -54,12 +59,24 @@ class AdmissionPolicyKubeIT {
         subjects:
         - {apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}
         - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "quotient:admins"}
-        """.formatted(ns)).create();
+        """
+                .formatted(ns))
+        .create();
     alice = RealCluster.get().impersonating("alice", "students");
     bob = RealCluster.get().impersonating("bob", "quotient:admins");
     // Policies take effect a moment after they are created: wait until one refuses.
-    await().atMost(RealCluster.TIMEOUT).pollInterval(Duration.ofMillis(250))
-        .until(() -> refusal(() -> alice.resource(pod("probe", "quotient.dev/project: probe")).dryRun().create()) != null);
+    await()
+        .atMost(RealCluster.TIMEOUT)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () ->
+                refusal(
+                        () ->
+                            alice
+                                .resource(pod("probe", "quotient.dev/project: probe"))
+                                .dryRun()
+                                .create())
+                    != null);
   }
 
   @AfterAll
@@ -75,7 +92,8 @@ class AdmissionPolicyKubeIT {
         metadata: {name: %s, namespace: %s}
         spec:
           desiredState: Running
-        %s""".formatted(name, ns, adminQuota == null ? "" : "  adminQuota: " + adminQuota + "\n");
+        %s"""
+        .formatted(name, ns, adminQuota == null ? "" : "  adminQuota: " + adminQuota + "\n");
   }
 
   private static String pod(String name, String labels) {
@@ -88,7 +106,8 @@ class AdmissionPolicyKubeIT {
           labels: {%s}
         spec:
           containers: [{name: main, image: registry.k8s.io/pause:3.10}]
-        """.formatted(name, ns, labels);
+        """
+        .formatted(name, ns, labels);
   }
 
   private static KubernetesClientException refusal(Runnable call) {
@@ -103,8 +122,11 @@ class AdmissionPolicyKubeIT {
 
   @Test
   void userCannotSetAdminQuota() {
-    KubernetesClientException e = refusal(() -> alice.resource(project("greedy", "{cpu: \"8\"}")).create());
-    assertForbidden(e, "ValidatingAdmissionPolicy 'quotient-project-admin-quota'",
+    KubernetesClientException e =
+        refusal(() -> alice.resource(project("greedy", "{cpu: \"8\"}")).create());
+    assertForbidden(
+        e,
+        "ValidatingAdmissionPolicy 'quotient-project-admin-quota'",
         "spec.adminQuota of a Project may only be set by a Quotient admin (groups quotient:admins, system:masters);"
             + " alice is not one");
     assertThat(RealCluster.project(ns, "greedy")).isNull();
@@ -113,38 +135,81 @@ class AdmissionPolicyKubeIT {
   @Test
   void adminSetsAdminQuotaAndTheUserStillManagesTheRestOfHerProject() {
     bob.resource(project("upgraded", "{cpu: \"4\", memory: 8Gi}")).create();
-    RealCluster.awaitProject(ns, "upgraded", p -> p.getStatus() != null && p.getStatus().getEffectiveQuota() != null
-        && "4".equals(p.getStatus().getEffectiveQuota().getCpuLimit()));
+    RealCluster.awaitProject(
+        ns,
+        "upgraded",
+        p ->
+            p.getStatus() != null
+                && p.getStatus().getEffectiveQuota() != null
+                && "4".equals(p.getStatus().getEffectiveQuota().getCpuLimit()));
 
     // Stopping her project is hers to do, although an admin set its adminQuota.
-    alice.resources(Project.class).inNamespace(ns).withName("upgraded").patch(MERGE, "{\"spec\":{\"desiredState\":\"Stopped\"}}");
+    alice
+        .resources(Project.class)
+        .inNamespace(ns)
+        .withName("upgraded")
+        .patch(MERGE, "{\"spec\":{\"desiredState\":\"Stopped\"}}");
     RealCluster.awaitPhase(ns, "upgraded", ProjectPhase.Stopped);
 
-    assertForbidden(refusal(() -> alice.resources(Project.class).inNamespace(ns).withName("upgraded")
-            .patch(MERGE, "{\"spec\":{\"adminQuota\":{\"cpu\":\"16\"}}}")),
-        "may only be set, changed or removed by a Quotient admin", "alice is not one");
-    assertForbidden(refusal(() -> alice.resources(Project.class).inNamespace(ns).withName("upgraded")
-            .patch(MERGE, "{\"spec\":{\"adminQuota\":null}}")),
+    assertForbidden(
+        refusal(
+            () ->
+                alice
+                    .resources(Project.class)
+                    .inNamespace(ns)
+                    .withName("upgraded")
+                    .patch(MERGE, "{\"spec\":{\"adminQuota\":{\"cpu\":\"16\"}}}")),
+        "may only be set, changed or removed by a Quotient admin",
+        "alice is not one");
+    assertForbidden(
+        refusal(
+            () ->
+                alice
+                    .resources(Project.class)
+                    .inNamespace(ns)
+                    .withName("upgraded")
+                    .patch(MERGE, "{\"spec\":{\"adminQuota\":null}}")),
         "may only be set, changed or removed by a Quotient admin");
-    assertThat(RealCluster.project(ns, "upgraded").getSpec().getAdminQuota().getCpu()).isEqualTo("4");
+    assertThat(RealCluster.project(ns, "upgraded").getSpec().getAdminQuota().getCpu())
+        .isEqualTo("4");
   }
 
   @Test
   void nobodyButTheOperatorSetsLedgerLabelsOnPods() {
-    assertForbidden(refusal(() -> alice.resource(pod("forged", "quotient.dev/project: forged")).dryRun().create()),
-        "ValidatingAdmissionPolicy 'quotient-pod-ledger-labels'", "alice tried to change quotient.dev/project");
+    assertForbidden(
+        refusal(
+            () -> alice.resource(pod("forged", "quotient.dev/project: forged")).dryRun().create()),
+        "ValidatingAdmissionPolicy 'quotient-pod-ledger-labels'",
+        "alice tried to change quotient.dev/project");
     // No exception for cluster admins either: the ledger is the operator's alone.
-    assertForbidden(refusal(() -> admin().resource(pod("forged", "quotient.dev/project: forged")).dryRun().create()),
+    assertForbidden(
+        refusal(
+            () ->
+                admin().resource(pod("forged", "quotient.dev/project: forged")).dryRun().create()),
         "quotient-admin tried to change quotient.dev/project");
     // Annotations too.
-    assertForbidden(refusal(() -> alice.resource(pod("forged", "app: x")
-        .replace("  labels:", "  annotations: {quotient.dev/start-record: \"{}\"}\n  labels:")).dryRun().create()),
+    assertForbidden(
+        refusal(
+            () ->
+                alice
+                    .resource(
+                        pod("forged", "app: x")
+                            .replace(
+                                "  labels:",
+                                "  annotations: {quotient.dev/start-record: \"{}\"}\n  labels:"))
+                    .dryRun()
+                    .create()),
         "alice tried to change quotient.dev/start-record");
 
     // Ordinary pods are not affected; the operator's ServiceAccount may set the labels.
     alice.resource(pod("plain", "app: x")).dryRun().create();
-    try (KubernetesClient operator = RealCluster.get().impersonating(LocalCluster.operatorUser(),
-        "system:serviceaccounts", "system:serviceaccounts:" + LocalCluster.NAMESPACE, "system:authenticated")) {
+    try (KubernetesClient operator =
+        RealCluster.get()
+            .impersonating(
+                LocalCluster.operatorUser(),
+                "system:serviceaccounts",
+                "system:serviceaccounts:" + LocalCluster.NAMESPACE,
+                "system:authenticated")) {
       operator.resource(pod("by-operator", "quotient.dev/project: by-operator")).dryRun().create();
     }
   }
@@ -156,17 +221,35 @@ class AdmissionPolicyKubeIT {
     Pod pod = RealCluster.pod(ns, "mine");
     assertThat(pod.getMetadata().getLabels()).containsKey("quotient.dev/project");
 
-    assertForbidden(refusal(() -> alice.pods().inNamespace(ns).withName(pod.getMetadata().getName())
-        .patch(MERGE, "{\"metadata\":{\"labels\":{\"quotient.dev/project\":\"someone-else\"}}}")),
+    assertForbidden(
+        refusal(
+            () ->
+                alice
+                    .pods()
+                    .inNamespace(ns)
+                    .withName(pod.getMetadata().getName())
+                    .patch(
+                        MERGE,
+                        "{\"metadata\":{\"labels\":{\"quotient.dev/project\":\"someone-else\"}}}")),
         "alice tried to change quotient.dev/project");
-    assertForbidden(refusal(() -> alice.pods().inNamespace(ns).withName(pod.getMetadata().getName())
-        .patch(MERGE, "{\"metadata\":{\"labels\":{\"quotient.dev/project\":null}}}")),
+    assertForbidden(
+        refusal(
+            () ->
+                alice
+                    .pods()
+                    .inNamespace(ns)
+                    .withName(pod.getMetadata().getName())
+                    .patch(MERGE, "{\"metadata\":{\"labels\":{\"quotient.dev/project\":null}}}")),
         "alice tried to change quotient.dev/project");
 
-    alice.pods().inNamespace(ns).withName(pod.getMetadata().getName())
+    alice
+        .pods()
+        .inNamespace(ns)
+        .withName(pod.getMetadata().getName())
         .patch(MERGE, "{\"metadata\":{\"labels\":{\"team\":\"physics\"}}}");
     assertThat(RealCluster.pod(ns, "mine").getMetadata().getLabels())
         .containsEntry("team", "physics")
-        .containsEntry("quotient.dev/project", pod.getMetadata().getLabels().get("quotient.dev/project"));
+        .containsEntry(
+            "quotient.dev/project", pod.getMetadata().getLabels().get("quotient.dev/project"));
   }
 }

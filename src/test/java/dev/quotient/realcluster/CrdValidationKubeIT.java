@@ -9,12 +9,13 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.junit.jupiter.api.Test;
 
 /**
- * The API server enforces the CRDs' OpenAPI schema and CEL rules (the mock enforces nothing):
- * a bad object is refused with 422 and the schema's own message, a good one is stored.
+ * The API server enforces the CRDs' OpenAPI schema and CEL rules (the mock enforces nothing): a bad
+ * object is refused with 422 and the schema's own message, a good one is stored.
  */
 class CrdValidationKubeIT {
   private static KubernetesClientException refused(String yaml) {
-    return catchThrowableOfType(KubernetesClientException.class, () -> admin().resource(yaml).create());
+    return catchThrowableOfType(
+        KubernetesClientException.class, () -> admin().resource(yaml).create());
   }
 
   private static String license(String name, String spec) {
@@ -25,25 +26,35 @@ class CrdValidationKubeIT {
           name: %s
         spec:
         %s
-        """.formatted(name, spec.indent(2));
+        """
+        .formatted(name, spec.indent(2));
   }
 
   @Test
   void aValidLicenseIsStored() {
     String name = unique("valid");
-    admin().resource(license(name, """
+    admin()
+        .resource(
+            license(
+                name,
+                """
         runLimit: 1
         activates: "2026-01-01T00:00:00Z"
         expires: "2027-01-01T00:00:00Z"
         quota: {cpu: 1500m, memory: 2Gi, idleTimeout: 2h}
-        """)).create();
+        """))
+        .create();
     assertThat(RealCluster.license(name).getSpec().getQuota().getCpu()).isEqualTo("1500m");
   }
 
   @Test
   void badQuantityIsRefusedWithTheSchemaPattern() {
     String name = unique("bad-quantity");
-    KubernetesClientException e = refused(license(name, """
+    KubernetesClientException e =
+        refused(
+            license(
+                name,
+                """
         runLimit: 1
         quota: {cpu: two}
         """));
@@ -56,38 +67,55 @@ class CrdValidationKubeIT {
 
   @Test
   void runLimitZeroIsRefused() {
-    KubernetesClientException e = refused(license(unique("zero-runs"), """
+    KubernetesClientException e =
+        refused(
+            license(
+                unique("zero-runs"),
+                """
         runLimit: 0
         quota: {cpu: "1"}
         """));
     assertThat(e.getCode()).isEqualTo(422);
     assertThat(e.getStatus().getMessage())
-        .contains("spec.runLimit: Invalid value: 0: spec.runLimit in body should be greater than or equal to 1");
+        .contains(
+            "spec.runLimit: Invalid value: 0: spec.runLimit in body should be greater than or equal to 1");
   }
 
   @Test
   void expiresBeforeActivatesIsRefusedByTheCelRule() {
     String name = unique("backwards");
-    KubernetesClientException e = refused(license(name, """
+    KubernetesClientException e =
+        refused(
+            license(
+                name,
+                """
         runLimit: 1
         activates: "2026-06-01T00:00:00Z"
         expires: "2026-01-01T00:00:00Z"
         """));
     assertThat(e.getCode()).isEqualTo(422);
-    assertThat(e.getStatus().getMessage()).isEqualTo("License.quotient.dev \"" + name + "\" is invalid: spec: Invalid value: expires must be after activates");
+    assertThat(e.getStatus().getMessage())
+        .isEqualTo(
+            "License.quotient.dev \""
+                + name
+                + "\" is invalid: spec: Invalid value: expires must be after activates");
   }
 
   @Test
   void unknownDesiredStateIsRefusedWithTheSupportedValues() {
     String ns = RealCluster.namespace("crd-enum");
-    KubernetesClientException e = refused("""
+    KubernetesClientException e =
+        refused(
+            """
         apiVersion: quotient.dev/v1alpha1
         kind: Project
         metadata: {name: paused, namespace: %s}
         spec: {desiredState: Paused}
-        """.formatted(ns));
+        """
+                .formatted(ns));
     assertThat(e.getCode()).isEqualTo(422);
     assertThat(e.getStatus().getMessage())
-        .contains("spec.desiredState: Unsupported value: \"Paused\": supported values: \"Running\", \"Stopped\"");
+        .contains(
+            "spec.desiredState: Unsupported value: \"Paused\": supported values: \"Running\", \"Stopped\"");
   }
 }

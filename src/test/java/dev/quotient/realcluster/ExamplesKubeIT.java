@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code kubectl apply -f examples/} against the real API server: every object passes its
- * schema, and the projects reach the phases and nodes the README promises.
+ * {@code kubectl apply -f examples/} against the real API server: every object passes its schema,
+ * and the projects reach the phases and nodes the README promises.
  */
 class ExamplesKubeIT {
   private static Kubectl.Result applied;
@@ -33,7 +33,9 @@ class ExamplesKubeIT {
     assertThat(applied.stderr()).doesNotContain("rror");
     assertThat(applied.stdout().lines())
         .hasSize(18)
-        .allMatch(l -> l.matches("[a-z.]+/[a-z0-9-]+ (created|configured|unchanged)"), "created, configured or unchanged");
+        .allMatch(
+            l -> l.matches("[a-z.]+/[a-z0-9-]+ (created|configured|unchanged)"),
+            "created, configured or unchanged");
   }
 
   @Test
@@ -49,15 +51,23 @@ class ExamplesKubeIT {
     Project p = running("two-licenses");
     assertThat(p.getStatus().getEffectiveQuota().getCpuLimit()).isEqualTo("2");
     assertThat(p.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("8Gi");
-    assertThat(RealCluster.pod("research", "two-licenses").getSpec().getContainers().get(0).getResources()
-        .getRequests().get("memory")).hasToString("1639Mi");
+    assertThat(
+            RealCluster.pod("research", "two-licenses")
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getResources()
+                .getRequests()
+                .get("memory"))
+        .hasToString("1639Mi");
   }
 
   @Test
   void expiredLicenseUpgradesNothingAndSaysSo() {
     Project p = running("expired-course");
     assertThat(p.getStatus().getEffectiveQuota().getCpuLimit()).isEqualTo("1");
-    assertThat(p.getStatus().getLicenses()).singleElement()
+    assertThat(p.getStatus().getLicenses())
+        .singleElement()
         .satisfies(l -> assertThat(l.getState()).isEqualTo(LicenseState.Expired));
   }
 
@@ -75,15 +85,41 @@ class ExamplesKubeIT {
 
   @Test
   void courseNamespaceQuotaAdmitsTwoStudentsAndQueuesTheThird() {
-    List<Project> students = RealCluster.awaitProjects("course", list -> list.size() == 3
-        && list.stream().filter(p -> p.getStatus() != null && p.getStatus().getPhase() == ProjectPhase.Running).count() == 2
-        && list.stream().anyMatch(p -> p.getStatus() != null && p.getStatus().getPhase() == ProjectPhase.WaitingForResources));
-    Project waiting = students.stream().filter(p -> p.getStatus().getPhase() == ProjectPhase.WaitingForResources)
-        .findFirst().orElseThrow();
-    assertThat(waiting.getStatus().getMessage()).isEqualTo(
-        "Waiting for resources: namespace quota course/compute: requests.memory needs 410Mi, 204Mi of 1Gi free");
+    List<Project> students =
+        RealCluster.awaitProjects(
+            "course",
+            list ->
+                list.size() == 3
+                    && list.stream()
+                            .filter(
+                                p ->
+                                    p.getStatus() != null
+                                        && p.getStatus().getPhase() == ProjectPhase.Running)
+                            .count()
+                        == 2
+                    && list.stream()
+                        .anyMatch(
+                            p ->
+                                p.getStatus() != null
+                                    && p.getStatus().getPhase()
+                                        == ProjectPhase.WaitingForResources));
+    Project waiting =
+        students.stream()
+            .filter(p -> p.getStatus().getPhase() == ProjectPhase.WaitingForResources)
+            .findFirst()
+            .orElseThrow();
+    assertThat(waiting.getStatus().getMessage())
+        .isEqualTo(
+            "Waiting for resources: namespace quota course/compute: requests.memory needs 410Mi, 204Mi of 1Gi free");
     // The API server's own ResourceQuota accounting agrees: two pods of 410Mi each.
-    assertThat(admin().resourceQuotas().inNamespace("course").withName("compute").get().getStatus().getUsed())
+    assertThat(
+            admin()
+                .resourceQuotas()
+                .inNamespace("course")
+                .withName("compute")
+                .get()
+                .getStatus()
+                .getUsed())
         .containsEntry("requests.memory", new io.fabric8.kubernetes.api.model.Quantity("820Mi"));
   }
 }

@@ -9,19 +9,26 @@ import dev.quotient.local.Kubectl;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** What a user sees with the kubectl built from the same Kubernetes release (discovery, OpenAPI, printer columns). */
+/**
+ * What a user sees with the kubectl built from the same Kubernetes release (discovery, OpenAPI,
+ * printer columns).
+ */
 class KubectlKubeIT {
   private static String ns;
 
   @BeforeAll
   static void runningProject() {
     ns = RealCluster.namespace("kubectl");
-    admin().resource("""
+    admin()
+        .resource(
+            """
         apiVersion: quotient.dev/v1alpha1
         kind: Project
         metadata: {name: notebook, namespace: %s}
         spec: {desiredState: Running}
-        """.formatted(ns)).create();
+        """
+                .formatted(ns))
+        .create();
     RealCluster.awaitPhase(ns, "notebook", ProjectPhase.Running);
   }
 
@@ -33,14 +40,17 @@ class KubectlKubeIT {
     assertThat(lines).hasSize(2);
     assertThat(lines[1]).startsWith("notebook").contains("Running");
     String node = RealCluster.project(ns, "notebook").getStatus().getNodeName();
-    assertThat(kubectl().run("get", "proj", "-n", ns, "-o", "wide").orThrow().stdout()).contains(node);
+    assertThat(kubectl().run("get", "proj", "-n", ns, "-o", "wide").orThrow().stdout())
+        .contains(node);
   }
 
   @Test
   void categoryListsAllThreeKinds() {
-    Kubectl.Result r = kubectl().run("api-resources", "--categories=quotient", "-o", "name").orThrow();
-    assertThat(r.stdout().lines()).containsExactlyInAnyOrder(
-        "dedicatednodegroups.quotient.dev", "licenses.quotient.dev", "projects.quotient.dev");
+    Kubectl.Result r =
+        kubectl().run("api-resources", "--categories=quotient", "-o", "name").orThrow();
+    assertThat(r.stdout().lines())
+        .containsExactlyInAnyOrder(
+            "dedicatednodegroups.quotient.dev", "licenses.quotient.dev", "projects.quotient.dev");
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.quotient.realcluster;
 
 import static dev.quotient.realcluster.RealCluster.admin;
 import static dev.quotient.realcluster.RealCluster.awaitPhase;
-import static dev.quotient.realcluster.RealCluster.awaitProject;
 import static dev.quotient.realcluster.RealCluster.createNodes;
 import static dev.quotient.realcluster.RealCluster.unique;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,21 +23,28 @@ class LifecycleKubeIT {
   @Test
   void garbageCollectorRemovesTheDeletedProjectsPod() {
     String ns = RealCluster.namespace("gc");
-    admin().resource("""
+    admin()
+        .resource(
+            """
         apiVersion: quotient.dev/v1alpha1
         kind: Project
         metadata: {name: doomed, namespace: %s}
         spec: {desiredState: Running}
-        """.formatted(ns)).create();
+        """
+                .formatted(ns))
+        .create();
     Project p = awaitPhase(ns, "doomed", ProjectPhase.Running);
     Pod pod = RealCluster.pod(ns, "doomed");
-    assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
+    assertThat(pod.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(p.getMetadata().getUid()));
 
     admin().resources(Project.class).inNamespace(ns).withName("doomed").delete();
 
     // Nothing in the operator deletes pods of deleted Projects: the owner reference does.
-    await().atMost(RealCluster.TIMEOUT).pollInterval(Duration.ofMillis(250))
+    await()
+        .atMost(RealCluster.TIMEOUT)
+        .pollInterval(Duration.ofMillis(250))
         .until(() -> RealCluster.pod(ns, "doomed") == null);
   }
 
@@ -47,52 +53,77 @@ class LifecycleKubeIT {
     // Two nodes of our own (a group no other test uses), so losing one disturbs nobody else.
     String group = unique("loss");
     createNodes(group, "16Gi");
-    admin().resource("""
+    admin()
+        .resource(
+            """
         apiVersion: quotient.dev/v1alpha1
         kind: DedicatedNodeGroup
         metadata: {name: %1$s}
         spec: {nodeSelector: {test-group: %1$s}}
-        """.formatted(group)).create();
-    admin().resource("""
+        """
+                .formatted(group))
+        .create();
+    admin()
+        .resource(
+            """
         apiVersion: quotient.dev/v1alpha1
         kind: License
         metadata: {name: %1$s}
         spec: {runLimit: 1, quota: {cpu: "1", memory: 2Gi, alwaysRunning: true, dedicatedNodeGroup: %1$s}}
-        """.formatted(group)).create();
+        """
+                .formatted(group))
+        .create();
     String ns = RealCluster.namespace("node-loss");
-    admin().resource("""
+    admin()
+        .resource(
+            """
         apiVersion: quotient.dev/v1alpha1
         kind: Project
         metadata: {name: survivor, namespace: %s}
         spec: {desiredState: Running, licenses: [%s]}
-        """.formatted(ns, group)).create();
+        """
+                .formatted(ns, group))
+        .create();
     try {
       Project first = awaitPhase(ns, "survivor", ProjectPhase.Running);
       String lostNode = first.getStatus().getNodeName();
       assertThat(lostNode).startsWith(group + "-");
       Pod lostPod = RealCluster.pod(ns, "survivor");
       Set<String> failedPods = ConcurrentHashMap.newKeySet();
-      try (Watch w = admin().pods().inNamespace(ns).watch(new Watcher<>() {
-        @Override
-        public void eventReceived(Action action, Pod pod) {
-          if (pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase())) {
-            failedPods.add(pod.getMetadata().getUid());
-          }
-        }
+      try (Watch w =
+          admin()
+              .pods()
+              .inNamespace(ns)
+              .watch(
+                  new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, Pod pod) {
+                      if (pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase())) {
+                        failedPods.add(pod.getMetadata().getUid());
+                      }
+                    }
 
-        @Override
-        public void onClose(WatcherException cause) {}
-      })) {
+                    @Override
+                    public void onClose(WatcherException cause) {}
+                  })) {
         admin().nodes().withName(lostNode).delete();
 
         // The pod GC marks pods of a vanished node Failed and deletes them (after a 40 s
         // quarantine); the operator then starts the always-running project on the other node.
-        Project restarted = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-            .ignoreExceptions().until(() -> RealCluster.project(ns, "survivor"),
-                p -> p.getStatus().getPhase() == ProjectPhase.Running && p.getStatus().getNodeName() != null
-                    && !p.getStatus().getNodeName().equals(lostNode));
+        Project restarted =
+            await()
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(
+                    () -> RealCluster.project(ns, "survivor"),
+                    p ->
+                        p.getStatus().getPhase() == ProjectPhase.Running
+                            && p.getStatus().getNodeName() != null
+                            && !p.getStatus().getNodeName().equals(lostNode));
         assertThat(restarted.getStatus().getNodeName()).startsWith(group + "-");
-        assertThat(RealCluster.pod(ns, "survivor").getMetadata().getUid()).isNotEqualTo(lostPod.getMetadata().getUid());
+        assertThat(RealCluster.pod(ns, "survivor").getMetadata().getUid())
+            .isNotEqualTo(lostPod.getMetadata().getUid());
         assertThat(failedPods).contains(lostPod.getMetadata().getUid());
       }
     } finally {

@@ -6,9 +6,9 @@ import dev.quotient.local.LocalCluster;
 import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The operator of every real-cluster test runs with a token of its ServiceAccount, bound only to
@@ -21,44 +21,62 @@ class OperatorRbacKubeIT {
   }
 
   private static boolean operatorMay(String verb, String group, String resource, String namespace) {
-    return operator().authorization().v1().selfSubjectAccessReview().create(new SelfSubjectAccessReviewBuilder()
-        .withNewSpec().withNewResourceAttributes().withVerb(verb).withGroup(group).withResource(resource)
-        .withNamespace(namespace).endResourceAttributes().endSpec().build()).getStatus().getAllowed();
+    return operator()
+        .authorization()
+        .v1()
+        .selfSubjectAccessReview()
+        .create(
+            new SelfSubjectAccessReviewBuilder()
+                .withNewSpec()
+                .withNewResourceAttributes()
+                .withVerb(verb)
+                .withGroup(group)
+                .withResource(resource)
+                .withNamespace(namespace)
+                .endResourceAttributes()
+                .endSpec()
+                .build())
+        .getStatus()
+        .getAllowed();
   }
 
   @Test
   void operatorAuthenticatesAsItsServiceAccountNotAsAdmin() {
-    SelfSubjectReview me = operator().authentication().v1().selfSubjectReviews().create(new SelfSubjectReview());
+    SelfSubjectReview me =
+        operator().authentication().v1().selfSubjectReviews().create(new SelfSubjectReview());
     assertThat(me.getStatus().getUserInfo().getUsername()).isEqualTo(LocalCluster.operatorUser());
     assertThat(me.getStatus().getUserInfo().getGroups()).doesNotContain("system:masters");
   }
 
   @ParameterizedTest(name = "may {0} {2}")
   @CsvSource({
-      "create, '', pods, research",
-      "delete, '', pods, research",
-      "update, '', nodes, ''",
-      "update, quotient.dev, projects/status, research",
-      "update, quotient.dev, licenses/status, ''",
-      "update, quotient.dev, dedicatednodegroups/status, ''",
-      "create, '', events, research",
+    "create, '', pods, research",
+    "delete, '', pods, research",
+    "update, '', nodes, ''",
+    "update, quotient.dev, projects/status, research",
+    "update, quotient.dev, licenses/status, ''",
+    "update, quotient.dev, dedicatednodegroups/status, ''",
+    "create, '', events, research",
   })
-  void operatorMayDoWhatItsReconcilersDo(String verb, String group, String resource, String namespace) {
+  void operatorMayDoWhatItsReconcilersDo(
+      String verb, String group, String resource, String namespace) {
     assertThat(operatorMay(verb, group, resource, namespace.isEmpty() ? null : namespace)).isTrue();
   }
 
   @ParameterizedTest(name = "may not {0} {2}")
   @CsvSource({
-      "get, '', secrets, kube-system",
-      "create, rbac.authorization.k8s.io, clusterrolebindings, ''",
-      "delete, '', namespaces, ''",
-      "delete, '', nodes, ''",
-      "create, quotient.dev, licenses, ''",
-      "create, quotient.dev, projects, research",
-      "update, quotient.dev, projects, research",
-      "create, admissionregistration.k8s.io, validatingadmissionpolicies, ''",
+    "get, '', secrets, kube-system",
+    "create, rbac.authorization.k8s.io, clusterrolebindings, ''",
+    "delete, '', namespaces, ''",
+    "delete, '', nodes, ''",
+    "create, quotient.dev, licenses, ''",
+    "create, quotient.dev, projects, research",
+    "update, quotient.dev, projects, research",
+    "create, admissionregistration.k8s.io, validatingadmissionpolicies, ''",
   })
-  void operatorMayNotDoWhatOnlyAdminsAndUsersDo(String verb, String group, String resource, String namespace) {
-    assertThat(operatorMay(verb, group, resource, namespace.isEmpty() ? null : namespace)).isFalse();
+  void operatorMayNotDoWhatOnlyAdminsAndUsersDo(
+      String verb, String group, String resource, String namespace) {
+    assertThat(operatorMay(verb, group, resource, namespace.isEmpty() ? null : namespace))
+        .isFalse();
   }
 }

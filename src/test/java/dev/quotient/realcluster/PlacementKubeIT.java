@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.FileInputStream;
 import java.io.InputStream;
-import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +30,10 @@ class PlacementKubeIT {
     ns = RealCluster.namespace("placement");
     // The group of examples/ (ExamplesKubeIT applies the same object): physics-1 is its member.
     try (InputStream in = new FileInputStream("examples/20-nodegroups.yaml")) {
-      admin().load(in).items().forEach(o -> admin().resource(o).createOr(NonDeletingOperation::update));
+      admin()
+          .load(in)
+          .items()
+          .forEach(o -> admin().resource(o).createOr(NonDeletingOperation::update));
     }
   }
 
@@ -45,37 +47,45 @@ class PlacementKubeIT {
         kind: Project
         metadata: {name: %s, namespace: %s}
         spec: {desiredState: Running, licenses: [%s]}
-        """.formatted(name, ns, license);
+        """
+        .formatted(name, ns, license);
   }
 
   @Test
   void dedicatedProjectLandsOnItsGroupsTaintedNode() {
     String license = unique("dedicated");
-    create("""
+    create(
+        """
         apiVersion: quotient.dev/v1alpha1
         kind: License
         metadata: {name: %s}
         spec: {runLimit: 2, quota: {cpu: "2", memory: 4Gi, dedicatedNodeGroup: physics}}
-        """.formatted(license));
+        """
+            .formatted(license));
     create(project("dedicated", license));
 
     Project p = awaitPhase(ns, "dedicated", ProjectPhase.Running);
     assertThat(p.getStatus().getNodeName()).isEqualTo("physics-1");
     assertThat(RealCluster.pod(ns, "dedicated").getSpec().getNodeName()).isEqualTo("physics-1");
-    // The operator made physics-1 a member: label and NoSchedule taint, which only the group's pods tolerate.
+    // The operator made physics-1 a member: label and NoSchedule taint, which only the group's pods
+    // tolerate.
     Node node = admin().nodes().withName("physics-1").get();
-    assertThat(node.getMetadata().getLabels()).containsEntry("quotient.dev/dedicated-node-group", "physics");
-    assertThat(node.getSpec().getTaints()).anySatisfy(t -> {
-      assertThat(t.getKey()).isEqualTo("quotient.dev/dedicated-node-group");
-      assertThat(t.getValue()).isEqualTo("physics");
-      assertThat(t.getEffect()).isEqualTo("NoSchedule");
-    });
+    assertThat(node.getMetadata().getLabels())
+        .containsEntry("quotient.dev/dedicated-node-group", "physics");
+    assertThat(node.getSpec().getTaints())
+        .anySatisfy(
+            t -> {
+              assertThat(t.getKey()).isEqualTo("quotient.dev/dedicated-node-group");
+              assertThat(t.getValue()).isEqualTo("physics");
+              assertThat(t.getEffect()).isEqualTo("NoSchedule");
+            });
   }
 
   @Test
   void gpuProjectLandsOnTheGpuNode() {
     String license = unique("gpu");
-    create("""
+    create(
+        """
         apiVersion: quotient.dev/v1alpha1
         kind: License
         metadata: {name: %s}
@@ -88,14 +98,16 @@ class PlacementKubeIT {
               count: 1
               nodeSelector: {accelerator: nvidia-a100}
               tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
-        """.formatted(license));
+        """
+            .formatted(license));
     create(project("trainer", license));
 
     Project p = awaitPhase(ns, "trainer", ProjectPhase.Running);
     assertThat(p.getStatus().getNodeName()).isEqualTo("gpu-1");
     Pod pod = RealCluster.pod(ns, "trainer");
     assertThat(pod.getSpec().getNodeName()).isEqualTo("gpu-1");
-    assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits().get("nvidia.com/gpu"))
+    assertThat(
+            pod.getSpec().getContainers().get(0).getResources().getLimits().get("nvidia.com/gpu"))
         .hasToString("1");
   }
 
@@ -106,36 +118,52 @@ class PlacementKubeIT {
     // Only a real scheduler says so.
     String group = unique("small");
     createNodes(group, "1Gi");
-    create("""
+    create(
+        """
         apiVersion: quotient.dev/v1alpha1
         kind: DedicatedNodeGroup
         metadata: {name: %1$s}
         spec: {nodeSelector: {test-group: %1$s}}
-        """.formatted(group));
-    create("""
+        """
+            .formatted(group));
+    create(
+        """
         apiVersion: quotient.dev/v1alpha1
         kind: License
         metadata: {name: %1$s}
         spec: {runLimit: 1, quota: {cpu: "1", memory: 7680Mi, dedicatedNodeGroup: %1$s}}
-        """.formatted(group));
+        """
+            .formatted(group));
     create(project("huge", group));
     try {
-      Project p = awaitProject(ns, "huge", x -> x.getStatus() != null && x.getStatus().getMessage() != null
-          && x.getStatus().getMessage().startsWith("Unschedulable: "));
+      Project p =
+          awaitProject(
+              ns,
+              "huge",
+              x ->
+                  x.getStatus() != null
+                      && x.getStatus().getMessage() != null
+                      && x.getStatus().getMessage().startsWith("Unschedulable: "));
       Pod pod = RealCluster.pod(ns, "huge");
       assertThat(pod.getStatus().getPhase()).isEqualTo("Pending");
-      PodCondition scheduled = pod.getStatus().getConditions().stream()
-          .filter(c -> "PodScheduled".equals(c.getType())).findFirst().orElseThrow();
+      PodCondition scheduled =
+          pod.getStatus().getConditions().stream()
+              .filter(c -> "PodScheduled".equals(c.getType()))
+              .findFirst()
+              .orElseThrow();
       assertThat(scheduled.getReason()).isEqualTo("Unschedulable");
-      assertThat(scheduled.getMessage()).containsPattern("^0/\\d+ nodes are available: .*2 Insufficient memory");
+      assertThat(scheduled.getMessage())
+          .containsPattern("^0/\\d+ nodes are available: .*2 Insufficient memory");
       assertThat(p.getStatus().getPhase()).isEqualTo(ProjectPhase.Starting);
       assertThat(p.getStatus().getMessage()).isEqualTo("Unschedulable: " + scheduled.getMessage());
       assertThat(p.getStatus().getNodeName()).isNull();
-      assertThat(p.getStatus().getConditions()).anySatisfy(c -> {
-        assertThat(c.getType()).isEqualTo("Ready");
-        assertThat(c.getStatus()).isEqualTo("False");
-        assertThat(c.getReason()).isEqualTo("Unschedulable");
-      });
+      assertThat(p.getStatus().getConditions())
+          .anySatisfy(
+              c -> {
+                assertThat(c.getType()).isEqualTo("Ready");
+                assertThat(c.getStatus()).isEqualTo("False");
+                assertThat(c.getReason()).isEqualTo("Unschedulable");
+              });
     } finally {
       admin().resources(Project.class).inNamespace(ns).withName("huge").delete();
       RealCluster.deleteGroupAndItsNodes(group);

@@ -23,10 +23,10 @@ import java.util.function.UnaryOperator;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * The one shared helper for tests on the real control plane: started once per test JVM (the
- * first test that asks), stopped by a shutdown hook. The operator runs in this JVM through its
- * ServiceAccount token (operator/'s RBAC), so every scenario also checks that RBAC. Tests share
- * the nodes and the cluster-scoped objects, so each uses its own namespace and object names.
+ * The one shared helper for tests on the real control plane: started once per test JVM (the first
+ * test that asks), stopped by a shutdown hook. The operator runs in this JVM through its
+ * ServiceAccount token (operator/'s RBAC), so every scenario also checks that RBAC. Tests share the
+ * nodes and the cluster-scoped objects, so each uses its own namespace and object names.
  */
 public final class RealCluster {
   public static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -38,7 +38,9 @@ public final class RealCluster {
   /** The shared cluster; fails (never skips) when the binaries are missing. */
   public static synchronized LocalCluster get() {
     if (cluster == null) {
-      LocalCluster started = LocalCluster.start(LocalCluster.Options.defaults(Path.of("target/kube/control-plane.log")));
+      LocalCluster started =
+          LocalCluster.start(
+              LocalCluster.Options.defaults(Path.of("target/kube/control-plane.log")));
       Runtime.getRuntime().addShutdownHook(new Thread(started::close, "real-cluster-stop"));
       cluster = started;
     }
@@ -63,9 +65,19 @@ public final class RealCluster {
    * before the controller-manager has created it.
    */
   public static String namespace(String prefix) {
-    String name = prefix + "-" + NAMESPACES.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 4);
-    admin().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
-    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+    String name =
+        prefix
+            + "-"
+            + NAMESPACES.incrementAndGet()
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 4);
+    admin()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+    await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> admin().serviceAccounts().inNamespace(name).withName("default").get() != null);
     return name;
   }
@@ -83,47 +95,88 @@ public final class RealCluster {
   }
 
   public static Pod pod(String namespace, String projectName) {
-    return admin().pods().inNamespace(namespace).withName(ProjectPodFactory.podName(projectName)).get();
+    return admin()
+        .pods()
+        .inNamespace(namespace)
+        .withName(ProjectPodFactory.podName(projectName))
+        .get();
   }
 
   public static Project awaitProject(String namespace, String name, Predicate<Project> condition) {
     try {
-      await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+      await()
+          .atMost(TIMEOUT)
+          .pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions()
           .until(() -> condition.test(project(namespace, name)));
     } catch (ConditionTimeoutException e) {
       Project p = project(namespace, name);
-      throw new AssertionError("Project " + namespace + "/" + name + " did not get there within " + TIMEOUT.toSeconds()
-          + "s; its status: " + (p == null ? "(no such project)" : Serialization.asYaml(p.getStatus())), e);
+      throw new AssertionError(
+          "Project "
+              + namespace
+              + "/"
+              + name
+              + " did not get there within "
+              + TIMEOUT.toSeconds()
+              + "s; its status: "
+              + (p == null ? "(no such project)" : Serialization.asYaml(p.getStatus())),
+          e);
     }
     return project(namespace, name);
   }
 
   /** Waits until the projects of a namespace satisfy a condition, and returns them. */
-  public static java.util.List<Project> awaitProjects(String namespace, Predicate<java.util.List<Project>> condition) {
+  public static java.util.List<Project> awaitProjects(
+      String namespace, Predicate<java.util.List<Project>> condition) {
     try {
-      await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-          .until(() -> condition.test(admin().resources(Project.class).inNamespace(namespace).list().getItems()));
+      await()
+          .atMost(TIMEOUT)
+          .pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  condition.test(
+                      admin().resources(Project.class).inNamespace(namespace).list().getItems()));
     } catch (ConditionTimeoutException e) {
       StringBuilder states = new StringBuilder();
-      admin().resources(Project.class).inNamespace(namespace).list().getItems().forEach(p -> states.append("\n")
-          .append(p.getMetadata().getName()).append(": ").append(Serialization.asYaml(p.getStatus())));
-      throw new AssertionError("the projects of " + namespace + " did not get there within " + TIMEOUT.toSeconds()
-          + "s:" + states, e);
+      admin()
+          .resources(Project.class)
+          .inNamespace(namespace)
+          .list()
+          .getItems()
+          .forEach(
+              p ->
+                  states
+                      .append("\n")
+                      .append(p.getMetadata().getName())
+                      .append(": ")
+                      .append(Serialization.asYaml(p.getStatus())));
+      throw new AssertionError(
+          "the projects of "
+              + namespace
+              + " did not get there within "
+              + TIMEOUT.toSeconds()
+              + "s:"
+              + states,
+          e);
     }
     return admin().resources(Project.class).inNamespace(namespace).list().getItems();
   }
 
   public static Project awaitPhase(String namespace, String name, ProjectPhase phase) {
-    return awaitProject(namespace, name, p -> p.getStatus() != null && p.getStatus().getPhase() == phase);
+    return awaitProject(
+        namespace, name, p -> p.getStatus() != null && p.getStatus().getPhase() == phase);
   }
 
   /**
-   * Two kwok nodes of a test's own, {@code <group>-a} and {@code <group>-b}, labelled
-   * {@code test-group=<group>} (4 cpu each and the given memory), so the test disturbs no other.
+   * Two kwok nodes of a test's own, {@code <group>-a} and {@code <group>-b}, labelled {@code
+   * test-group=<group>} (4 cpu each and the given memory), so the test disturbs no other.
    */
   public static void createNodes(String group, String memory) {
     for (String suffix : new String[] {"a", "b"}) {
-      admin().resource("""
+      admin()
+          .resource(
+              """
           apiVersion: v1
           kind: Node
           metadata:
@@ -132,7 +185,9 @@ public final class RealCluster {
           status:
             capacity: {cpu: "4", memory: %3$s, pods: "110"}
             allocatable: {cpu: "4", memory: %3$s, pods: "110"}
-          """.formatted(group, suffix, memory)).create();
+          """
+                  .formatted(group, suffix, memory))
+          .create();
     }
   }
 
@@ -143,11 +198,16 @@ public final class RealCluster {
   public static void deleteGroupAndItsNodes(String group) {
     var groups = admin().resources(dev.quotient.api.DedicatedNodeGroup.class);
     groups.withName(group).delete();
-    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> groups.withName(group).get() == null);
+    await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> groups.withName(group).get() == null);
     admin().nodes().withLabel("test-group", group).delete();
   }
 
-  /** Edits a Project like a user would, retrying when the operator's status write raced it (409). */
+  /**
+   * Edits a Project like a user would, retrying when the operator's status write raced it (409).
+   */
   public static Project editProject(String namespace, String name, UnaryOperator<Project> edit) {
     for (int attempt = 0; ; attempt++) {
       try {

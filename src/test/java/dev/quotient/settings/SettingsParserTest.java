@@ -21,9 +21,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SettingsParserTest {
 
   private static List<String> problems(Map<String, String> data) {
-    InvalidSettingsException e = catchThrowableOfType(InvalidSettingsException.class, () -> SettingsParser.parse(data));
+    InvalidSettingsException e =
+        catchThrowableOfType(InvalidSettingsException.class, () -> SettingsParser.parse(data));
     assertThat(e).as("settings %s should be refused", data).isNotNull();
-    assertThat(e.getMessage()).startsWith("invalid settings: ").contains(String.join("; ", e.problems()));
+    assertThat(e.getMessage())
+        .startsWith("invalid settings: ")
+        .contains(String.join("; ", e.problems()));
     return e.problems();
   }
 
@@ -73,7 +76,8 @@ class SettingsParserTest {
   @EnumSource(SettingKey.class)
   void everyDocumentedDefaultIsAcceptedWhenWrittenOut(SettingKey key) {
     assertThat(key.description()).isNotBlank();
-    assertThat(SettingsParser.parse(Map.of(key.key(), key.defaultValue()))).isEqualTo(Settings.defaults());
+    assertThat(SettingsParser.parse(Map.of(key.key(), key.defaultValue())))
+        .isEqualTo(Settings.defaults());
   }
 
   @Test
@@ -84,25 +88,27 @@ class SettingsParserTest {
 
   @Test
   void overridesAreRead() {
-    Settings s = SettingsParser.parse(Map.ofEntries(
-        Map.entry("cpuOvercommit", "4"),
-        Map.entry("memoryOvercommit", "1.5"),
-        Map.entry("defaultQuota.cpu", "500m"),
-        Map.entry("defaultQuota.memory", "2Gi"),
-        Map.entry("defaultQuota.idleTimeout", ""),
-        Map.entry("defaultQuota.maxDuration", "12h"),
-        Map.entry("maxUpgrades.cpu", "16"),
-        Map.entry("maxUpgrades.memory", "64Gi"),
-        Map.entry("maxUpgrades.gpu", "2"),
-        Map.entry("clusterQuota.enabled", "FALSE"),
-        Map.entry("clusterQuota.cpu", "100"),
-        Map.entry("clusterQuota.runningProjects", "50"),
-        Map.entry("nodeGroupKey", "cocalc-dedicated_vm"),
-        Map.entry("pod.allowedImages", " a:1, b:2 ,,"),
-        Map.entry("pod.homeClaimName", "homes"),
-        Map.entry("pod.uid", "1000"),
-        Map.entry("restartOnLicenseChange", "false"),
-        Map.entry("allowPrivilegedPatches", "True")));
+    Settings s =
+        SettingsParser.parse(
+            Map.ofEntries(
+                Map.entry("cpuOvercommit", "4"),
+                Map.entry("memoryOvercommit", "1.5"),
+                Map.entry("defaultQuota.cpu", "500m"),
+                Map.entry("defaultQuota.memory", "2Gi"),
+                Map.entry("defaultQuota.idleTimeout", ""),
+                Map.entry("defaultQuota.maxDuration", "12h"),
+                Map.entry("maxUpgrades.cpu", "16"),
+                Map.entry("maxUpgrades.memory", "64Gi"),
+                Map.entry("maxUpgrades.gpu", "2"),
+                Map.entry("clusterQuota.enabled", "FALSE"),
+                Map.entry("clusterQuota.cpu", "100"),
+                Map.entry("clusterQuota.runningProjects", "50"),
+                Map.entry("nodeGroupKey", "cocalc-dedicated_vm"),
+                Map.entry("pod.allowedImages", " a:1, b:2 ,,"),
+                Map.entry("pod.homeClaimName", "homes"),
+                Map.entry("pod.uid", "1000"),
+                Map.entry("restartOnLicenseChange", "false"),
+                Map.entry("allowPrivilegedPatches", "True")));
     QuotaPolicy p = s.quotaPolicy();
     assertThat(p.cpuOvercommit()).isEqualTo(4.0);
     assertThat(p.memoryOvercommit()).isEqualTo(1.5);
@@ -113,7 +119,8 @@ class SettingsParserTest {
     assertThat(p.maxUpgrades().cpuMillis()).isEqualTo(16_000);
     assertThat(p.maxUpgrades().memoryBytes()).isEqualTo(64L << 30);
     assertThat(p.maxUpgrades().gpu()).isEqualTo(2);
-    assertThat(s.clusterQuota()).isEqualTo(new ClusterQuotaSettings(false, 100_000L, null, null, 50L));
+    assertThat(s.clusterQuota())
+        .isEqualTo(new ClusterQuotaSettings(false, 100_000L, null, null, 50L));
     assertThat(s.pod().nodeGroupKey()).isEqualTo("cocalc-dedicated_vm");
     assertThat(s.pod().allowedImages()).containsExactly("a:1", "b:2");
     assertThat(s.pod().homeClaimName()).isEqualTo("homes");
@@ -146,15 +153,17 @@ class SettingsParserTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
-      "cpuOvercomit,              cpuOvercommit",
-      "CPUOVERCOMMIT,             cpuOvercommit",
-      "defaultQuota.idelTimeout,  defaultQuota.idleTimeout",
-      "pod.defaultimage,          pod.defaultImage",
-      "maxUpgrade.cpu,            maxUpgrades.cpu",
-      "pod.homeClaimNam,          pod.homeClaimName",
+    "cpuOvercomit,              cpuOvercommit",
+    "CPUOVERCOMMIT,             cpuOvercommit",
+    "defaultQuota.idelTimeout,  defaultQuota.idleTimeout",
+    "pod.defaultimage,          pod.defaultImage",
+    "maxUpgrade.cpu,            maxUpgrades.cpu",
+    "pod.homeClaimNam,          pod.homeClaimName",
   })
   void unknownKeyGetsADidYouMean(String typo, String suggestion) {
-    assertThat(problems(Map.of(typo, "1"))).singleElement().asString()
+    assertThat(problems(Map.of(typo, "1")))
+        .singleElement()
+        .asString()
         .contains("unknown setting '" + typo + "'")
         .endsWith("did you mean '" + suggestion + "'?");
   }
@@ -162,7 +171,9 @@ class SettingsParserTest {
   @ParameterizedTest
   @ValueSource(strings = {"completelyUnrelated", "x"})
   void unknownKeyFarFromAnyKnownKeyHasNoSuggestion(String key) {
-    assertThat(problems(Map.of(key, "1"))).singleElement().asString()
+    assertThat(problems(Map.of(key, "1")))
+        .singleElement()
+        .asString()
         .isEqualTo("unknown setting '" + key + "'");
   }
 
@@ -171,20 +182,23 @@ class SettingsParserTest {
   void overcommitBelowOneOrNotANumberIsRefused(String value) {
     for (String key : List.of("cpuOvercommit", "memoryOvercommit")) {
       assertThat(problems(Map.of(key, value)))
-          .anyMatch(p -> p.contains(key + " must be a number >= 1") && p.contains("'" + value + "'"));
+          .anyMatch(
+              p -> p.contains(key + " must be a number >= 1") && p.contains("'" + value + "'"));
     }
   }
 
   @ParameterizedTest
   @CsvSource({"1, 1.0", "1.0, 1.0", "2.5, 2.5", "20, 20.0"})
   void overcommitOfOneOrMoreIsAccepted(String value, double ratio) {
-    assertThat(SettingsParser.parse(Map.of("cpuOvercommit", value)).quotaPolicy().cpuOvercommit()).isEqualTo(ratio);
+    assertThat(SettingsParser.parse(Map.of("cpuOvercommit", value)).quotaPolicy().cpuOvercommit())
+        .isEqualTo(ratio);
   }
 
   @ParameterizedTest
   @CsvSource({"pod.uid, 0", "pod.gid, 0", "pod.uid, -5", "pod.uid, root", "pod.gid, 1.5"})
   void rootOrNonNumericIdsAreRefused(String key, String value) {
-    assertThat(problems(Map.of(key, value))).anyMatch(p -> p.contains(key + " must be a positive id"));
+    assertThat(problems(Map.of(key, value)))
+        .anyMatch(p -> p.contains(key + " must be a positive id"));
   }
 
   record Tol(String key, String operator, String value, String effect) {
@@ -194,41 +208,58 @@ class SettingsParserTest {
   }
 
   @ParameterizedTest(name = "''{0}''")
-  @CsvSource(delimiter = '|', nullValues = "null", value = {
-      "pool=projects:NoSchedule                  | pool         | Equal  | projects | NoSchedule",
-      "pool:NoExecute                            | pool         | Exists | null     | NoExecute",
-      "pool=projects                             | pool         | Equal  | projects | null",
-      "pool                                      | pool         | Exists | null     | null",
-      "' example.com/spot=true:PreferNoSchedule '| example.com/spot | Equal | true  | PreferNoSchedule",
-  })
-  void projectTolerationFormats(String text, String key, String operator, String value, String effect) {
-    List<Toleration> t = SettingsParser.parse(Map.of("pod.projectTolerations", text)).pod().projectTolerations();
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "null",
+      value = {
+        "pool=projects:NoSchedule                  | pool         | Equal  | projects | NoSchedule",
+        "pool:NoExecute                            | pool         | Exists | null     | NoExecute",
+        "pool=projects                             | pool         | Equal  | projects | null",
+        "pool                                      | pool         | Exists | null     | null",
+        "' example.com/spot=true:PreferNoSchedule '| example.com/spot | Equal | true  | PreferNoSchedule",
+      })
+  void projectTolerationFormats(
+      String text, String key, String operator, String value, String effect) {
+    List<Toleration> t =
+        SettingsParser.parse(Map.of("pod.projectTolerations", text)).pod().projectTolerations();
     assertThat(t).extracting(Tol::of).containsExactly(new Tol(key, operator, value, effect));
   }
 
   @Test
   void severalTolerationsKeepTheirOrder() {
-    List<Toleration> t = SettingsParser.parse(Map.of("pod.projectTolerations", "a=1:NoSchedule, b:NoExecute"))
-        .pod().projectTolerations();
-    assertThat(t).extracting(Tol::of).containsExactly(
-        new Tol("a", "Equal", "1", "NoSchedule"), new Tol("b", "Exists", null, "NoExecute"));
+    List<Toleration> t =
+        SettingsParser.parse(Map.of("pod.projectTolerations", "a=1:NoSchedule, b:NoExecute"))
+            .pod()
+            .projectTolerations();
+    assertThat(t)
+        .extracting(Tol::of)
+        .containsExactly(
+            new Tol("a", "Equal", "1", "NoSchedule"), new Tol("b", "Exists", null, "NoExecute"));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"pool=projects:NoSchedul", "pool:noschedule", "pool=x:"})
   void tolerationWithUnknownEffectIsRefused(String text) {
     assertThat(problems(Map.of("pod.projectTolerations", text)))
-        .singleElement().asString().contains("pod.projectTolerations").contains("has effect");
+        .singleElement()
+        .asString()
+        .contains("pod.projectTolerations")
+        .contains("has effect");
   }
 
   @ParameterizedTest(name = "''{0}''")
-  @CsvSource(delimiter = '|', value = {
-      "pool=projects                  | {pool=projects}",
-      "pool=projects, zone = a        | {pool=projects, zone=a}",
-      "node-role.kubernetes.io/project= | {node-role.kubernetes.io/project=}",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "pool=projects                  | {pool=projects}",
+        "pool=projects, zone = a        | {pool=projects, zone=a}",
+        "node-role.kubernetes.io/project= | {node-role.kubernetes.io/project=}",
+      })
   void projectNodeSelectorFormats(String text, String expected) {
-    assertThat(SettingsParser.parse(Map.of("pod.projectNodeSelector", text)).pod().projectNodeSelector())
+    assertThat(
+            SettingsParser.parse(Map.of("pod.projectNodeSelector", text))
+                .pod()
+                .projectNodeSelector())
         .hasToString(expected);
   }
 
@@ -236,39 +267,46 @@ class SettingsParserTest {
   @ValueSource(strings = {"pool", "=projects", "pool=a,zone"})
   void projectNodeSelectorWithoutKeyValueIsRefused(String text) {
     assertThat(problems(Map.of("pod.projectNodeSelector", text)))
-        .singleElement().asString().contains("pod.projectNodeSelector").contains("is not key=value");
+        .singleElement()
+        .asString()
+        .contains("pod.projectNodeSelector")
+        .contains("is not key=value");
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "idleCheckInterval        | 0s    | must be longer than 0s",
-      "pendingTimeout           | soon  | is not a duration",
-      "defaultQuota.idleTimeout | 0m    | must be longer than 0s",
-      "defaultQuota.maxDuration | 1 day | is not a duration",
-      "defaultQuota.cpu         | 2 cores | is not a Kubernetes quantity",
-      "minMemoryRequest         | 32MB  | is not a Kubernetes quantity",
-      "maxUpgrades.gpu          | 1.5   | must be a whole number",
-      "clusterQuota.runningProjects | 10.5 | must be a whole number",
-      "clusterQuota.memory      | 8EB   | is not a Kubernetes quantity",
-      "restartOnLicenseChange   | yes   | must be true or false",
-      "allowPrivilegedPatches   | 1     | must be true or false",
-      "pod.imagePullPolicy      | always | must be Always, IfNotPresent or Never",
-      "nodeGroupKey             | -bad  | is not a valid label key",
-      "nodeGroupKey             | a/b/c | is not a valid label key",
-      "pod.homeMountPath        | home/user | must be an absolute path",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "idleCheckInterval        | 0s    | must be longer than 0s",
+        "pendingTimeout           | soon  | is not a duration",
+        "defaultQuota.idleTimeout | 0m    | must be longer than 0s",
+        "defaultQuota.maxDuration | 1 day | is not a duration",
+        "defaultQuota.cpu         | 2 cores | is not a Kubernetes quantity",
+        "minMemoryRequest         | 32MB  | is not a Kubernetes quantity",
+        "maxUpgrades.gpu          | 1.5   | must be a whole number",
+        "clusterQuota.runningProjects | 10.5 | must be a whole number",
+        "clusterQuota.memory      | 8EB   | is not a Kubernetes quantity",
+        "restartOnLicenseChange   | yes   | must be true or false",
+        "allowPrivilegedPatches   | 1     | must be true or false",
+        "pod.imagePullPolicy      | always | must be Always, IfNotPresent or Never",
+        "nodeGroupKey             | -bad  | is not a valid label key",
+        "nodeGroupKey             | a/b/c | is not a valid label key",
+        "pod.homeMountPath        | home/user | must be an absolute path",
+      })
   void invalidValuesNameTheKeyAndTheProblem(String key, String value, String problem) {
     assertThat(problems(Map.of(key, value))).anyMatch(p -> p.contains(key) && p.contains(problem));
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "pod.defaultImage     | must name an image",
-      "nodeGroupKey         | is not a valid label key",
-      "pod.imagePullPolicy  | must be Always, IfNotPresent or Never",
-      "pod.homeMountPath    | must be an absolute path",
-      "pod.uid              | must be a positive id",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "pod.defaultImage     | must name an image",
+        "nodeGroupKey         | is not a valid label key",
+        "pod.imagePullPolicy  | must be Always, IfNotPresent or Never",
+        "pod.homeMountPath    | must be an absolute path",
+        "pod.uid              | must be a positive id",
+      })
   void requiredSettingsCannotBeBlanked(String key, String problem) {
     // A Helm value rendered as "" must give a clear message, not a crash or a broken pod.
     assertThat(problems(Map.of(key, "  "))).anyMatch(p -> p.contains(key) && p.contains(problem));
@@ -277,27 +315,35 @@ class SettingsParserTest {
   @ParameterizedTest
   @ValueSource(strings = {"Always", "IfNotPresent", "Never"})
   void imagePullPolicies(String policy) {
-    assertThat(SettingsParser.parse(Map.of("pod.imagePullPolicy", policy)).pod().imagePullPolicy()).isEqualTo(policy);
+    assertThat(SettingsParser.parse(Map.of("pod.imagePullPolicy", policy)).pod().imagePullPolicy())
+        .isEqualTo(policy);
   }
 
   @ParameterizedTest(name = "''{0}'' -> {1}")
-  @CsvSource(nullValues = "null", value = {
-      "null,                                 quay.io/jupyter/base-notebook:latest",
-      "'',                                   quay.io/jupyter/base-notebook:latest",
-      "quay.io/jupyter/base-notebook:latest, quay.io/jupyter/base-notebook:latest",
-      "quay.io/jupyter/scipy-notebook:2025,  quay.io/jupyter/scipy-notebook:2025",
-      "evil.example/miner:latest,            quay.io/jupyter/base-notebook:latest",
-      "quay.io/jupyter/scipy-notebook,       quay.io/jupyter/base-notebook:latest",
-  })
+  @CsvSource(
+      nullValues = "null",
+      value = {
+        "null,                                 quay.io/jupyter/base-notebook:latest",
+        "'',                                   quay.io/jupyter/base-notebook:latest",
+        "quay.io/jupyter/base-notebook:latest, quay.io/jupyter/base-notebook:latest",
+        "quay.io/jupyter/scipy-notebook:2025,  quay.io/jupyter/scipy-notebook:2025",
+        "evil.example/miner:latest,            quay.io/jupyter/base-notebook:latest",
+        "quay.io/jupyter/scipy-notebook,       quay.io/jupyter/base-notebook:latest",
+      })
   void onlyAllowedImagesAreUsed(String requested, String used) {
-    PodSettings pod = SettingsParser.parse(Map.of("pod.allowedImages", "quay.io/jupyter/scipy-notebook:2025"))
-        .pod();
+    PodSettings pod =
+        SettingsParser.parse(Map.of("pod.allowedImages", "quay.io/jupyter/scipy-notebook:2025"))
+            .pod();
     assertThat(pod.imageFor(requested)).isEqualTo(used);
   }
 
   @org.junit.jupiter.api.Test
   void nestedYamlUnderSettingsYamlIsReadLikeFlatKeys() {
-    Settings s = SettingsParser.parse(java.util.Map.of(SettingsParser.YAML_KEY, """
+    Settings s =
+        SettingsParser.parse(
+            java.util.Map.of(
+                SettingsParser.YAML_KEY,
+                """
         cpuOvercommit: 4
         defaultQuota:
           cpu: "2"
@@ -311,21 +357,31 @@ class SettingsParserTest {
           - {key: dedicated, operator: Equal, value: projects, effect: NoSchedule}
           - {key: spot, operator: Exists}
           allowedImages: [a:1, b:2]
-        """, "memoryOvercommit", "2"));
+        """,
+                "memoryOvercommit",
+                "2"));
     org.assertj.core.api.Assertions.assertThat(s.quotaPolicy().cpuOvercommit()).isEqualTo(4.0);
     org.assertj.core.api.Assertions.assertThat(s.quotaPolicy().memoryOvercommit()).isEqualTo(2.0);
-    org.assertj.core.api.Assertions.assertThat(s.quotaPolicy().defaultQuota().cpuMillis()).isEqualTo(2000L);
+    org.assertj.core.api.Assertions.assertThat(s.quotaPolicy().defaultQuota().cpuMillis())
+        .isEqualTo(2000L);
     org.assertj.core.api.Assertions.assertThat(s.clusterQuota().runningProjects()).isEqualTo(7L);
-    org.assertj.core.api.Assertions.assertThat(s.pod().projectNodeSelector()).containsEntry("quotient.dev/project-node", "true");
+    org.assertj.core.api.Assertions.assertThat(s.pod().projectNodeSelector())
+        .containsEntry("quotient.dev/project-node", "true");
     org.assertj.core.api.Assertions.assertThat(s.pod().projectTolerations()).hasSize(2);
-    org.assertj.core.api.Assertions.assertThat(s.pod().projectTolerations().get(0).getValue()).isEqualTo("projects");
-    org.assertj.core.api.Assertions.assertThat(s.pod().projectTolerations().get(1).getOperator()).isEqualTo("Exists");
-    org.assertj.core.api.Assertions.assertThat(s.pod().allowedImages()).containsExactly("a:1", "b:2");
+    org.assertj.core.api.Assertions.assertThat(s.pod().projectTolerations().get(0).getValue())
+        .isEqualTo("projects");
+    org.assertj.core.api.Assertions.assertThat(s.pod().projectTolerations().get(1).getOperator())
+        .isEqualTo("Exists");
+    org.assertj.core.api.Assertions.assertThat(s.pod().allowedImages())
+        .containsExactly("a:1", "b:2");
   }
 
   @org.junit.jupiter.api.Test
   void brokenSettingsYamlIsAProblemNotACrash() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SettingsParser.parse(java.util.Map.of(SettingsParser.YAML_KEY, "cpuOvercommit: [")))
-        .isInstanceOf(InvalidSettingsException.class).hasMessageContaining("settings.yaml is not valid YAML");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                SettingsParser.parse(java.util.Map.of(SettingsParser.YAML_KEY, "cpuOvercommit: [")))
+        .isInstanceOf(InvalidSettingsException.class)
+        .hasMessageContaining("settings.yaml is not valid YAML");
   }
 }

@@ -27,9 +27,19 @@ class ProjectStatusBuilderTest {
   private static final Instant T2 = Instant.parse("2026-03-01T10:05:00Z");
 
   static EffectiveQuota quota() {
-    return new EffectiveQuota(new Resources(2000, 4L << 30, 1), new Resources(200, 820L << 20, 1), 0,
-        "nvidia.com/gpu", java.util.Map.of(), List.of(), false, Duration.ofMinutes(90), Duration.ofHours(8),
-        List.of("dgx", "hpc"), List.of("a"), List.of());
+    return new EffectiveQuota(
+        new Resources(2000, 4L << 30, 1),
+        new Resources(200, 820L << 20, 1),
+        0,
+        "nvidia.com/gpu",
+        java.util.Map.of(),
+        List.of(),
+        false,
+        Duration.ofMinutes(90),
+        Duration.ofHours(8),
+        List.of("dgx", "hpc"),
+        List.of("a"),
+        List.of());
   }
 
   static Condition condition(ProjectStatus s, String type) {
@@ -43,7 +53,8 @@ class ProjectStatusBuilderTest {
   @ParameterizedTest
   @EnumSource(ProjectPhase.class)
   void readyIsTrueOnlyWhenRunning(ProjectPhase phase) {
-    ProjectStatus s = new ProjectStatusBuilder(null, 4L, T1).phase(phase, Reason.PodRunning, "msg").build();
+    ProjectStatus s =
+        new ProjectStatusBuilder(null, 4L, T1).phase(phase, Reason.PodRunning, "msg").build();
     Condition ready = condition(s, ProjectStatusBuilder.READY);
     assertThat(ready.getStatus()).isEqualTo(phase == ProjectPhase.Running ? "True" : "False");
     assertThat(ready.getReason()).isEqualTo("PodRunning");
@@ -62,67 +73,126 @@ class ProjectStatusBuilderTest {
 
   @Test
   void quotaAdmittedOnlyWhenDecided() {
-    assertThat(condition(new ProjectStatusBuilder(null, 1L, T1).build(), ProjectStatusBuilder.QUOTA_ADMITTED)).isNull();
-    ProjectStatus yes = new ProjectStatusBuilder(null, 1L, T1).admitted(true, Reason.QuotaAdmitted, "ok").build();
+    assertThat(
+            condition(
+                new ProjectStatusBuilder(null, 1L, T1).build(),
+                ProjectStatusBuilder.QUOTA_ADMITTED))
+        .isNull();
+    ProjectStatus yes =
+        new ProjectStatusBuilder(null, 1L, T1).admitted(true, Reason.QuotaAdmitted, "ok").build();
     assertThat(condition(yes, ProjectStatusBuilder.QUOTA_ADMITTED))
         .extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
         .containsExactly("True", "QuotaAdmitted", "ok");
-    ProjectStatus no = new ProjectStatusBuilder(null, 1L, T1)
-        .admitted(false, Reason.QuotaRejected, "memory: needs 8Gi, 2Gi of 64Gi free").build();
+    ProjectStatus no =
+        new ProjectStatusBuilder(null, 1L, T1)
+            .admitted(false, Reason.QuotaRejected, "memory: needs 8Gi, 2Gi of 64Gi free")
+            .build();
     assertThat(condition(no, ProjectStatusBuilder.QUOTA_ADMITTED))
         .extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
         .containsExactly("False", "QuotaRejected", "memory: needs 8Gi, 2Gi of 64Gi free");
     ProjectStatus idle = new ProjectStatusBuilder(null, 1L, T1).notRequested().build();
     assertThat(condition(idle, ProjectStatusBuilder.QUOTA_ADMITTED))
-        .extracting(Condition::getStatus, Condition::getReason).containsExactly("Unknown", "NotRequested");
+        .extracting(Condition::getStatus, Condition::getReason)
+        .containsExactly("Unknown", "NotRequested");
   }
 
   static Stream<Arguments> licensesValid() {
     return Stream.of(
-        Arguments.of("no licenses", List.of(), List.of(), null, "True", "LicensesApplied",
+        Arguments.of(
+            "no licenses",
+            List.of(),
+            List.of(),
+            null,
+            "True",
+            "LicensesApplied",
             "No licenses requested; the default quota applies"),
-        Arguments.of("all applied", List.of(verdict("a", LicenseState.Applied), verdict("b", LicenseState.Applied)),
-            List.of(), null, "True", "LicensesApplied", "All 2 license(s) applied"),
-        Arguments.of("one expired", List.of(verdict("a", LicenseState.Applied), verdict("b", LicenseState.Expired)),
-            List.of(), null, "False", "LicenseExpired", "License 'b' is Expired"),
-        Arguments.of("first problem gives the reason",
-            List.of(verdict("a", LicenseState.RunLimitReached), verdict("b", LicenseState.NotFound)),
-            List.of(), null, "False", "LicenseRunLimitReached",
+        Arguments.of(
+            "all applied",
+            List.of(verdict("a", LicenseState.Applied), verdict("b", LicenseState.Applied)),
+            List.of(),
+            null,
+            "True",
+            "LicensesApplied",
+            "All 2 license(s) applied"),
+        Arguments.of(
+            "one expired",
+            List.of(verdict("a", LicenseState.Applied), verdict("b", LicenseState.Expired)),
+            List.of(),
+            null,
+            "False",
+            "LicenseExpired",
+            "License 'b' is Expired"),
+        Arguments.of(
+            "first problem gives the reason",
+            List.of(
+                verdict("a", LicenseState.RunLimitReached), verdict("b", LicenseState.NotFound)),
+            List.of(),
+            null,
+            "False",
+            "LicenseRunLimitReached",
             "License 'a' is RunLimitReached; License 'b' is NotFound"),
-        Arguments.of("rejected patch", List.of(verdict("a", LicenseState.Applied)),
-            List.of(new PatchRejection("a", "container 'project' is privileged")), null, "False", "PodPatchRejected",
+        Arguments.of(
+            "rejected patch",
+            List.of(verdict("a", LicenseState.Applied)),
+            List.of(new PatchRejection("a", "container 'project' is privileged")),
+            null,
+            "False",
+            "PodPatchRejected",
             "pod patch of license 'a' was not applied: container 'project' is privileged"),
-        Arguments.of("license change pending", List.of(verdict("a", LicenseState.Applied)), List.of(),
-            "spec.licenses changed; takes effect at the next start", "False", "LicenseChangePending",
+        Arguments.of(
+            "license change pending",
+            List.of(verdict("a", LicenseState.Applied)),
+            List.of(),
+            "spec.licenses changed; takes effect at the next start",
+            "False",
+            "LicenseChangePending",
             "spec.licenses changed; takes effect at the next start"),
-        Arguments.of("verdict before patch before note", List.of(verdict("a", LicenseState.Forbidden)),
-            List.of(new PatchRejection("b", "x")), "note", "False", "LicenseForbidden",
+        Arguments.of(
+            "verdict before patch before note",
+            List.of(verdict("a", LicenseState.Forbidden)),
+            List.of(new PatchRejection("b", "x")),
+            "note",
+            "False",
+            "LicenseForbidden",
             "License 'a' is Forbidden; pod patch of license 'b' was not applied: x; note"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource
-  void licensesValid(String title, List<LicenseVerdict> verdicts, List<PatchRejection> rejected, String note,
-      String status, String reason, String message) {
-    ProjectStatus s = new ProjectStatusBuilder(null, 1L, T1).licenses(verdicts).rejectedPatches(rejected)
-        .licenseNote(note).build();
+  void licensesValid(
+      String title,
+      List<LicenseVerdict> verdicts,
+      List<PatchRejection> rejected,
+      String note,
+      String status,
+      String reason,
+      String message) {
+    ProjectStatus s =
+        new ProjectStatusBuilder(null, 1L, T1)
+            .licenses(verdicts)
+            .rejectedPatches(rejected)
+            .licenseNote(note)
+            .build();
     assertThat(condition(s, ProjectStatusBuilder.LICENSES_VALID))
         .extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
         .containsExactly(status, reason, message);
     if (verdicts.isEmpty()) {
       assertThat(s.getLicenses()).isNull();
     } else {
-      assertThat(s.getLicenses()).extracting(LicenseResult::getName, LicenseResult::getState)
-          .containsExactlyElementsOf(verdicts.stream()
-              .map(v -> org.assertj.core.groups.Tuple.tuple(v.license(), v.state())).toList());
+      assertThat(s.getLicenses())
+          .extracting(LicenseResult::getName, LicenseResult::getState)
+          .containsExactlyElementsOf(
+              verdicts.stream()
+                  .map(v -> org.assertj.core.groups.Tuple.tuple(v.license(), v.state()))
+                  .toList());
     }
   }
 
   @Test
   void everyLicenseStateHasItsOwnReason() {
     for (LicenseState state : LicenseState.values()) {
-      assertThat(Reason.forLicenseState(state).name()).isEqualTo(
-          state == LicenseState.Applied ? "LicensesApplied" : "License" + state.name());
+      assertThat(Reason.forLicenseState(state).name())
+          .isEqualTo(state == LicenseState.Applied ? "LicensesApplied" : "License" + state.name());
     }
   }
 
@@ -141,8 +211,20 @@ class ProjectStatusBuilderTest {
     assertThat(q.getMaxDuration()).isEqualTo("8h");
     assertThat(q.getNodeGroup()).isEqualTo("dgx");
 
-    EffectiveQuota bare = new EffectiveQuota(new Resources(1500, 1_500_000_000L, 0), new Resources(150, 300L << 20, 0),
-        10L << 30, null, java.util.Map.of(), List.of(), true, null, null, List.of(), List.of(), List.of());
+    EffectiveQuota bare =
+        new EffectiveQuota(
+            new Resources(1500, 1_500_000_000L, 0),
+            new Resources(150, 300L << 20, 0),
+            10L << 30,
+            null,
+            java.util.Map.of(),
+            List.of(),
+            true,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            List.of());
     EffectiveQuotaStatus b = ProjectStatusBuilder.toStatus(bare);
     assertThat(b.getCpuLimit()).isEqualTo("1500m");
     assertThat(b.getMemoryLimit()).isEqualTo("1500M");
@@ -155,13 +237,21 @@ class ProjectStatusBuilderTest {
 
   @Test
   void previousStatusIsCarriedOverAndNotModified() {
-    ProjectStatus prev = new ProjectStatusBuilder(null, 1L, T1).phase(ProjectPhase.Starting, Reason.PodCreated, "m")
-        .quota(quota()).licenses(List.of(verdict("a", LicenseState.Applied))).pod("project-x", "node-1", "t0")
-        .lastActivity("t1").queuePosition(3).build();
+    ProjectStatus prev =
+        new ProjectStatusBuilder(null, 1L, T1)
+            .phase(ProjectPhase.Starting, Reason.PodCreated, "m")
+            .quota(quota())
+            .licenses(List.of(verdict("a", LicenseState.Applied)))
+            .pod("project-x", "node-1", "t0")
+            .lastActivity("t1")
+            .queuePosition(3)
+            .build();
     assertThat(prev.getQueuePosition()).isEqualTo(3);
     int conditionsBefore = prev.getConditions().size();
-    ProjectStatus next = new ProjectStatusBuilder(prev, 2L, T2).phase(ProjectPhase.Running, Reason.PodRunning, "up")
-        .build();
+    ProjectStatus next =
+        new ProjectStatusBuilder(prev, 2L, T2)
+            .phase(ProjectPhase.Running, Reason.PodRunning, "up")
+            .build();
     assertThat(next.getPodName()).isEqualTo("project-x");
     assertThat(next.getNodeName()).isEqualTo("node-1");
     assertThat(next.getStartedAt()).isEqualTo("t0");
@@ -178,19 +268,31 @@ class ProjectStatusBuilderTest {
 
   @Test
   void transitionTimesSurviveRebuildsWithTheSameStatus() {
-    ProjectStatus a = new ProjectStatusBuilder(null, 1L, T1).phase(ProjectPhase.Starting, Reason.PodCreated, "m")
-        .licenses(List.of()).build();
-    ProjectStatus b = new ProjectStatusBuilder(a, 1L, T2).phase(ProjectPhase.Starting, Reason.PodScheduled, "m2")
-        .build();
-    assertThat(condition(b, ProjectStatusBuilder.READY).getLastTransitionTime()).isEqualTo(T1.toString());
-    assertThat(condition(b, ProjectStatusBuilder.LICENSES_VALID).getLastTransitionTime()).isEqualTo(T1.toString());
-    ProjectStatus c = new ProjectStatusBuilder(b, 1L, T2).phase(ProjectPhase.Running, Reason.PodRunning, "up").build();
-    assertThat(condition(c, ProjectStatusBuilder.READY).getLastTransitionTime()).isEqualTo(T2.toString());
+    ProjectStatus a =
+        new ProjectStatusBuilder(null, 1L, T1)
+            .phase(ProjectPhase.Starting, Reason.PodCreated, "m")
+            .licenses(List.of())
+            .build();
+    ProjectStatus b =
+        new ProjectStatusBuilder(a, 1L, T2)
+            .phase(ProjectPhase.Starting, Reason.PodScheduled, "m2")
+            .build();
+    assertThat(condition(b, ProjectStatusBuilder.READY).getLastTransitionTime())
+        .isEqualTo(T1.toString());
+    assertThat(condition(b, ProjectStatusBuilder.LICENSES_VALID).getLastTransitionTime())
+        .isEqualTo(T1.toString());
+    ProjectStatus c =
+        new ProjectStatusBuilder(b, 1L, T2)
+            .phase(ProjectPhase.Running, Reason.PodRunning, "up")
+            .build();
+    assertThat(condition(c, ProjectStatusBuilder.READY).getLastTransitionTime())
+        .isEqualTo(T2.toString());
   }
 
   @Test
   void stoppedAndCleared() {
-    ProjectStatus s = new ProjectStatusBuilder(null, 1L, T1).stopped(T2, "IdleTimeout").quota(null).build();
+    ProjectStatus s =
+        new ProjectStatusBuilder(null, 1L, T1).stopped(T2, "IdleTimeout").quota(null).build();
     assertThat(s.getStoppedAt()).isEqualTo(T2.toString());
     assertThat(s.getStopReason()).isEqualTo("IdleTimeout");
     assertThat(s.getEffectiveQuota()).isNull();
@@ -201,9 +303,12 @@ class ProjectStatusBuilderTest {
 
   @Test
   void startRecordRestoresQuotaLicensesAndRejections() {
-    StartRecord record = new StartRecord(ProjectStatusBuilder.toStatus(quota()),
-        ProjectStatusBuilder.toResults(List.of(verdict("a", LicenseState.Applied), verdict("b", LicenseState.Expired))),
-        List.of(new PatchRejection("a", "privileged")));
+    StartRecord record =
+        new StartRecord(
+            ProjectStatusBuilder.toStatus(quota()),
+            ProjectStatusBuilder.toResults(
+                List.of(verdict("a", LicenseState.Applied), verdict("b", LicenseState.Expired))),
+            List.of(new PatchRejection("a", "privileged")));
     StartRecord roundTrip = StartRecord.fromJson(record.toJson()).orElseThrow();
     assertThat(roundTrip).isEqualTo(record);
     assertThat(StartRecord.fromJson("not json")).isEmpty();

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * The one shared helper for integration tests on the CRUD mock API server: the real operator,
- * the simulated nodes, scheduler and kubelet, and awaits on what a user would look at.
+ * The one shared helper for integration tests on the CRUD mock API server: the real operator, the
+ * simulated nodes, scheduler and kubelet, and awaits on what a user would look at.
  */
 public final class MockCluster implements AutoCloseable {
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
@@ -34,7 +34,8 @@ public final class MockCluster implements AutoCloseable {
   }
 
   public static MockCluster start(Map<String, String> settings) {
-    return new MockCluster(EmbeddedRun.start(0, settings, Duration.ofMillis(200), Duration.ofMillis(100)));
+    return new MockCluster(
+        EmbeddedRun.start(0, settings, Duration.ofMillis(200), Duration.ofMillis(100)));
   }
 
   public KubernetesClient client() {
@@ -48,7 +49,10 @@ public final class MockCluster implements AutoCloseable {
   /** A fresh namespace, so tests sharing a cluster never see each other's projects. */
   public String namespace(String prefix) {
     String name = prefix + "-" + NAMESPACES.incrementAndGet();
-    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    client()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
     return name;
   }
 
@@ -68,13 +72,17 @@ public final class MockCluster implements AutoCloseable {
     return client().pods().inNamespace(namespace).withName("project-" + projectName).get();
   }
 
-  /** Edits a Project like a user would, retrying when the operator's status write raced it (409). */
   /**
-   * Edits a Project as a user would, retrying when the operator's status write came in between
-   * (the mock gives spec and status one resourceVersion, so that is a 409).
+   * Edits a Project like a user would, retrying when the operator's status write raced it (409).
    */
-  public Project editProject(String namespace, String name, java.util.function.UnaryOperator<Project> edit) {
-    return retryingConflicts(() -> client().resources(Project.class).inNamespace(namespace).withName(name).edit(edit));
+  /**
+   * Edits a Project as a user would, retrying when the operator's status write came in between (the
+   * mock gives spec and status one resourceVersion, so that is a 409).
+   */
+  public Project editProject(
+      String namespace, String name, java.util.function.UnaryOperator<Project> edit) {
+    return retryingConflicts(
+        () -> client().resources(Project.class).inNamespace(namespace).withName(name).edit(edit));
   }
 
   /** Edits a License as an admin would, retrying on 409 like {@link #editProject}. */
@@ -98,8 +106,12 @@ public final class MockCluster implements AutoCloseable {
     return awaitProject(namespace, name, condition, TIMEOUT);
   }
 
-  public Project awaitProject(String namespace, String name, Predicate<Project> condition, Duration timeout) {
-    await().atMost(timeout).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+  public Project awaitProject(
+      String namespace, String name, Predicate<Project> condition, Duration timeout) {
+    await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
         .until(() -> condition.test(project(namespace, name)));
     return project(namespace, name);
   }
@@ -109,19 +121,24 @@ public final class MockCluster implements AutoCloseable {
   }
 
   public Project awaitPhase(String namespace, String name, ProjectPhase phase, Duration timeout) {
-    return awaitProject(namespace, name, p -> p.getStatus() != null && p.getStatus().getPhase() == phase, timeout);
+    return awaitProject(
+        namespace, name, p -> p.getStatus() != null && p.getStatus().getPhase() == phase, timeout);
   }
 
   public List<Event> events(String namespace, String involvedName) {
     return client().v1().events().inNamespace(namespace).list().getItems().stream()
-        .filter(e -> involvedName.equals(e.getInvolvedObject().getName())).toList();
+        .filter(e -> involvedName.equals(e.getInvolvedObject().getName()))
+        .toList();
   }
 
   public boolean hasEvent(String namespace, String involvedName, String reason) {
     return events(namespace, involvedName).stream().anyMatch(e -> reason.equals(e.getReason()));
   }
 
-  /** Stops everything, after checking every condition and Event the test produced against the API conventions. */
+  /**
+   * Stops everything, after checking every condition and Event the test produced against the API
+   * conventions.
+   */
   @Override
   public void close() {
     List<String> problems;

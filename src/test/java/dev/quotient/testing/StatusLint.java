@@ -12,9 +12,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Checks every condition and Event the operator produced against the Kubernetes API
- * conventions (RELIABILITY.md "Status conditions"), so each integration test lints what it
- * made happen, not a hand-picked sample.
+ * Checks every condition and Event the operator produced against the Kubernetes API conventions
+ * (RELIABILITY.md "Status conditions"), so each integration test lints what it made happen, not a
+ * hand-picked sample.
  */
 public final class StatusLint {
   private static final Pattern REASON = Pattern.compile("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$");
@@ -42,10 +42,24 @@ public final class StatusLint {
       }
     }
     client.v1().events().inAnyNamespace().list().getItems().stream()
-        .filter(e -> e.getReason() == null || !REASON.matcher(e.getReason()).matches()
-            || e.getMessage() == null || e.getMessage().isBlank())
-        .forEach(e -> problems.add("Event on " + e.getInvolvedObject().getKind() + " "
-            + e.getInvolvedObject().getName() + ": reason '" + e.getReason() + "', message '" + e.getMessage() + "'"));
+        .filter(
+            e ->
+                e.getReason() == null
+                    || !REASON.matcher(e.getReason()).matches()
+                    || e.getMessage() == null
+                    || e.getMessage().isBlank())
+        .forEach(
+            e ->
+                problems.add(
+                    "Event on "
+                        + e.getInvolvedObject().getKind()
+                        + " "
+                        + e.getInvolvedObject().getName()
+                        + ": reason '"
+                        + e.getReason()
+                        + "', message '"
+                        + e.getMessage()
+                        + "'"));
     return problems;
   }
 
@@ -71,10 +85,15 @@ public final class StatusLint {
       if (c.getLastTransitionTime() == null) {
         problems.add(at + ": no lastTransitionTime");
       }
-      if (c.getObservedGeneration() != null && owner.getMetadata().getGeneration() != null
+      if (c.getObservedGeneration() != null
+          && owner.getMetadata().getGeneration() != null
           && c.getObservedGeneration() > owner.getMetadata().getGeneration()) {
-        problems.add(at + ": observedGeneration " + c.getObservedGeneration() + " ahead of generation "
-            + owner.getMetadata().getGeneration());
+        problems.add(
+            at
+                + ": observedGeneration "
+                + c.getObservedGeneration()
+                + " ahead of generation "
+                + owner.getMetadata().getGeneration());
       }
     }
   }

@@ -12,28 +12,46 @@ class ProjectTimersTest {
   private static final Duration IDLE = Duration.ofMinutes(30);
   private static final Duration PENDING = Duration.ofMinutes(10);
 
-  private static TimerDecision at(Instant now, Instant started, String activity, Duration idle, Duration max, boolean always) {
-    return ProjectTimers.evaluate(new TimerInput(now, CREATED, started, activity, idle, max, always, PENDING));
+  private static TimerDecision at(
+      Instant now, Instant started, String activity, Duration idle, Duration max, boolean always) {
+    return ProjectTimers.evaluate(
+        new TimerInput(now, CREATED, started, activity, idle, max, always, PENDING));
   }
 
   @Test
   void idleCountsFromTheRunStartWithoutAnyActivity() {
     assertThat(at(STARTED.plus(IDLE).minusSeconds(1), STARTED, null, IDLE, null, false))
         .isEqualTo(new TimerDecision.NotDue(STARTED.plus(IDLE)));
-    assertThat(at(STARTED.plus(IDLE), STARTED, null, IDLE, null, false)).isInstanceOf(TimerDecision.Stop.class)
-        .extracting(d -> ((TimerDecision.Stop) d).reason()).isEqualTo("IdleTimeout");
+    assertThat(at(STARTED.plus(IDLE), STARTED, null, IDLE, null, false))
+        .isInstanceOf(TimerDecision.Stop.class)
+        .extracting(d -> ((TimerDecision.Stop) d).reason())
+        .isEqualTo("IdleTimeout");
   }
 
   @Test
   void recentActivityKeepsTheProjectRunning() {
     Instant activity = STARTED.plus(Duration.ofMinutes(25));
-    assertThat(at(STARTED.plus(Duration.ofMinutes(40)), STARTED, activity.toString(), IDLE, null, false))
+    assertThat(
+            at(
+                STARTED.plus(Duration.ofMinutes(40)),
+                STARTED,
+                activity.toString(),
+                IDLE,
+                null,
+                false))
         .isEqualTo(new TimerDecision.NotDue(activity.plus(IDLE)));
   }
 
   @Test
   void activityBeforeTheRunStartedDoesNotShortenTheRun() {
-    assertThat(at(STARTED.plus(Duration.ofMinutes(29)), STARTED, CREATED.minusSeconds(3600).toString(), IDLE, null, false))
+    assertThat(
+            at(
+                STARTED.plus(Duration.ofMinutes(29)),
+                STARTED,
+                CREATED.minusSeconds(3600).toString(),
+                IDLE,
+                null,
+                false))
         .isInstanceOf(TimerDecision.NotDue.class);
   }
 
@@ -47,15 +65,18 @@ class ProjectTimersTest {
   void alwaysRunningIsNeverIdleStoppedButMaxDurationStillApplies() {
     assertThat(at(STARTED.plus(Duration.ofDays(3)), STARTED, null, IDLE, null, true))
         .isEqualTo(new TimerDecision.NotDue(null));
-    assertThat(at(STARTED.plus(Duration.ofHours(8)), STARTED, null, IDLE, Duration.ofHours(8), true))
-        .extracting(d -> ((TimerDecision.Stop) d).reason()).isEqualTo("MaxDuration");
+    assertThat(
+            at(STARTED.plus(Duration.ofHours(8)), STARTED, null, IDLE, Duration.ofHours(8), true))
+        .extracting(d -> ((TimerDecision.Stop) d).reason())
+        .isEqualTo("MaxDuration");
   }
 
   @Test
   void maxDurationStopsEvenAnActiveProject() {
     Instant now = STARTED.plus(Duration.ofHours(2));
     TimerDecision d = at(now, STARTED, now.toString(), IDLE, Duration.ofHours(2), false);
-    assertThat(d).isEqualTo(new TimerDecision.Stop("MaxDuration", "Ran for its maximum duration of 2h"));
+    assertThat(d)
+        .isEqualTo(new TimerDecision.Stop("MaxDuration", "Ran for its maximum duration of 2h"));
   }
 
   @Test
@@ -70,6 +91,7 @@ class ProjectTimersTest {
   void theNextDueIsTheEarliestTimer() {
     assertThat(at(STARTED.plusSeconds(60), STARTED, null, IDLE, Duration.ofMinutes(10), false))
         .isEqualTo(new TimerDecision.NotDue(STARTED.plus(Duration.ofMinutes(10))));
-    assertThat(at(STARTED.plusSeconds(60), STARTED, null, null, null, false)).isEqualTo(new TimerDecision.NotDue(null));
+    assertThat(at(STARTED.plusSeconds(60), STARTED, null, null, null, false))
+        .isEqualTo(new TimerDecision.NotDue(null));
   }
 }
