@@ -1,20 +1,21 @@
 package dev.quotient.admission;
 
-/**
- * The outcome of asking to start: admitted (on a node group, or none), or waiting with the
- * bottleneck.
- */
+import java.time.Instant;
+
+/** The outcome of asking to start: admitted with a reserved lease, or waiting. */
 public sealed interface AdmissionDecision {
-  /**
-   * @param nodeGroup the node group chosen from the candidates, null for project nodes
-   */
-  record Admitted(String nodeGroup) implements AdmissionDecision {}
+  /** The lease is reserved: create the pod, and release the lease if that fails. */
+  record Admitted(Lease lease) implements AdmissionDecision {}
 
   /**
-   * @param resource the bottleneck resource (cpu, memory, gpu, running-projects, node-group,
-   *     namespace-quota, queue), also the metric label
-   * @param message for people: "memory: needs 8Gi, 2Gi of 64Gi free"
-   * @param queuePosition 1 = next to wake
+   * Not now.
+   *
+   * @param bottleneck what it is short of, in which scope
+   * @param position place in that scope's queue, 1 = next to wake; 0 when it never fits
+   * @param neverFits true when the request exceeds the scope's limit even with nothing else
+   *     running: it holds nobody back and is retried when that limit changes
+   * @param since when it started waiting (the queue order, kept in status.waitingSince)
    */
-  record Waiting(String resource, String message, int queuePosition) implements AdmissionDecision {}
+  record Waiting(Bottleneck bottleneck, int position, boolean neverFits, Instant since)
+      implements AdmissionDecision {}
 }

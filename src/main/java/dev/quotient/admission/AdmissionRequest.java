@@ -4,18 +4,24 @@ import dev.quotient.quota.Resources;
 import java.util.List;
 
 /**
- * A project asking to start.
+ * A project asking to start: what its pod will request and hold.
  *
+ * @param podName the pod that will hold the lease
  * @param limits the pod's limits (checked against limits.* namespace quotas)
+ * @param licenses the licenses whose run slots it takes
  * @param nodeGroups candidate groups in priority order (empty = project nodes)
+ * @param gpuResource the extended resource its GPUs are (null without GPUs)
  */
 public record AdmissionRequest(
     ProjectKey project,
+    String podName,
     Resources requests,
     Resources limits,
+    List<String> licenses,
     List<String> nodeGroups,
     String gpuResource) {
   public AdmissionRequest {
+    licenses = List.copyOf(licenses);
     nodeGroups = List.copyOf(nodeGroups);
   }
 }

@@ -2,158 +2,213 @@ package dev.quotient.admission;
 
 import dev.quotient.quota.Quantities;
 import dev.quotient.quota.Resources;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Does one request fit the limits, given what is already leased? Stateless: the ledger calls it
- * inside its lock with its current usage. Free capacity is never shown negative, even when an admin
- * lowered a limit below what is running.
+ * Does one request fit, scope by scope, given what is already leased? Stateless: the ledger calls
+ * it inside its lock. Free capacity is never shown negative, even when an admin lowered a limit
+ * below what is running.
  */
 final class FitCheck {
-  /** Usage figures the check needs from the ledger. */
-  interface Usage {
-    Resources total();
-
-    int projects();
-
-    Resources onNodeGroup(String group);
-
-    Resources inNamespace(String namespace);
-
-    int projectsInNamespace(String namespace);
+  /**
+   * The request against every scope it takes from.
+   *
+   * @param takesFrom the scopes whose queues may hold this request back
+   * @param shortIn the scopes it does not fit now, first reported first (empty: it fits)
+   * @param neverFits a scope it cannot fit even when nothing else runs (null: none)
+   * @param group the node group chosen from the candidates (null for project nodes)
+   */
+  record Fit(List<Scope> takesFrom, List<Bottleneck> shortIn, Bottleneck neverFits, String group) {
+    boolean fits() {
+      return neverFits == null && shortIn.isEmpty();
+    }
   }
 
   private FitCheck() {}
 
-  /**
-   * The bottleneck, or empty when the request fits on the returned group (see {@link
-   * #chooseGroup}).
-   */
-  static Optional<Bottleneck> clusterBottleneck(AdmissionRequest r, AdmissionLimits l, Usage u) {
-    if (u.projects() + 1L > l.maxRunningProjects()) {
-      return Optional.of(
-          new Bottleneck(
-              "running-projects",
-              "running projects: "
-                  + u.projects()
-                  + " of "
-                  + l.maxRunningProjects()
-                  + " allowed are running"));
-    }
-    Resources used = u.total();
-    Resources cap = l.cluster();
-    if (exceeds(used.cpuMillis(), r.requests().cpuMillis(), cap.cpuMillis())) {
-      return Optional.of(
-          new Bottleneck(
-              "cpu",
-              "cpu: needs "
-                  + cpu(r.requests().cpuMillis())
-                  + ", "
-                  + cpu(free(cap.cpuMillis(), used.cpuMillis()))
-                  + " of "
-                  + cpu(cap.cpuMillis())
-                  + " free"));
-    }
-    if (exceeds(used.memoryBytes(), r.requests().memoryBytes(), cap.memoryBytes())) {
-      return Optional.of(
-          new Bottleneck(
-              "memory",
-              "memory: needs "
-                  + mem(r.requests().memoryBytes())
-                  + ", "
-                  + mem(free(cap.memoryBytes(), used.memoryBytes()))
-                  + " of "
-                  + mem(cap.memoryBytes())
-                  + " free"));
-    }
-    if (exceeds(used.gpu(), r.requests().gpu(), cap.gpu())) {
-      return Optional.of(
-          new Bottleneck(
-              "gpu",
-              "gpu: needs "
-                  + r.requests().gpu()
-                  + ", "
-                  + free(cap.gpu(), used.gpu())
-                  + " of "
-                  + cap.gpu()
-                  + " free"));
-    }
-    return Optional.empty();
-  }
+  static Fit fit(AdmissionRequest r, AdmissionLimits l, Usage u) {
+    List<Scope> takes = new ArrayList<>();
+    List<Bottleneck> shortIn = new ArrayList<>();
+    Bottleneck never = null;
 
-  /** Whether the request could ever fit the cluster limits (an empty cluster). */
-  static boolean couldEverFit(AdmissionRequest r, AdmissionLimits l) {
-    return l.maxRunningProjects() >= 1
-        && r.requests().fitsIn(l.cluster())
-        && (r.nodeGroups().isEmpty()
-            || r.nodeGroups().stream()
-                .anyMatch(
-                    g ->
-                        r.requests()
-                            .fitsIn(l.nodeGroupCapacity().getOrDefault(g, Resources.ZERO))));
-  }
-
-  /** The first candidate group with room; for no candidates, the project nodes (null group). */
-  static GroupChoice chooseGroup(AdmissionRequest r, AdmissionLimits l, Usage u) {
-    if (r.nodeGroups().isEmpty()) {
-      return new GroupChoice(null, null);
+    takes.add(Scope.CLUSTER);
+    Bottleneck c = cluster(r, l, u.cluster(), l.cluster(), l.maxRunningProjects());
+    if (c != null) {
+      Bottleneck empty = cluster(r, l, Usage.Totals.ZERO, l.cluster(), l.maxRunningProjects());
+      if (empty != null) {
+        never = neverFits(empty, "the cluster quota");
+      } else {
+        shortIn.add(c);
+      }
     }
-    Bottleneck first = null;
-    for (String g : r.nodeGroups()) {
-      Resources cap = l.nodeGroupCapacity().getOrDefault(g, Resources.ZERO);
-      Resources used = u.onNodeGroup(g);
-      if (cap.equals(Resources.ZERO)) {
-        first =
-            first != null
-                ? first
-                : new Bottleneck("node-group", "node group " + g + " has no nodes");
-        continue;
-      }
-      String why = null;
-      if (exceeds(used.cpuMillis(), r.requests().cpuMillis(), cap.cpuMillis())) {
-        why =
-            "cpu needs "
-                + cpu(r.requests().cpuMillis())
-                + ", "
-                + cpu(free(cap.cpuMillis(), used.cpuMillis()))
-                + " of "
-                + cpu(cap.cpuMillis())
-                + " free";
-      } else if (exceeds(used.memoryBytes(), r.requests().memoryBytes(), cap.memoryBytes())) {
-        why =
-            "memory needs "
-                + mem(r.requests().memoryBytes())
-                + ", "
-                + mem(free(cap.memoryBytes(), used.memoryBytes()))
-                + " of "
-                + mem(cap.memoryBytes())
-                + " free";
-      } else if (exceeds(used.gpu(), r.requests().gpu(), cap.gpu())) {
-        why =
-            "gpu needs "
-                + r.requests().gpu()
-                + ", "
-                + free(cap.gpu(), used.gpu())
-                + " of "
-                + cap.gpu()
-                + " free";
-      }
-      if (why == null) {
-        return new GroupChoice(g, null);
-      }
-      first = first != null ? first : new Bottleneck("node-group", "node group " + g + ": " + why);
-    }
-    return new GroupChoice(null, first);
-  }
 
-  /** The first namespace ResourceQuota the request would exceed. */
-  static Optional<Bottleneck> namespaceBottleneck(AdmissionRequest r, AdmissionLimits l, Usage u) {
     List<NamespaceQuota> quotas =
         l.namespaceQuotas().getOrDefault(r.project().namespace(), List.of());
-    Resources ours = u.inNamespace(r.project().namespace());
-    long ourPods = u.projectsInNamespace(r.project().namespace());
+    if (!quotas.isEmpty()) {
+      Scope ns = new Scope.Namespace(r.project().namespace());
+      takes.add(ns);
+      Bottleneck n = namespace(r, quotas, u.namespace(r.project().namespace()), ns, true);
+      if (n != null) {
+        Bottleneck empty = namespace(r, quotas, Usage.Totals.ZERO, ns, false);
+        if (empty != null) {
+          never = never != null ? never : neverFits(empty, "its hard limit");
+        } else {
+          shortIn.add(n);
+        }
+      }
+    }
+
+    String chosen = null;
+    if (!r.nodeGroups().isEmpty()) {
+      Bottleneck firstShort = null;
+      Bottleneck firstNever = null;
+      List<Scope> candidates = new ArrayList<>();
+      for (String g : r.nodeGroups()) {
+        Scope scope = new Scope.NodeGroup(g);
+        Resources cap = l.nodeGroupCapacity().getOrDefault(g, Resources.ZERO);
+        Bottleneck now = group(r, g, scope, cap, u.group(g).requests());
+        if (now == null) {
+          chosen = g;
+          break;
+        }
+        candidates.add(scope);
+        Bottleneck empty = group(r, g, scope, cap, Resources.ZERO);
+        if (empty == null) {
+          firstShort = firstShort != null ? firstShort : now;
+        } else {
+          firstNever = firstNever != null ? firstNever : empty;
+        }
+      }
+      if (chosen != null) {
+        takes.add(new Scope.NodeGroup(chosen));
+      } else {
+        takes.addAll(candidates);
+        if (firstShort != null) {
+          shortIn.add(firstShort);
+        } else {
+          never = never != null ? never : neverFits(firstNever, "its capacity");
+        }
+      }
+    }
+    return new Fit(List.copyOf(takes), List.copyOf(shortIn), never, chosen);
+  }
+
+  private static Bottleneck neverFits(Bottleneck b, String limit) {
+    return new Bottleneck(
+        b.resource(),
+        b.scope(),
+        "never fits "
+            + b.scope().describe()
+            + ", even with nothing else running ("
+            + b.message()
+            + "); it is retried when "
+            + limit
+            + " changes");
+  }
+
+  private static Bottleneck cluster(
+      AdmissionRequest r, AdmissionLimits l, Usage.Totals used, Resources cap, long maxProjects) {
+    Scope s = Scope.CLUSTER;
+    if (used.projects() + 1L > maxProjects) {
+      return new Bottleneck(
+          BottleneckResource.RunningProjects,
+          s,
+          "running projects: " + used.projects() + " of " + maxProjects + " allowed are running");
+    }
+    Resources u = used.requests();
+    Resources need = r.requests();
+    if (exceeds(u.cpuMillis(), need.cpuMillis(), cap.cpuMillis())) {
+      return new Bottleneck(
+          BottleneckResource.Cpu,
+          s,
+          "cpu: needs "
+              + cpu(need.cpuMillis())
+              + ", "
+              + cpu(free(cap.cpuMillis(), u.cpuMillis()))
+              + " of "
+              + cpu(cap.cpuMillis())
+              + " free");
+    }
+    if (exceeds(u.memoryBytes(), need.memoryBytes(), cap.memoryBytes())) {
+      return new Bottleneck(
+          BottleneckResource.Memory,
+          s,
+          "memory: needs "
+              + mem(need.memoryBytes())
+              + ", "
+              + mem(free(cap.memoryBytes(), u.memoryBytes()))
+              + " of "
+              + mem(cap.memoryBytes())
+              + " free");
+    }
+    if (exceeds(u.gpu(), need.gpu(), cap.gpu())) {
+      return new Bottleneck(
+          BottleneckResource.Gpu,
+          s,
+          "gpu: needs "
+              + need.gpu()
+              + ", "
+              + free(cap.gpu(), u.gpu())
+              + " of "
+              + cap.gpu()
+              + " free");
+    }
+    return null;
+  }
+
+  private static Bottleneck group(
+      AdmissionRequest r, String g, Scope s, Resources cap, Resources used) {
+    Resources need = r.requests();
+    if (cap.equals(Resources.ZERO)) {
+      return new Bottleneck(BottleneckResource.NodeGroup, s, "node group " + g + " has no nodes");
+    }
+    String why = null;
+    if (exceeds(used.cpuMillis(), need.cpuMillis(), cap.cpuMillis())) {
+      why =
+          "cpu needs "
+              + cpu(need.cpuMillis())
+              + ", "
+              + cpu(free(cap.cpuMillis(), used.cpuMillis()))
+              + " of "
+              + cpu(cap.cpuMillis())
+              + " free";
+    } else if (exceeds(used.memoryBytes(), need.memoryBytes(), cap.memoryBytes())) {
+      why =
+          "memory needs "
+              + mem(need.memoryBytes())
+              + ", "
+              + mem(free(cap.memoryBytes(), used.memoryBytes()))
+              + " of "
+              + mem(cap.memoryBytes())
+              + " free";
+    } else if (exceeds(used.gpu(), need.gpu(), cap.gpu())) {
+      why =
+          "gpu needs "
+              + need.gpu()
+              + ", "
+              + free(cap.gpu(), used.gpu())
+              + " of "
+              + cap.gpu()
+              + " free";
+    }
+    return why == null
+        ? null
+        : new Bottleneck(BottleneckResource.NodeGroup, s, "node group " + g + ": " + why);
+  }
+
+  /**
+   * The first namespace ResourceQuota entry the request would exceed. The API server's own count
+   * ({@code status.used}) includes pods that are not ours; the ledger's count includes our pods the
+   * quota controller has not counted yet: the larger of the two is what is used.
+   */
+  private static Bottleneck namespace(
+      AdmissionRequest r,
+      List<NamespaceQuota> quotas,
+      Usage.Totals ours,
+      Scope s,
+      boolean countUsed) {
     for (NamespaceQuota q : quotas) {
       for (Map.Entry<String, Long> hard : q.hard().entrySet()) {
         String key = hard.getKey();
@@ -161,50 +216,50 @@ final class FitCheck {
         long ledgerUsed;
         if (key.equals("requests.cpu") || key.equals("cpu")) {
           need = r.requests().cpuMillis();
-          ledgerUsed = ours.cpuMillis();
+          ledgerUsed = ours.requests().cpuMillis();
         } else if (key.equals("requests.memory") || key.equals("memory")) {
           need = r.requests().memoryBytes();
-          ledgerUsed = ours.memoryBytes();
+          ledgerUsed = ours.requests().memoryBytes();
         } else if (key.equals("limits.cpu")) {
           need = r.limits().cpuMillis();
-          ledgerUsed = 0;
+          ledgerUsed = ours.limits().cpuMillis();
         } else if (key.equals("limits.memory")) {
           need = r.limits().memoryBytes();
-          ledgerUsed = 0;
-        } else if (r.gpuResource() != null && key.equals("requests." + r.gpuResource())) {
+          ledgerUsed = ours.limits().memoryBytes();
+        } else if (r.gpuResource() != null
+            && (key.equals("requests." + r.gpuResource())
+                || key.equals("limits." + r.gpuResource()))) {
           need = r.requests().gpu();
-          ledgerUsed = ours.gpu();
+          ledgerUsed = ours.requests().gpu();
         } else if (key.equals("count/pods") || key.equals("pods")) {
           need = 1;
-          ledgerUsed = ourPods;
+          ledgerUsed = ours.projects();
         } else {
           continue;
         }
-        long used = Math.max(q.used().getOrDefault(key, 0L), ledgerUsed);
+        long used = countUsed ? Math.max(q.used().getOrDefault(key, 0L), ledgerUsed) : 0;
         if (need > 0 && exceeds(used, need, hard.getValue())) {
-          return Optional.of(
-              new Bottleneck(
-                  "namespace-quota",
-                  "namespace quota "
-                      + q.namespace()
-                      + "/"
-                      + q.name()
-                      + ": "
-                      + key
-                      + " needs "
-                      + format(key, need)
-                      + ", "
-                      + format(key, free(hard.getValue(), used))
-                      + " of "
-                      + format(key, hard.getValue())
-                      + " free"));
+          return new Bottleneck(
+              BottleneckResource.NamespaceQuota,
+              s,
+              "namespace quota "
+                  + q.namespace()
+                  + "/"
+                  + q.name()
+                  + ": "
+                  + key
+                  + " needs "
+                  + format(key, need)
+                  + ", "
+                  + format(key, free(hard.getValue(), used))
+                  + " of "
+                  + format(key, hard.getValue())
+                  + " free");
         }
       }
     }
-    return Optional.empty();
+    return null;
   }
-
-  record GroupChoice(String group, Bottleneck bottleneck) {}
 
   private static boolean exceeds(long used, long need, long cap) {
     return need > 0 && (used > cap || need > cap - used);

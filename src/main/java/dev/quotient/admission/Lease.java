@@ -4,16 +4,28 @@ import dev.quotient.quota.Resources;
 import java.util.List;
 
 /**
- * What one running (or starting) project holds: its requests, the run slots of the licenses it
- * holds and its node group. Built from a pod's labels, so it survives operator restarts.
+ * What one running (or starting) project holds: its requests and limits, the run slots of the
+ * licenses it holds and its node group. Built from a pod's labels, so it survives operator
+ * restarts.
  */
 public record Lease(
     ProjectKey project,
     String podName,
     Resources requests,
+    Resources limits,
     List<String> licenses,
     String nodeGroup) {
   public Lease {
     licenses = List.copyOf(licenses);
+  }
+
+  /** A lease whose limits are not known (pods from before limits were labelled): its requests. */
+  public Lease(
+      ProjectKey project,
+      String podName,
+      Resources requests,
+      List<String> licenses,
+      String nodeGroup) {
+    this(project, podName, requests, requests, licenses, nodeGroup);
   }
 }

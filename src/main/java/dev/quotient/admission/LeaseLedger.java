@@ -3,211 +3,372 @@ package dev.quotient.admission;
 import dev.quotient.quota.Resources;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * The one in-memory record of what running projects hold. Admission decisions run inside {@link
- * #decide}, one at a time, so two projects never take the same last slot; reconcilers reserve here
- * before they create a pod and release if the create fails. Pod events keep it in step with the
- * cluster, which also rebuilds it at start-up from the pods that exist.
+ * The one in-memory record of what running projects hold and who waits, per scope, in which order.
+ * {@link #admit} decides and reserves in one step under the ledger's lock, so two projects never
+ * take the same last slot; the caller creates the pod outside the lock and releases the lease if
+ * that fails (Kueue's assume, then persist, then forget on failure). Pod events keep it in step
+ * with the cluster, which also rebuilds it at start-up from the pods that exist. Listeners are
+ * called after the lock is released.
  */
 public final class LeaseLedger {
   private final Map<ProjectKey, Lease> leases = new HashMap<>();
-  private final Map<String, Integer> licenseUse = new HashMap<>();
-  private Resources total = Resources.ZERO;
+  private final Usage usage = new Usage();
+  private final Map<ProjectKey, WaitingProject> waiting = new HashMap<>();
+  private final Map<BottleneckResource, Long> rejections = new EnumMap<>(BottleneckResource.class);
+  private final List<Consumer<Lease>> changeListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<List<ProjectKey>>> wakeListeners = new CopyOnWriteArrayList<>();
+  private Supplier<List<RestoredWait>> queueSource = List::of;
+  private boolean queueRestored;
+  private long version;
+  private LedgerSnapshot snapshot;
+  private long snapshotVersion = -1;
 
-  /** Projects waiting for resources, with when they started waiting: the wake-up order. */
-  private final Map<ProjectKey, Instant> waiting = new HashMap<>();
-
-  private final Map<String, Long> rejections = new TreeMap<>();
-  private final java.util.Set<ProjectKey> impossible = new java.util.HashSet<>();
-  private final List<Consumer<Lease>> listeners = new CopyOnWriteArrayList<>();
-
-  private final List<Consumer<Lease>> releaseListeners = new CopyOnWriteArrayList<>();
-
-  /** Called with each lease released: capacity freed, so waiting projects may now fit. */
-  public void onRelease(Consumer<Lease> listener) {
-    releaseListeners.add(listener);
-  }
+  /** A waiting project as persisted in its status, to rebuild the queues after a restart. */
+  public record RestoredWait(ProjectKey project, Instant since, AdmissionRequest request) {}
 
   /** Called with each lease reserved or released (to refresh License and node group status). */
   public void onChange(Consumer<Lease> listener) {
-    listeners.add(listener);
+    changeListeners.add(listener);
   }
 
-  /** Runs one admission decision with the ledger locked; the decision may reserve. */
-  public synchronized <T> T decide(Function<LeaseLedger, T> decision) {
-    return decision.apply(this);
+  /**
+   * Called with the waiting projects, in wake-up order, whenever capacity was freed or a project
+   * left a queue: they may fit now.
+   */
+  public void onWake(Consumer<List<ProjectKey>> listener) {
+    wakeListeners.add(listener);
   }
 
-  public synchronized void reserve(Lease lease) {
-    release(lease.project());
-    waiting.remove(lease.project());
-    leases.put(lease.project(), lease);
-    total = total.plus(lease.requests());
-    lease.licenses().forEach(l -> licenseUse.merge(l, 1, Integer::sum));
-    listeners.forEach(c -> c.accept(lease));
+  /**
+   * Where the waiting projects of an earlier run come from (the Projects' status.waitingSince):
+   * read once, before the first admission, so the queue order survives restarts and leader changes.
+   */
+  public synchronized void restoreQueueFrom(Supplier<List<RestoredWait>> source) {
+    this.queueSource = source;
   }
 
-  public synchronized Optional<Lease> release(ProjectKey project) {
+  /**
+   * Decides whether a project may start now and, if it may, reserves its lease.
+   *
+   * <p>Each scope keeps a first-come-first-served queue of the projects short in it. A project that
+   * fits is still held back in a scope it takes from by an older project queued there that fits now
+   * (it is about to start) or that has waited longer than {@code backfillFor} (nobody passes it any
+   * more, so it cannot starve). Younger projects may otherwise start before an older one that does
+   * not fit (backfill). A project that cannot fit a scope even when it is empty holds nobody back.
+   *
+   * @param ask builds the request from the licenses' free run slots (the quota depends on them)
+   */
+  public AdmissionDecision admit(
+      ProjectKey key,
+      Function<LicenseSlots, AdmissionRequest> ask,
+      AdmissionLimits limits,
+      Instant now,
+      Duration backfillFor) {
+    Notifications out = new Notifications();
+    AdmissionDecision decision;
+    synchronized (this) {
+      restoreQueueOnce(limits);
+      WaitingProject previous = waiting.get(key);
+      Instant since = previous != null ? previous.since() : now;
+      Lease own = leases.get(key);
+      AdmissionRequest request =
+          ask.apply(
+              license ->
+                  usage.license(license)
+                      - (own != null && own.licenses().contains(license) ? 1 : 0));
+      FitCheck.Fit fit = FitCheck.fit(request, limits, usage);
+      if (fit.neverFits() != null) {
+        decision = waitFor(key, since, request, Set.of(), fit.neverFits(), true);
+      } else {
+        WaitingProject me = new WaitingProject(key, since, request, Set.of(), null, false);
+        Bottleneck held = heldBack(me, fit.takesFrom(), limits, now, backfillFor);
+        Set<Scope> queuedIn = new LinkedHashSet<>();
+        fit.shortIn().forEach(b -> queuedIn.add(b.scope()));
+        if (held != null) {
+          queuedIn.add(held.scope());
+          decision = waitFor(key, since, request, queuedIn, held, false);
+        } else if (!fit.shortIn().isEmpty()) {
+          decision = waitFor(key, since, request, queuedIn, fit.shortIn().get(0), false);
+        } else {
+          Lease lease =
+              new Lease(
+                  key,
+                  request.podName(),
+                  request.requests(),
+                  request.limits(),
+                  request.licenses(),
+                  fit.group());
+          reserve(lease, out);
+          decision = new AdmissionDecision.Admitted(lease);
+        }
+      }
+    }
+    out.fire();
+    return decision;
+  }
+
+  private Bottleneck heldBack(
+      WaitingProject me,
+      List<Scope> takesFrom,
+      AdmissionLimits limits,
+      Instant now,
+      Duration backfillFor) {
+    WaitingProject first = null;
+    Scope firstScope = null;
+    boolean firstWaitedLong = false;
+    for (WaitingProject other : waiting.values()) {
+      if (other.neverFits() || other.project().equals(me.project()) || !other.before(me)) {
+        continue;
+      }
+      Scope shared = takesFrom.stream().filter(other.queuedIn()::contains).findFirst().orElse(null);
+      if (shared == null || (first != null && !other.before(first))) {
+        continue;
+      }
+      boolean waitedLong = Duration.between(other.since(), now).compareTo(backfillFor) > 0;
+      if (waitedLong || FitCheck.fit(other.request(), limits, usage).fits()) {
+        first = other;
+        firstScope = shared;
+        firstWaitedLong = waitedLong;
+      }
+    }
+    if (first == null) {
+      return null;
+    }
+    return new Bottleneck(
+        BottleneckResource.Queue,
+        firstScope,
+        "queued behind "
+            + first.project()
+            + " in "
+            + firstScope.describe()
+            + ", which "
+            + (firstWaitedLong
+                ? "has waited longer than "
+                    + dev.quotient.quota.Durations.format(backfillFor)
+                    + " and starts first"
+                : "fits now and starts first"));
+  }
+
+  private AdmissionDecision.Waiting waitFor(
+      ProjectKey key,
+      Instant since,
+      AdmissionRequest request,
+      Set<Scope> queuedIn,
+      Bottleneck bottleneck,
+      boolean neverFits) {
+    WaitingProject w = new WaitingProject(key, since, request, queuedIn, bottleneck, neverFits);
+    if (waiting.put(key, w) == null) {
+      rejections.merge(bottleneck.resource(), 1L, Long::sum);
+    }
+    version++;
+    int position = neverFits ? 0 : position(w, bottleneck.scope());
+    return new AdmissionDecision.Waiting(bottleneck, position, neverFits, since);
+  }
+
+  private int position(WaitingProject w, Scope scope) {
+    int ahead = 0;
+    for (WaitingProject other : waiting.values()) {
+      if (!other.neverFits() && other.queuedIn().contains(scope) && other.before(w)) {
+        ahead++;
+      }
+    }
+    return ahead + 1;
+  }
+
+  private void restoreQueueOnce(AdmissionLimits limits) {
+    if (queueRestored) {
+      return;
+    }
+    queueRestored = true;
+    List<RestoredWait> restored = new ArrayList<>(queueSource.get());
+    restored.sort(Comparator.comparing(RestoredWait::since).thenComparing(RestoredWait::project));
+    for (RestoredWait r : restored) {
+      if (waiting.containsKey(r.project()) || leases.containsKey(r.project())) {
+        continue;
+      }
+      FitCheck.Fit fit = FitCheck.fit(r.request(), limits, usage);
+      Set<Scope> queuedIn = new LinkedHashSet<>();
+      Bottleneck b;
+      if (fit.neverFits() != null) {
+        b = fit.neverFits();
+      } else if (!fit.shortIn().isEmpty()) {
+        fit.shortIn().forEach(s -> queuedIn.add(s.scope()));
+        b = fit.shortIn().get(0);
+      } else {
+        // It fits now and is about to be reconciled: it keeps its place ahead of newer projects.
+        queuedIn.addAll(fit.takesFrom());
+        b = new Bottleneck(BottleneckResource.Queue, Scope.CLUSTER, "about to start");
+      }
+      waiting.put(
+          r.project(),
+          new WaitingProject(
+              r.project(), r.since(), r.request(), queuedIn, b, fit.neverFits() != null));
+    }
+    version++;
+  }
+
+  /** A wait decided outside the ledger: the API server refused the pod for its namespace quota. */
+  public AdmissionDecision.Waiting waitOutside(
+      AdmissionRequest request, BottleneckResource resource, String message, Instant now) {
+    Notifications out = new Notifications();
+    AdmissionDecision.Waiting w;
+    synchronized (this) {
+      ProjectKey key = request.project();
+      WaitingProject previous = waiting.get(key);
+      Scope scope = new Scope.Namespace(key.namespace());
+      w =
+          waitFor(
+              key,
+              previous != null ? previous.since() : now,
+              request,
+              Set.of(scope),
+              new Bottleneck(resource, scope, message),
+              false);
+    }
+    out.fire();
+    return w;
+  }
+
+  /** Reserves a lease (tests, and pods seen that the ledger did not know). */
+  public void reserve(Lease lease) {
+    Notifications out = new Notifications();
+    synchronized (this) {
+      reserve(lease, out);
+    }
+    out.fire();
+  }
+
+  private void reserve(Lease lease, Notifications out) {
+    Lease old = leases.put(lease.project(), lease);
+    if (old != null) {
+      usage.remove(old);
+      out.changed(old);
+      out.wake = true;
+    }
+    usage.add(lease);
+    out.changed(lease);
+    leave(lease.project(), out);
+    version++;
+  }
+
+  public Optional<Lease> release(ProjectKey project) {
+    Notifications out = new Notifications();
+    Optional<Lease> old;
+    synchronized (this) {
+      old = release(project, out);
+    }
+    out.fire();
+    return old;
+  }
+
+  private Optional<Lease> release(ProjectKey project, Notifications out) {
     Lease old = leases.remove(project);
     if (old != null) {
-      total = total.minusFloorZero(old.requests());
-      old.licenses().forEach(l -> licenseUse.computeIfPresent(l, (k, v) -> v > 1 ? v - 1 : null));
-      listeners.forEach(c -> c.accept(old));
-      releaseListeners.forEach(c -> c.accept(old));
+      usage.remove(old);
+      out.changed(old);
+      out.wake = true;
+      version++;
     }
     return Optional.ofNullable(old);
   }
 
-  /**
-   * Releases the project's lease only if it is the one held by this pod (a newer pod may hold it).
-   */
-  public synchronized Optional<Lease> releaseIfPod(ProjectKey project, String podName) {
-    Lease current = leases.get(project);
-    if (current != null && current.podName().equals(podName)) {
-      return release(project);
-    }
-    return Optional.empty();
-  }
-
-  /**
-   * Decides whether a project may start now. Admitted: the caller reserves a lease and creates the
-   * pod. Waiting: the project joins (or keeps its place in) the queue. Order is first come, first
-   * served by when a project started waiting; a project behind may start first while the ones ahead
-   * do not fit (backfill), but once the oldest has waited longer than {@code backfillFor} nobody
-   * passes it any more, so it cannot starve. A project that could not fit even an empty cluster
-   * never holds others back.
-   */
-  public synchronized AdmissionDecision admit(
-      AdmissionRequest request, AdmissionLimits limits, Instant now, Duration backfillFor) {
-    ProjectKey key = request.project();
-    Instant since = waiting.getOrDefault(key, now);
-    FitCheck.Usage usage = usage();
-    for (ProjectKey ahead : queue()) {
-      if (ahead.equals(key)) {
-        break;
-      }
-      Instant aheadSince = waiting.get(ahead);
-      if (aheadSince.isBefore(since)
-          && Duration.between(aheadSince, now).compareTo(backfillFor) > 0
-          && !impossible.contains(ahead)) {
-        return waitFor(
-            key,
-            since,
-            new Bottleneck(
-                "queue",
-                "queued behind "
-                    + ahead
-                    + ", which has waited longer than "
-                    + backfillFor.toMinutes()
-                    + "m and starts first"));
+  /** Releases the project's lease only if this pod holds it (a newer pod may hold it). */
+  public Optional<Lease> releaseIfPod(ProjectKey project, String podName) {
+    Notifications out = new Notifications();
+    Optional<Lease> old = Optional.empty();
+    synchronized (this) {
+      Lease current = leases.get(project);
+      if (current != null && current.podName().equals(podName)) {
+        old = release(project, out);
       }
     }
-    Optional<Bottleneck> b = FitCheck.clusterBottleneck(request, limits, usage);
-    if (b.isEmpty()) {
-      b = FitCheck.namespaceBottleneck(request, limits, usage);
-    }
-    FitCheck.GroupChoice group = null;
-    if (b.isEmpty()) {
-      group = FitCheck.chooseGroup(request, limits, usage);
-      b = Optional.ofNullable(group.bottleneck());
-    }
-    if (b.isPresent()) {
-      if (FitCheck.couldEverFit(request, limits)) {
-        impossible.remove(key);
-      } else {
-        impossible.add(key);
-      }
-      return waitFor(key, since, b.get());
-    }
-    waiting.remove(key);
-    impossible.remove(key);
-    return new AdmissionDecision.Admitted(group.group());
-  }
-
-  private AdmissionDecision waitFor(ProjectKey key, Instant since, Bottleneck b) {
-    boolean first = !waiting.containsKey(key);
-    waiting.put(key, since);
-    if (first) {
-      rejections.merge(b.resource(), 1L, Long::sum);
-    }
-    return new AdmissionDecision.Waiting(b.resource(), b.message(), queue().indexOf(key) + 1);
-  }
-
-  /** A wait decided outside the ledger (the API server refused the pod for namespace quota). */
-  public synchronized AdmissionDecision.Waiting waitOutside(
-      ProjectKey key, Bottleneck b, Instant now) {
-    return (AdmissionDecision.Waiting) waitFor(key, waiting.getOrDefault(key, now), b);
-  }
-
-  /** Waiting projects in wake-up order. */
-  public synchronized List<ProjectKey> queue() {
-    return waiting.entrySet().stream()
-        .sorted(
-            Map.Entry.<ProjectKey, Instant>comparingByValue()
-                .thenComparing(Map.Entry.comparingByKey()))
-        .map(Map.Entry::getKey)
-        .toList();
-  }
-
-  /** A project no longer waiting (stopped, deleted, or started). */
-  public synchronized void forget(ProjectKey key) {
-    waiting.remove(key);
-    impossible.remove(key);
-  }
-
-  /** How many times a project was first refused, by bottleneck resource (for the metric). */
-  public synchronized Map<String, Long> rejectionsByResource() {
-    return java.util.Collections.unmodifiableMap(new TreeMap<>(rejections));
-  }
-
-  private FitCheck.Usage usage() {
-    return new FitCheck.Usage() {
-      @Override
-      public Resources total() {
-        return total;
-      }
-
-      @Override
-      public int projects() {
-        return leases.size();
-      }
-
-      @Override
-      public Resources onNodeGroup(String group) {
-        return totalOnNodeGroup(group);
-      }
-
-      @Override
-      public Resources inNamespace(String namespace) {
-        return leases.values().stream()
-            .filter(l -> l.project().namespace().equals(namespace))
-            .map(Lease::requests)
-            .reduce(Resources.ZERO, Resources::plus);
-      }
-
-      @Override
-      public int projectsInNamespace(String namespace) {
-        return (int)
-            leases.values().stream().filter(l -> l.project().namespace().equals(namespace)).count();
-      }
-    };
+    out.fire();
+    return old;
   }
 
   /** Records a lease seen on a live pod, unless the same one is already held. */
-  public synchronized void observe(Lease lease) {
-    if (!lease.equals(leases.get(lease.project()))) {
-      reserve(lease);
+  public void observe(Lease lease) {
+    Notifications out = new Notifications();
+    synchronized (this) {
+      if (!lease.equals(leases.get(lease.project()))) {
+        reserve(lease, out);
+      }
     }
+    out.fire();
+  }
+
+  /** A project no longer waiting (stopped, deleted, or started elsewhere). */
+  public void forget(ProjectKey key) {
+    Notifications out = new Notifications();
+    synchronized (this) {
+      leave(key, out);
+    }
+    out.fire();
+  }
+
+  private void leave(ProjectKey key, Notifications out) {
+    if (waiting.remove(key) != null) {
+      out.wake = true;
+      version++;
+    }
+  }
+
+  /** Replaces every lease with those of the given pods (start-up and resync). */
+  public void rebuild(Collection<Lease> fromPods) {
+    Notifications out = new Notifications();
+    synchronized (this) {
+      List.copyOf(leases.keySet()).forEach(k -> release(k, out));
+      fromPods.forEach(l -> reserve(l, out));
+    }
+    out.fire();
+  }
+
+  /** Waiting projects in wake-up order (longest waiting first). */
+  public synchronized List<ProjectKey> queue() {
+    return sortedWaiting().stream().map(WaitingProject::project).toList();
+  }
+
+  private List<WaitingProject> sortedWaiting() {
+    return waiting.values().stream()
+        .sorted(Comparator.comparing(WaitingProject::since).thenComparing(WaitingProject::project))
+        .toList();
+  }
+
+  public synchronized Optional<WaitingProject> waiting(ProjectKey key) {
+    return Optional.ofNullable(waiting.get(key));
+  }
+
+  /** An immutable view for readers; the same object until the ledger changes. */
+  public synchronized LedgerSnapshot snapshot() {
+    if (snapshotVersion != version || snapshot == null) {
+      snapshot = new LedgerSnapshot(List.copyOf(leases.values()), sortedWaiting(), rejections);
+      snapshotVersion = version;
+    }
+    return snapshot;
+  }
+
+  /** How many times a project was first refused, by bottleneck resource label (the metric). */
+  public synchronized Map<String, Long> rejectionsByResource() {
+    Map<String, Long> out = new TreeMap<>();
+    rejections.forEach((k, v) -> out.put(k.label(), v));
+    return out;
   }
 
   public synchronized Optional<Lease> lease(ProjectKey project) {
@@ -216,14 +377,14 @@ public final class LeaseLedger {
 
   /** Run slots of a license held by projects other than {@code except}. */
   public synchronized int licenseUse(String license, ProjectKey except) {
-    int used = licenseUse.getOrDefault(license, 0);
+    int used = usage.license(license);
     Lease own = except == null ? null : leases.get(except);
     return own != null && own.licenses().contains(license) ? used - 1 : used;
   }
 
   /** Run slots in use, by license. */
   public synchronized Map<String, Integer> licenseUse() {
-    return java.util.Collections.unmodifiableMap(new TreeMap<>(licenseUse));
+    return java.util.Collections.unmodifiableMap(new TreeMap<>(usage.licenses()));
   }
 
   public synchronized List<ProjectKey> holdersOf(String license) {
@@ -234,33 +395,40 @@ public final class LeaseLedger {
         .toList();
   }
 
-  /** Requests held on one node group and how many projects hold them. */
+  /** Requests held on one node group. */
   public synchronized Resources totalOnNodeGroup(String group) {
-    return leases.values().stream()
-        .filter(l -> group.equals(l.nodeGroup()))
-        .map(Lease::requests)
-        .reduce(Resources.ZERO, Resources::plus);
+    return usage.group(group).requests();
   }
 
   public synchronized int projectsOnNodeGroup(String group) {
-    return (int) leases.values().stream().filter(l -> group.equals(l.nodeGroup())).count();
+    return usage.group(group).projects();
   }
 
   public synchronized Resources total() {
-    return total;
+    return usage.cluster().requests();
   }
 
   public synchronized int size() {
     return leases.size();
   }
 
-  public synchronized List<Lease> snapshot() {
-    return List.copyOf(leases.values());
-  }
+  /** What one locked operation changed, told to the listeners once the lock is released. */
+  private final class Notifications {
+    private final List<Lease> changed = new ArrayList<>();
+    private boolean wake;
 
-  /** Replaces everything with the leases of the given pods (start-up and resync). */
-  public synchronized void rebuild(Collection<Lease> fromPods) {
-    List.copyOf(leases.keySet()).forEach(this::release);
-    fromPods.forEach(this::reserve);
+    void changed(Lease lease) {
+      changed.add(lease);
+    }
+
+    void fire() {
+      changed.forEach(l -> changeListeners.forEach(c -> c.accept(l)));
+      if (wake && !wakeListeners.isEmpty()) {
+        List<ProjectKey> queue = queue();
+        if (!queue.isEmpty()) {
+          wakeListeners.forEach(c -> c.accept(queue));
+        }
+      }
+    }
   }
 }

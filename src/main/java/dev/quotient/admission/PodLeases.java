@@ -58,10 +58,21 @@ public final class PodLeases {
                       number(labels.get(CPU_MILLIS)),
                       number(labels.get(MEMORY_BYTES)),
                       number(labels.get(GPU)));
+              // Pods from before limits were labelled count their requests as limits.
+              Resources limits =
+                  new Resources(
+                      labels.containsKey(CPU_LIMIT_MILLIS)
+                          ? number(labels.get(CPU_LIMIT_MILLIS))
+                          : requests.cpuMillis(),
+                      labels.containsKey(MEMORY_LIMIT_BYTES)
+                          ? number(labels.get(MEMORY_LIMIT_BYTES))
+                          : requests.memoryBytes(),
+                      requests.gpu());
               return new Lease(
                   key,
                   pod.getMetadata().getName(),
                   requests,
+                  limits,
                   licenses(pod),
                   labels.get(NODE_GROUP));
             });

@@ -32,6 +32,11 @@ public class EffectiveQuotaStatus {
   @JsonPropertyDescription("Whether the project is kept running.")
   private Boolean alwaysRunning;
 
+  @JsonPropertyDescription(
+      "What keeps it running (a license, spec.adminQuota or the settings' defaultQuota): it runs"
+          + " even with desiredState Stopped; remove that to stop it for real.")
+  private String alwaysRunningBy;
+
   @JsonPropertyDescription("Idle time after which the project is stopped.")
   private String idleTimeout;
 
@@ -105,6 +110,14 @@ public class EffectiveQuotaStatus {
     this.alwaysRunning = alwaysRunning;
   }
 
+  public String getAlwaysRunningBy() {
+    return alwaysRunningBy;
+  }
+
+  public void setAlwaysRunningBy(String alwaysRunningBy) {
+    this.alwaysRunningBy = alwaysRunningBy;
+  }
+
   public String getIdleTimeout() {
     return idleTimeout;
   }
@@ -145,6 +158,7 @@ public class EffectiveQuotaStatus {
         && Objects.equals(gpu, other.gpu)
         && Objects.equals(gpuResource, other.gpuResource)
         && Objects.equals(alwaysRunning, other.alwaysRunning)
+        && Objects.equals(alwaysRunningBy, other.alwaysRunningBy)
         && Objects.equals(idleTimeout, other.idleTimeout)
         && Objects.equals(maxDuration, other.maxDuration)
         && Objects.equals(nodeGroup, other.nodeGroup);
@@ -161,6 +175,7 @@ public class EffectiveQuotaStatus {
         gpu,
         gpuResource,
         alwaysRunning,
+        alwaysRunningBy,
         idleTimeout,
         maxDuration,
         nodeGroup);

@@ -42,8 +42,14 @@ public class ProjectStatus {
   private String stoppedAt;
 
   @JsonPropertyDescription(
-      "Why the project last stopped: UserStopped, IdleTimeout, MaxDuration, PodFailed.")
-  private String stopReason;
+      "Why the project last stopped: UserStopped, IdleTimeout, MaxDuration, PendingTimeout,"
+          + " PodFailed, NodeLost, Preempted or GpuIdle.")
+  private StopReason stopReason;
+
+  @JsonPropertyDescription(
+      "When the project started waiting for resources (RFC 3339): its place in the queues, kept"
+          + " across operator restarts (WaitingForResources only).")
+  private String waitingSince;
 
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;
@@ -131,12 +137,20 @@ public class ProjectStatus {
     this.stoppedAt = stoppedAt;
   }
 
-  public String getStopReason() {
+  public StopReason getStopReason() {
     return stopReason;
   }
 
-  public void setStopReason(String stopReason) {
+  public void setStopReason(StopReason stopReason) {
     this.stopReason = stopReason;
+  }
+
+  public String getWaitingSince() {
+    return waitingSince;
+  }
+
+  public void setWaitingSince(String waitingSince) {
+    this.waitingSince = waitingSince;
   }
 
   public Long getObservedGeneration() {
@@ -174,6 +188,7 @@ public class ProjectStatus {
         && Objects.equals(lastActivity, other.lastActivity)
         && Objects.equals(stoppedAt, other.stoppedAt)
         && Objects.equals(stopReason, other.stopReason)
+        && Objects.equals(waitingSince, other.waitingSince)
         && Objects.equals(observedGeneration, other.observedGeneration)
         && Objects.equals(conditions, other.conditions);
   }
@@ -192,6 +207,7 @@ public class ProjectStatus {
         lastActivity,
         stoppedAt,
         stopReason,
+        waitingSince,
         observedGeneration,
         conditions);
   }

@@ -23,6 +23,11 @@ public final class QuotientLabels {
   public static final String MEMORY_BYTES = PREFIX + "memory-bytes";
   public static final String GPU = PREFIX + "gpu";
 
+  /** Labels: the pod's limits, which limits.cpu / limits.memory namespace quotas count. */
+  public static final String CPU_LIMIT_MILLIS = PREFIX + "cpu-limit-millis";
+
+  public static final String MEMORY_LIMIT_BYTES = PREFIX + "memory-limit-bytes";
+
   /** Label: the DedicatedNodeGroup the pod is placed on. */
   public static final String NODE_GROUP = PREFIX + "node-group";
 

@@ -109,18 +109,21 @@ public final class QuotientOperator implements AutoCloseable {
   private final SettingsWatcher watcher;
 
   private final MetricsServer metrics;
+  private final ProjectReconciler projects;
 
   private QuotientOperator(
       Operator operator,
       SettingsStore settings,
       LeaseLedger ledger,
       SettingsWatcher watcher,
-      MetricsServer metrics) {
+      MetricsServer metrics,
+      ProjectReconciler projects) {
     this.operator = operator;
     this.settings = settings;
     this.ledger = ledger;
     this.watcher = watcher;
     this.metrics = metrics;
+    this.projects = projects;
   }
 
   /**
@@ -168,7 +171,8 @@ public final class QuotientOperator implements AutoCloseable {
                                 .withRetryPeriod(config.leaderElection().retryPeriod())
                                 .withExitOnStopLeading(config.leaderElection().exitOnStopLeading())
                                 .build()));
-    operator.register(new ProjectReconciler(settings, ledger, events, config.clock()));
+    ProjectReconciler projects = new ProjectReconciler(settings, ledger, events, config.clock());
+    operator.register(projects);
     operator.register(new LicenseReconciler(settings, ledger, events, config.clock()));
     operator.register(new DedicatedNodeGroupReconciler(settings, ledger, events, config.clock()));
     SettingsWatcher watcher =
@@ -184,7 +188,7 @@ public final class QuotientOperator implements AutoCloseable {
         config.namespace(),
         config.settingsConfigMap(),
         metrics == null ? "" : ", metrics on :" + metrics.port());
-    return new QuotientOperator(operator, settings, ledger, watcher, metrics);
+    return new QuotientOperator(operator, settings, ledger, watcher, metrics, projects);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {
@@ -202,6 +206,14 @@ public final class QuotientOperator implements AutoCloseable {
       return SettingsParser.parse(Map.of());
     }
     return SettingsParser.parse(cm.getData() == null ? Map.of() : cm.getData());
+  }
+
+  /**
+   * Fires the project timers that are due by the operator's clock now: for tests that move a fake
+   * clock instead of sleeping.
+   */
+  public void checkTimersNow() {
+    projects.checkTimersNow();
   }
 
   public LeaseLedger ledger() {
@@ -224,5 +236,6 @@ public final class QuotientOperator implements AutoCloseable {
     }
     watcher.close();
     operator.stop();
+    projects.close();
   }
 }

@@ -72,6 +72,7 @@ public final class LicenseValidation {
               false,
               null,
               null,
+              null,
               upgrade.nodeGroups(),
               List.of(name),
               List.of(patch));

@@ -100,6 +100,8 @@ public final class ProjectPodFactory {
     labels.put(CPU_MILLIS, Long.toString(quota.requests().cpuMillis()));
     labels.put(MEMORY_BYTES, Long.toString(quota.requests().memoryBytes()));
     labels.put(GPU, Long.toString(quota.requests().gpu()));
+    labels.put(CPU_LIMIT_MILLIS, Long.toString(quota.limits().cpuMillis()));
+    labels.put(MEMORY_LIMIT_BYTES, Long.toString(quota.limits().memoryBytes()));
     String group = quota.nodeGroups().isEmpty() ? null : quota.nodeGroups().get(0);
     if (group != null) {
       labels.put(NODE_GROUP, labelValue(group));

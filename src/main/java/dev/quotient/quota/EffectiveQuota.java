@@ -11,6 +11,8 @@ import java.util.Optional;
  * placement, plus the licenses it holds while it runs.
  *
  * @param ephemeralStorageBytes 0 when no ephemeral-storage limit is set
+ * @param alwaysRunningBy what makes it always-running ("license 'x'", "spec.adminQuota"), null when
+ *     it is not
  * @param idleTimeout null when the project is never idle-stopped
  * @param maxDuration null when a run has no hard limit
  * @param nodeGroups candidate DedicatedNodeGroups in priority order; empty = project nodes
@@ -23,6 +25,7 @@ public record EffectiveQuota(
     Map<String, String> gpuNodeSelector,
     List<Toleration> gpuTolerations,
     boolean alwaysRunning,
+    String alwaysRunningBy,
     Duration idleTimeout,
     Duration maxDuration,
     List<String> nodeGroups,
@@ -52,6 +55,7 @@ public record EffectiveQuota(
         gpuNodeSelector,
         gpuTolerations,
         alwaysRunning,
+        alwaysRunningBy,
         idleTimeout,
         maxDuration,
         group == null ? List.of() : List.of(group),

@@ -211,6 +211,19 @@ public final class QuotaCalculator {
 
     List<Upgrade> all = Stream.concat(Stream.of(def, admin), licenses.stream()).toList();
     boolean alwaysRunning = all.stream().anyMatch(u -> Boolean.TRUE.equals(u.alwaysRunning()));
+    String alwaysRunningBy = null;
+    if (Boolean.TRUE.equals(admin.alwaysRunning())) {
+      alwaysRunningBy = "spec.adminQuota";
+    } else {
+      for (int i = 0; i < licenses.size() && alwaysRunningBy == null; i++) {
+        if (Boolean.TRUE.equals(licenses.get(i).alwaysRunning())) {
+          alwaysRunningBy = "license '" + appliedNames.get(i) + "'";
+        }
+      }
+      if (alwaysRunningBy == null && Boolean.TRUE.equals(def.alwaysRunning())) {
+        alwaysRunningBy = "the settings' defaultQuota.alwaysRunning";
+      }
+    }
     Duration idle =
         all.stream()
             .map(Upgrade::idleTimeout)
@@ -256,6 +269,7 @@ public final class QuotaCalculator {
         gpuSelector,
         new ArrayList<>(gpuTolerations),
         alwaysRunning,
+        alwaysRunningBy,
         alwaysRunning ? null : idle,
         maxDuration,
         groups,

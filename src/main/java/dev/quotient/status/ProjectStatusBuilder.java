@@ -5,6 +5,7 @@ import dev.quotient.api.LicenseResult;
 import dev.quotient.api.LicenseState;
 import dev.quotient.api.ProjectPhase;
 import dev.quotient.api.ProjectStatus;
+import dev.quotient.api.StopReason;
 import dev.quotient.pod.PatchRejection;
 import dev.quotient.quota.Durations;
 import dev.quotient.quota.EffectiveQuota;
@@ -105,10 +106,56 @@ public final class ProjectStatusBuilder {
     return this;
   }
 
-  public ProjectStatusBuilder stopped(Instant at, String stopReason) {
+  public ProjectStatusBuilder stopped(Instant at, StopReason stopReason) {
     next.setStoppedAt(at == null ? null : at.toString());
     next.setStopReason(stopReason);
     return this;
+  }
+
+  /** Applies one lifecycle decision's change to the status. */
+  public ProjectStatusBuilder apply(StatusChange c) {
+    phase(c.phase(), c.reason(), c.message());
+    StatusChange.PodFields p = c.pod();
+    pod(p == null ? null : p.name(), p == null ? null : p.node(), p == null ? null : p.startedAt());
+    if (c.stop() instanceof StatusChange.Stop.At at) {
+      stopped(at.at(), at.reason());
+    } else if (c.stop() instanceof StatusChange.Stop.Clear) {
+      stopped(null, null);
+    }
+    if (c.admitted() != null) {
+      this.admittedStatus = c.admitted().status();
+      this.admittedReason = c.admitted().reason();
+      this.admittedMessage = c.admitted().message();
+    }
+    if (c.quota() != null) {
+      next.setEffectiveQuota(c.quota());
+    }
+    if (c.licenses() != null) {
+      next.setLicenses(c.licenses().isEmpty() ? null : c.licenses());
+    }
+    if (c.rejectedPatches() != null) {
+      this.rejectedPatches = c.rejectedPatches();
+    }
+    licenseNote(c.licenseNote());
+    next.setWaitingSince(c.waiting() == null ? null : c.waiting().since().toString());
+    next.setQueuePosition(c.waiting() == null ? null : c.waiting().position());
+    return this;
+  }
+
+  /** The reason of the previous status's Ready condition (PodStarting when unknown). */
+  public static Reason readyReason(ProjectStatus status) {
+    Condition ready =
+        status == null || status.getConditions() == null
+            ? null
+            : Conditions.find(status.getConditions(), READY);
+    if (ready == null || ready.getReason() == null) {
+      return Reason.PodStarting;
+    }
+    try {
+      return Reason.valueOf(ready.getReason());
+    } catch (IllegalArgumentException e) {
+      return Reason.PodStarting;
+    }
   }
 
   public ProjectStatusBuilder lastActivity(String lastActivity) {
@@ -210,6 +257,7 @@ public final class ProjectStatusBuilder {
     s.setGpu((int) q.limits().gpu());
     s.setGpuResource(q.gpuResource());
     s.setAlwaysRunning(q.alwaysRunning());
+    s.setAlwaysRunningBy(q.alwaysRunningBy());
     s.setIdleTimeout(q.idleTimeout() == null ? null : Durations.format(q.idleTimeout()));
     s.setMaxDuration(q.maxDuration() == null ? null : Durations.format(q.maxDuration()));
     s.setNodeGroup(q.nodeGroups().isEmpty() ? null : q.nodeGroups().get(0));
@@ -229,6 +277,7 @@ public final class ProjectStatusBuilder {
     c.setLastActivity(s.getLastActivity());
     c.setStoppedAt(s.getStoppedAt());
     c.setStopReason(s.getStopReason());
+    c.setWaitingSince(s.getWaitingSince());
     c.setObservedGeneration(s.getObservedGeneration());
     c.setConditions(s.getConditions() == null ? null : new ArrayList<>(s.getConditions()));
     return c;

@@ -12,12 +12,15 @@ public enum Reason {
   ContainerFailing,
   PodFailed,
   PodDeleted,
-  PodRecreated,
   Stopping,
   UserStopped,
   IdleTimeout,
   MaxDuration,
   PendingTimeout,
+  NodeLost,
+  Preempted,
+  GpuIdle,
+  KeptRunning,
   LicenseChangeRestart,
   LicenseChangePending,
   PodCreateFailed,
@@ -25,6 +28,7 @@ public enum Reason {
   // Quota and admission
   QuotaAdmitted,
   QuotaRejected,
+  NeverFits,
   NotRequested,
   // Licenses
   LicensesApplied,
@@ -43,8 +47,23 @@ public enum Reason {
   NoMatchingNodes,
   NodeClaimedByOtherGroup,
   // Settings
-  SettingsInvalid,
-  SettingsReloaded;
+  SettingsInvalid;
+
+  /** The Event and condition reason of a pod going away for this reason. */
+  public static Reason of(dev.quotient.api.StopReason stop) {
+    return switch (stop) {
+      case UserStopped -> UserStopped;
+      case IdleTimeout -> IdleTimeout;
+      case MaxDuration -> MaxDuration;
+      case PendingTimeout -> PendingTimeout;
+      case PodFailed -> PodFailed;
+      case NodeLost -> NodeLost;
+      case Preempted -> Preempted;
+      case GpuIdle -> GpuIdle;
+      case LicenseChange -> LicenseChangeRestart;
+      case ProjectDeleted -> Stopping;
+    };
+  }
 
   public static Reason forLicenseState(dev.quotient.api.LicenseState state) {
     return switch (state) {

@@ -1,5 +1,6 @@
 package dev.quotient.timers;
 
+import dev.quotient.api.StopReason;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -20,14 +21,15 @@ public final class ProjectTimers {
       Instant due = in.pendingTimeout() == null ? null : in.podCreated().plus(in.pendingTimeout());
       if (due != null && !now.isBefore(due)) {
         return new TimerDecision.Stop(
-            "PendingTimeout", "The pod did not start within " + format(in.pendingTimeout()));
+            StopReason.PendingTimeout,
+            "The pod did not start within " + format(in.pendingTimeout()));
       }
       return new TimerDecision.NotDue(due);
     }
     Instant maxDue = in.maxDuration() == null ? null : in.runStarted().plus(in.maxDuration());
     if (maxDue != null && !now.isBefore(maxDue)) {
       return new TimerDecision.Stop(
-          "MaxDuration", "Ran for its maximum duration of " + format(in.maxDuration()));
+          StopReason.MaxDuration, "Ran for its maximum duration of " + format(in.maxDuration()));
     }
     Instant idleDue = null;
     if (!in.alwaysRunning() && in.idleTimeout() != null) {
@@ -37,7 +39,7 @@ public final class ProjectTimers {
       idleDue = lastActive.plus(in.idleTimeout());
       if (!now.isBefore(idleDue)) {
         return new TimerDecision.Stop(
-            "IdleTimeout",
+            StopReason.IdleTimeout,
             "No activity since " + lastActive + " (idle timeout " + format(in.idleTimeout()) + ")");
       }
     }

@@ -7,6 +7,6 @@ public sealed interface TimerDecision {
   /** Nothing due; look again at {@code nextDue} (null when no timer runs). */
   record NotDue(Instant nextDue) implements TimerDecision {}
 
-  /** Stop the project: reason IdleTimeout, MaxDuration or PendingTimeout. */
-  record Stop(String reason, String message) implements TimerDecision {}
+  /** Stop the project: IdleTimeout, MaxDuration or PendingTimeout. */
+  record Stop(dev.quotient.api.StopReason reason, String message) implements TimerDecision {}
 }

@@ -202,6 +202,7 @@ class PodLeasesTest {
             false,
             null,
             null,
+            null,
             List.of("dgx"),
             List.of("course", "gpu"),
             List.of());

@@ -107,6 +107,7 @@ class ProjectPodFactoryTest {
           false,
           null,
           null,
+          null,
           groups,
           applied,
           patches);

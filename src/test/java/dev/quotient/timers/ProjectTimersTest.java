@@ -25,7 +25,7 @@ class ProjectTimersTest {
     assertThat(at(STARTED.plus(IDLE), STARTED, null, IDLE, null, false))
         .isInstanceOf(TimerDecision.Stop.class)
         .extracting(d -> ((TimerDecision.Stop) d).reason())
-        .isEqualTo("IdleTimeout");
+        .isEqualTo(dev.quotient.api.StopReason.IdleTimeout);
   }
 
   @Test
@@ -68,7 +68,7 @@ class ProjectTimersTest {
     assertThat(
             at(STARTED.plus(Duration.ofHours(8)), STARTED, null, IDLE, Duration.ofHours(8), true))
         .extracting(d -> ((TimerDecision.Stop) d).reason())
-        .isEqualTo("MaxDuration");
+        .isEqualTo(dev.quotient.api.StopReason.MaxDuration);
   }
 
   @Test
@@ -76,7 +76,9 @@ class ProjectTimersTest {
     Instant now = STARTED.plus(Duration.ofHours(2));
     TimerDecision d = at(now, STARTED, now.toString(), IDLE, Duration.ofHours(2), false);
     assertThat(d)
-        .isEqualTo(new TimerDecision.Stop("MaxDuration", "Ran for its maximum duration of 2h"));
+        .isEqualTo(
+            new TimerDecision.Stop(
+                dev.quotient.api.StopReason.MaxDuration, "Ran for its maximum duration of 2h"));
   }
 
   @Test
@@ -84,7 +86,9 @@ class ProjectTimersTest {
     assertThat(at(CREATED.plus(PENDING).minusSeconds(1), null, null, IDLE, null, false))
         .isEqualTo(new TimerDecision.NotDue(CREATED.plus(PENDING)));
     assertThat(at(CREATED.plus(PENDING), null, null, IDLE, null, false))
-        .isEqualTo(new TimerDecision.Stop("PendingTimeout", "The pod did not start within 10m"));
+        .isEqualTo(
+            new TimerDecision.Stop(
+                dev.quotient.api.StopReason.PendingTimeout, "The pod did not start within 10m"));
   }
 
   @Test

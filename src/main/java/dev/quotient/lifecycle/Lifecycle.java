@@ -1,0 +1,488 @@
+package dev.quotient.lifecycle;
+
+import static dev.quotient.api.QuotientLabels.LAST_ACTIVITY;
+
+import dev.quotient.api.ProjectPhase;
+import dev.quotient.api.ProjectStatus;
+import dev.quotient.api.StopReason;
+import dev.quotient.settings.Settings;
+import dev.quotient.status.PodObservation;
+import dev.quotient.status.ProjectStatusBuilder;
+import dev.quotient.status.Reason;
+import dev.quotient.status.StatusChange;
+import dev.quotient.status.StatusChange.Admitted;
+import dev.quotient.status.StatusChange.PodFields;
+import dev.quotient.status.StatusChange.Stop;
+import dev.quotient.timers.ProjectTimers;
+import dev.quotient.timers.TimerDecision;
+import dev.quotient.timers.TimerInput;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A Project's lifecycle as one pure function: what it observed, the settings and the time in; one
+ * step, the status change, the Events and the next time to look out. The table in docs/lifecycle.md
+ * lists every row; LifecycleTest checks each.
+ */
+public final class Lifecycle {
+  /** How long a new project waits for the Licenses it names before starting without them. */
+  public static final Duration LICENSE_GRACE = Duration.ofSeconds(15);
+
+  /**
+   * How often to check on a pod we asked to delete: its DELETED event is what normally finishes the
+   * stop, and an event can be lost.
+   */
+  public static final Duration POD_GONE_CHECK = Duration.ofSeconds(5);
+
+  /**
+   * How long past its deletion deadline a pod may still show in the cache before the operator asks
+   * the API server whether it is gone.
+   */
+  public static final Duration DELETION_OVERDUE = Duration.ofSeconds(10);
+
+  /** When to try again after a start failed for a reason that passes by itself. */
+  public static final Duration RETRY_SOON = Duration.ofSeconds(2);
+
+  private Lifecycle() {}
+
+  public static LifecycleDecision decide(ProjectObservation o, Settings s, Instant now) {
+    PodState pod = o.pod();
+    if (o.deleted()) {
+      return pod != null && pod.ownedByProject() && !pod.terminating()
+          ? new LifecycleDecision(
+              new Step.DeletePod(pod.name(), StopReason.ProjectDeleted), null, List.of(), null)
+          : new LifecycleDecision(new Step.Hold(), null, List.of(), null);
+    }
+    if (pod != null && !pod.ownedByProject()) {
+      return new LifecycleDecision(
+          new Step.AwaitPodGone(pod.name()),
+          stopping(
+              o,
+              Reason.Stopping,
+              "Waiting for pod "
+                  + pod.name()
+                  + " of an earlier project with the same name to go away"),
+          List.of(),
+          now.plus(POD_GONE_CHECK));
+    }
+    if (pod != null && pod.terminating()) {
+      return awaitGone(o, pod, now);
+    }
+    String keptBy = o.wantsRunning() ? null : o.alwaysRunningBy();
+    if (!o.wantsRunning() && keptBy == null) {
+      return userStop(o, pod, now);
+    }
+    return pod != null ? running(o, pod, s, now, keptBy) : notRunning(o, s, now);
+  }
+
+  private static LifecycleDecision awaitGone(ProjectObservation o, PodState pod, Instant now) {
+    ProjectStatus prev = o.previous();
+    StatusChange change =
+        prev.getPhase() == ProjectPhase.Stopping || prev.getPhase() == ProjectPhase.Failed
+            ? keep(o)
+            : stopping(o, Reason.Stopping, "Pod " + pod.name() + " is terminating");
+    Instant overdue = pod.deletionDeadline().plus(DELETION_OVERDUE);
+    return new LifecycleDecision(
+        new Step.AwaitPodGone(pod.name()),
+        change,
+        List.of(),
+        overdue.isAfter(now) ? overdue : now.plus(POD_GONE_CHECK));
+  }
+
+  private static LifecycleDecision userStop(ProjectObservation o, PodState pod, Instant now) {
+    if (pod != null) {
+      return new LifecycleDecision(
+          new Step.DeletePod(pod.name(), StopReason.UserStopped),
+          stopping(o, Reason.Stopping, "Stopping: pod " + pod.name() + " is being deleted")
+              .admitted(Admitted.NOT_REQUESTED)
+              .quota(previewQuota(o), previewLicenses(o), List.of()),
+          List.of(Notice.normal(Reason.Stopping, "Stopping: deleting pod " + pod.name())),
+          now.plus(POD_GONE_CHECK));
+    }
+    ProjectStatus prev = o.previous();
+    boolean already =
+        prev.getPhase() == ProjectPhase.Stopped
+            && prev.getStopReason() == StopReason.UserStopped
+            && parse(prev.getStoppedAt()) != null;
+    return new LifecycleDecision(
+        new Step.Hold(),
+        StatusChange.of(
+                ProjectPhase.Stopped, Reason.UserStopped, "Stopped: desiredState is Stopped")
+            .stop(new Stop.At(StopReason.UserStopped, already ? parse(prev.getStoppedAt()) : now))
+            .admitted(Admitted.NOT_REQUESTED)
+            .quota(previewQuota(o), previewLicenses(o), List.of())
+            .licenseNote(o.previewProblem()),
+        List.of(),
+        null);
+  }
+
+  private static LifecycleDecision running(
+      ProjectObservation o, PodState pod, Settings s, Instant now, String keptBy) {
+    PodObservation seen = pod.seen();
+    var record = pod.startRecord();
+    var quota = record != null ? record.quota() : o.previous().getEffectiveQuota();
+    boolean always = quota != null && Boolean.TRUE.equals(quota.getAlwaysRunning());
+    List<Notice> notices = new ArrayList<>();
+    if (keptBy != null) {
+      notices.add(Notice.normal(Reason.KeptRunning, keptRunning(keptBy)));
+    }
+    if (seen.phase() == ProjectPhase.Failed) {
+      StopReason why =
+          "NodeLost".equals(pod.endReason()) ? StopReason.NodeLost : StopReason.PodFailed;
+      if (always) {
+        notices.add(
+            Notice.warning(Reason.of(why), seen.message() + "; alwaysRunning: restarting it"));
+        return new LifecycleDecision(
+            new Step.DeletePod(pod.name(), why),
+            StatusChange.of(
+                ProjectPhase.Starting,
+                Reason.of(why),
+                seen.message() + "; restarting (alwaysRunning)"),
+            notices,
+            now.plus(POD_GONE_CHECK));
+      }
+      notices.add(Notice.warning(Reason.of(why), seen.message()));
+      return new LifecycleDecision(
+          new Step.DeletePod(pod.name(), why),
+          StatusChange.of(ProjectPhase.Failed, Reason.of(why), seen.message() + startsAgain())
+              .stop(new Stop.At(why, now)),
+          notices,
+          now.plus(POD_GONE_CHECK));
+    }
+    String requested = String.join(",", o.requestedLicenses());
+    String note = null;
+    if (pod.licensesAtStart() != null && !pod.licensesAtStart().equals(requested)) {
+      String change =
+          "spec.licenses changed from [" + pod.licensesAtStart() + "] to [" + requested + "]";
+      if (s.restartOnLicenseChange()) {
+        notices.add(
+            Notice.normal(
+                Reason.LicenseChangeRestart, change + ": restarting so the new quota applies"));
+        return new LifecycleDecision(
+            new Step.DeletePod(pod.name(), StopReason.LicenseChange),
+            stopping(o, Reason.LicenseChangeRestart, "Restarting to apply the changed licenses"),
+            notices,
+            now.plus(POD_GONE_CHECK));
+      }
+      note = change + "; the change takes effect at the next start";
+    }
+    TimerDecision timer =
+        ProjectTimers.evaluate(
+            new TimerInput(
+                now,
+                pod.created(),
+                seen.phase() == ProjectPhase.Running
+                    ? (pod.runStarted() != null ? pod.runStarted() : now)
+                    : null,
+                o.activity(),
+                duration(quota == null ? null : quota.getIdleTimeout()),
+                duration(quota == null ? null : quota.getMaxDuration()),
+                always,
+                s.pendingTimeout()));
+    if (timer instanceof TimerDecision.Stop stop) {
+      return timerStop(o, pod, stop, always, now, notices);
+    }
+    String message = seen.message() + (keptBy == null ? "" : "; " + keptRunning(keptBy));
+    StatusChange change =
+        StatusChange.of(seen.phase(), seen.reason(), message)
+            .pod(new PodFields(pod.name(), seen.nodeName(), seen.startedAt()))
+            .stop(Stop.CLEAR)
+            .admitted(Admitted.yes("Admitted: the project holds its quota"))
+            .licenseNote(note);
+    if (record != null) {
+      change = change.quota(record.quota(), record.licenses(), record.rejectedPatches());
+    }
+    Instant due = ((TimerDecision.NotDue) timer).nextDue();
+    Instant look = now.plus(s.idleCheckInterval());
+    return new LifecycleDecision(
+        new Step.Observe(), change, notices, due != null && due.isBefore(look) ? due : look);
+  }
+
+  private static LifecycleDecision timerStop(
+      ProjectObservation o,
+      PodState pod,
+      TimerDecision.Stop stop,
+      boolean always,
+      Instant now,
+      List<Notice> notices) {
+    Reason reason = Reason.of(stop.reason());
+    Step step = new Step.DeletePod(pod.name(), stop.reason());
+    if (stop.reason() == StopReason.PendingTimeout) {
+      String msg =
+          stop.message()
+              + " ("
+              + pod.seen().message()
+              + "); its lease is released and it retries after the same time,"
+              + " or at once on new activity or a spec change";
+      notices.add(Notice.warning(reason, msg));
+      return new LifecycleDecision(
+          step,
+          StatusChange.of(ProjectPhase.Failed, reason, msg).stop(new Stop.At(stop.reason(), now)),
+          notices,
+          now.plus(POD_GONE_CHECK));
+    }
+    if (always) {
+      notices.add(Notice.normal(reason, stop.message() + "; alwaysRunning: restarting it"));
+      return new LifecycleDecision(
+          step,
+          stopping(o, reason, stop.message() + "; restarting (alwaysRunning)"),
+          notices,
+          now.plus(POD_GONE_CHECK));
+    }
+    notices.add(Notice.normal(reason, stop.message() + "; stopping it"));
+    return new LifecycleDecision(
+        step,
+        stopping(o, reason, stop.message() + "; stopping").stop(new Stop.At(stop.reason(), now)),
+        notices,
+        now.plus(POD_GONE_CHECK));
+  }
+
+  private static LifecycleDecision notRunning(ProjectObservation o, Settings s, Instant now) {
+    ProjectStatus prev = o.previous();
+    Instant heldUntil = heldUntil(o, s, now);
+    if (heldUntil != null) {
+      ProjectPhase phase =
+          prev.getPhase() == ProjectPhase.Failed ? ProjectPhase.Failed : ProjectPhase.Stopped;
+      String message =
+          prev.getPhase() == phase && prev.getMessage() != null
+              ? prev.getMessage()
+              : "Stopped (" + prev.getStopReason() + ") at " + prev.getStoppedAt() + startsAgain();
+      return new LifecycleDecision(
+          new Step.Hold(),
+          StatusChange.of(phase, Reason.of(prev.getStopReason()), message)
+              .admitted(Admitted.NOT_REQUESTED)
+              .quota(previewQuota(o), previewLicenses(o), List.of())
+              .licenseNote(o.previewProblem()),
+          List.of(),
+          heldUntil.equals(Instant.MAX) ? null : heldUntil);
+    }
+    if (!o.missingLicenses().isEmpty()
+        && o.created() != null
+        && o.created().plus(LICENSE_GRACE).isAfter(now)) {
+      return new LifecycleDecision(
+          new Step.WaitForLicenses(o.missingLicenses()),
+          StatusChange.of(
+              ProjectPhase.Starting,
+              Reason.LicenseNotFound,
+              "Waiting up to "
+                  + LICENSE_GRACE.toSeconds()
+                  + "s after creation for License(s) "
+                  + o.missingLicenses()
+                  + " to appear; then it starts without them"),
+          List.of(),
+          o.created().plus(LICENSE_GRACE));
+    }
+    List<Notice> notices = new ArrayList<>();
+    if (prev.getPodName() != null
+        && prev.getStopReason() == null
+        && (prev.getPhase() == ProjectPhase.Running || prev.getPhase() == ProjectPhase.Starting)) {
+      notices.add(
+          Notice.warning(
+              Reason.PodDeleted,
+              "Pod "
+                  + prev.getPodName()
+                  + " disappeared while the project should run; creating it again"));
+    }
+    return new LifecycleDecision(new Step.Start(), null, notices, null);
+  }
+
+  /**
+   * Until when a project that stopped by itself stays stopped: Instant.MAX for "until new activity
+   * or a spec change", a time for a pending-timeout retry, null when it is not held. Always-running
+   * projects are never held, except after a pending timeout (its wait is their back-off).
+   */
+  private static Instant heldUntil(ProjectObservation o, Settings s, Instant now) {
+    ProjectStatus prev = o.previous();
+    StopReason reason = prev.getStopReason();
+    Instant stoppedAt = parse(prev.getStoppedAt());
+    if (reason == null || !reason.holds() || stoppedAt == null) {
+      return null;
+    }
+    if (!Objects.equals(prev.getObservedGeneration(), o.generation())) {
+      return null;
+    }
+    Instant activity = parse(o.activity());
+    if (activity != null && activity.isAfter(stoppedAt)) {
+      return null;
+    }
+    if (reason == StopReason.PendingTimeout) {
+      Instant retry = stoppedAt.plus(s.pendingTimeout());
+      return now.isBefore(retry) ? retry : null;
+    }
+    return o.alwaysRunningBy() != null ? null : Instant.MAX;
+  }
+
+  /**
+   * The status after a start attempt: admitted and created, waiting with the bottleneck, or why
+   * not.
+   */
+  public static LifecycleDecision afterStart(
+      ProjectObservation o, StartOutcome outcome, Settings s, Instant now) {
+    if (outcome instanceof StartOutcome.Started st) {
+      return started(st, s, now);
+    }
+    if (outcome instanceof StartOutcome.Waiting w) {
+      return waiting(w, s, now);
+    }
+    if (outcome instanceof StartOutcome.AlreadyExists a) {
+      return new LifecycleDecision(
+          new Step.Start(),
+          StatusChange.of(
+                  ProjectPhase.Starting,
+                  Reason.PodCreated,
+                  "Pod already exists; waiting for it to show up")
+              .quota(
+                  ProjectStatusBuilder.toStatus(a.quota().quota()),
+                  ProjectStatusBuilder.toResults(a.quota().verdicts()),
+                  List.of()),
+          List.of(),
+          now.plus(RETRY_SOON));
+    }
+    if (outcome instanceof StartOutcome.RetrySoon r) {
+      return new LifecycleDecision(
+          new Step.Start(),
+          StatusChange.of(ProjectPhase.Starting, Reason.PodCreateFailed, r.message()),
+          List.of(),
+          now.plus(RETRY_SOON));
+    }
+    if (outcome instanceof StartOutcome.Refused r) {
+      return new LifecycleDecision(
+          new Step.Start(),
+          StatusChange.of(ProjectPhase.Failed, Reason.PodCreateFailed, r.message())
+              .admitted(Admitted.no(Reason.PodCreateFailed, r.message())),
+          List.of(Notice.warning(Reason.PodCreateFailed, r.message())),
+          null);
+    }
+    StartOutcome.InvalidSpec i = (StartOutcome.InvalidSpec) outcome;
+    return new LifecycleDecision(
+        new Step.Start(),
+        StatusChange.of(
+                ProjectPhase.Failed,
+                Reason.PodCreateFailed,
+                "Cannot start: " + i.message() + "; fix the project's spec")
+            .admitted(Admitted.no(Reason.PodCreateFailed, i.message())),
+        List.of(Notice.warning(Reason.PodCreateFailed, "Cannot start: " + i.message())),
+        null);
+  }
+
+  private static LifecycleDecision started(StartOutcome.Started st, Settings s, Instant now) {
+    var q = st.quota().quota();
+    List<Notice> notices = new ArrayList<>();
+    st.rejectedPatches()
+        .forEach(
+            r ->
+                notices.add(
+                    Notice.warning(
+                        Reason.PodPatchRejected,
+                        "Pod patch of license '" + r.license() + "' not applied: " + r.reason())));
+    st.quota().verdicts().stream()
+        .filter(v -> !v.applied())
+        .forEach(v -> notices.add(Notice.warning(Reason.forLicenseState(v.state()), v.message())));
+    notices.add(
+        Notice.normal(
+            Reason.PodCreated,
+            "Created pod "
+                + st.podName()
+                + " ("
+                + q.limits()
+                + " limits"
+                + (q.nodeGroups().isEmpty() ? "" : ", node group " + q.nodeGroups().get(0))
+                + ")"));
+    Duration look =
+        s.pendingTimeout().compareTo(s.idleCheckInterval()) < 0
+            ? s.pendingTimeout()
+            : s.idleCheckInterval();
+    return new LifecycleDecision(
+        new Step.Start(),
+        StatusChange.of(
+                ProjectPhase.Starting, Reason.PodCreated, "Pod created, waiting for the scheduler")
+            .pod(new PodFields(st.podName(), null, null))
+            .stop(Stop.CLEAR)
+            .admitted(Admitted.yes("Admitted: " + q.requests() + " requested"))
+            .quota(
+                ProjectStatusBuilder.toStatus(q),
+                ProjectStatusBuilder.toResults(st.quota().verdicts()),
+                st.rejectedPatches()),
+        notices,
+        now.plus(look));
+  }
+
+  private static LifecycleDecision waiting(StartOutcome.Waiting w, Settings s, Instant now) {
+    var d = w.decision();
+    Reason reason = d.neverFits() ? Reason.NeverFits : Reason.QuotaRejected;
+    String msg =
+        (d.neverFits() ? "Never fits: " : "Waiting for resources: ") + d.bottleneck().message();
+    return new LifecycleDecision(
+        new Step.Start(),
+        StatusChange.of(ProjectPhase.WaitingForResources, reason, msg)
+            .admitted(Admitted.no(reason, msg))
+            .quota(
+                ProjectStatusBuilder.toStatus(w.quota().quota()),
+                ProjectStatusBuilder.toResults(w.quota().verdicts()),
+                List.of())
+            .waiting(new StatusChange.Waiting(d.since(), d.neverFits() ? null : d.position())),
+        List.of(Notice.warning(reason, d.bottleneck().message())),
+        // Releases, limit changes and older projects leaving the queue wake it; this is the
+        // safety net for a wake-up that was lost.
+        now.plus(s.idleCheckInterval()));
+  }
+
+  private static StatusChange stopping(ProjectObservation o, Reason reason, String message) {
+    ProjectStatus prev = o.previous();
+    return StatusChange.of(ProjectPhase.Stopping, reason, message)
+        .pod(new PodFields(prev.getPodName(), prev.getNodeName(), prev.getStartedAt()));
+  }
+
+  /** The previous phase, reason and message unchanged (a stop in progress). */
+  private static StatusChange keep(ProjectObservation o) {
+    ProjectStatus prev = o.previous();
+    Reason reason = ProjectStatusBuilder.readyReason(prev);
+    return StatusChange.of(prev.getPhase(), reason, prev.getMessage())
+        .pod(new PodFields(prev.getPodName(), prev.getNodeName(), prev.getStartedAt()));
+  }
+
+  private static String keptRunning(String keptBy) {
+    return "desiredState is Stopped, but "
+        + keptBy
+        + " makes this project alwaysRunning, so it keeps running; remove that to stop it";
+  }
+
+  private static String startsAgain() {
+    return "; new activity (annotation " + LAST_ACTIVITY + ") or a spec change starts it again";
+  }
+
+  private static dev.quotient.api.EffectiveQuotaStatus previewQuota(ProjectObservation o) {
+    return o.preview() == null
+        ? o.previous().getEffectiveQuota()
+        : ProjectStatusBuilder.toStatus(o.preview().quota());
+  }
+
+  private static List<dev.quotient.api.LicenseResult> previewLicenses(ProjectObservation o) {
+    return o.preview() == null
+        ? o.previous().getLicenses()
+        : ProjectStatusBuilder.toResults(o.preview().verdicts());
+  }
+
+  private static Duration duration(String text) {
+    try {
+      return text == null ? null : dev.quotient.quota.Durations.parse("duration", text);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  static Instant parse(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text.trim()).toInstant();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.quotient.lifecycle;
+
+import dev.quotient.admission.ProjectKey;
+import dev.quotient.api.DesiredState;
+import dev.quotient.api.ProjectStatus;
+import dev.quotient.quota.QuotaOutcome;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything the lifecycle decides on for one Project, read from the caches (and, where an event
+ * may have been lost, checked with the API server) before anything is decided.
+ *
+ * @param deleted the Project is gone; this is its last known state
+ * @param missingLicenses Licenses the spec names that do not exist
+ * @param previous its status so far (an empty one for a new project)
+ * @param activity the quotient.dev/last-activity annotation as written (null when absent)
+ * @param pod its pod, null when there is none
+ * @param preview the quota its next start would get (null when the spec cannot be used)
+ * @param previewProblem why there is no preview
+ */
+public record ProjectObservation(
+    ProjectKey key,
+    Long generation,
+    Instant created,
+    boolean deleted,
+    DesiredState desiredState,
+    List<String> requestedLicenses,
+    List<String> missingLicenses,
+    ProjectStatus previous,
+    String activity,
+    PodState pod,
+    QuotaOutcome preview,
+    String previewProblem) {
+  public ProjectObservation {
+    requestedLicenses = List.copyOf(requestedLicenses);
+    missingLicenses = List.copyOf(missingLicenses);
+    previous = previous == null ? new ProjectStatus() : previous;
+  }
+
+  public boolean wantsRunning() {
+    return desiredState != DesiredState.Stopped;
+  }
+
+  /** What makes the project always-running under its current spec (null: nothing). */
+  public String alwaysRunningBy() {
+    return preview == null || !preview.quota().alwaysRunning()
+        ? null
+        : preview.quota().alwaysRunningBy();
+  }
+}
