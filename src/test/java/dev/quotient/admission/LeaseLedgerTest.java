@@ -103,7 +103,7 @@ class LeaseLedgerTest {
     assertThat(ledger.projectsOnNodeGroup("dgx")).isEqualTo(2);
     assertThat(ledger.totalOnNodeGroup("hpc")).isEqualTo(new Resources(400, 4000, 0));
     assertThat(ledger.totalOnNodeGroup("none")).isEqualTo(Resources.ZERO);
-    assertThat(ledger.snapshot()).hasSize(3);
+    assertThat(ledger.snapshot().leases()).hasSize(3);
   }
 
   @Test
@@ -176,10 +176,11 @@ class LeaseLedgerTest {
                 licenses[random.nextInt(3)]));
       }
     }
-    stale.rebuild(incremental.snapshot());
+    stale.rebuild(incremental.snapshot().leases());
     assertThat(stale.total()).isEqualTo(incremental.total());
     assertThat(stale.size()).isEqualTo(incremental.size());
-    assertThat(stale.snapshot()).containsExactlyInAnyOrderElementsOf(incremental.snapshot());
+    assertThat(stale.snapshot().leases())
+        .containsExactlyInAnyOrderElementsOf(incremental.snapshot().leases());
     for (String license : licenses) {
       assertThat(stale.licenseUse(license, null))
           .as(license)
@@ -192,7 +193,7 @@ class LeaseLedgerTest {
     }
     assertThat(stale.lease(new ProjectKey("old", "gone"))).isEmpty();
     Resources sum =
-        incremental.snapshot().stream()
+        incremental.snapshot().leases().stream()
             .map(Lease::requests)
             .reduce(Resources.ZERO, Resources::plus);
     assertThat(incremental.total()).isEqualTo(sum);
@@ -208,13 +209,22 @@ class LeaseLedgerTest {
     assertThat(ledger.licenseUse("course", null)).isZero();
   }
 
-  /** Many projects race for a license with run limit 5 and a cluster cap of 10 CPUs. */
+  /**
+   * Many projects race through the one admit call for a license with run limit 5 and a cluster cap
+   * of 10 CPUs: the quota of each is built from the run slots the ledger holds at that moment.
+   */
   @RepeatedTest(5)
   void concurrentDecisionsNeverExceedTheLimits() throws Exception {
     int runLimit = 5;
     long cpuCap = 10_000;
     int threads = 32;
     LeaseLedger ledger = new LeaseLedger();
+    AdmissionLimits limits =
+        new AdmissionLimits(
+            new Resources(cpuCap, Long.MAX_VALUE / 2, 0),
+            Long.MAX_VALUE,
+            java.util.Map.of(),
+            java.util.Map.of());
     AtomicInteger maxSeen = new AtomicInteger();
     ledger.onChange(l -> maxSeen.accumulateAndGet(ledger.licenseUse("course", null), Math::max));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -228,27 +238,26 @@ class LeaseLedgerTest {
             pool.submit(
                 () -> {
                   go.await();
-                  return ledger.decide(
-                      l -> {
-                        if (licensed && l.licenseUse("course", key) >= runLimit) {
-                          return false;
-                        }
-                        Resources want = new Resources(1_000, 1 << 20, 0);
-                        if (!l.total()
-                            .plus(want)
-                            .fitsIn(new Resources(cpuCap, Long.MAX_VALUE / 2, 0))) {
-                          return false;
-                        }
-                        Thread.yield();
-                        l.reserve(
-                            new Lease(
+                  AdmissionDecision d =
+                      ledger.admit(
+                          key,
+                          slots -> {
+                            Thread.yield();
+                            boolean seat = licensed && slots.heldByOthers("course") < runLimit;
+                            Resources want = new Resources(1_000, 1 << 20, 0);
+                            return new AdmissionRequest(
                                 key,
                                 "project-" + key.name(),
                                 want,
-                                licensed ? List.of("course") : List.of(),
-                                null));
-                        return true;
-                      });
+                                want,
+                                seat ? List.of("course") : List.of(),
+                                List.of(),
+                                null);
+                          },
+                          limits,
+                          java.time.Instant.EPOCH,
+                          java.time.Duration.ofMinutes(5));
+                  return d instanceof AdmissionDecision.Admitted;
                 }));
       }
       go.countDown();

@@ -212,6 +212,7 @@ class PodLeasesTest {
             new ProjectKey("physics", "thesis"),
             pod.getMetadata().getName(),
             q.requests(),
+            q.limits(),
             q.appliedLicenses(),
             "dgx");
     assertThat(PodLeases.lease(pod)).contains(reserved);

@@ -110,7 +110,7 @@ class FaultsIT {
                 assertThat(cluster.client().pods().inNamespace(ns).list().getItems())
                     .extracting(p -> p.getMetadata().getName())
                     .containsExactly("project-a");
-                assertThat(cluster.run().operator().ledger().snapshot())
+                assertThat(cluster.run().operator().ledger().snapshot().leases())
                     .extracting(l -> l.podName())
                     .containsExactly("project-a");
                 assertThat(cluster.project(ns, "b").getStatus().getPhase())
@@ -237,7 +237,7 @@ class FaultsIT {
       cluster.awaitPhase(ns, "a", ProjectPhase.Stopped);
       cluster.awaitPhase(ns, "b", ProjectPhase.Running);
       assertThat(cluster.pod(ns, "a")).isNull();
-      assertThat(next.ledger().snapshot())
+      assertThat(next.ledger().snapshot().leases())
           .extracting(l -> l.podName())
           .containsExactly("project-b");
       assertThat(watchdog.violations).isEmpty();
@@ -338,7 +338,7 @@ class FaultsIT {
                     .isEqualTo(ProjectPhase.Running);
                 assertThat(cluster.project(ns, other).getStatus().getPhase())
                     .isEqualTo(ProjectPhase.WaitingForResources);
-                assertThat(cluster.run().operator().ledger().snapshot())
+                assertThat(cluster.run().operator().ledger().snapshot().leases())
                     .extracting(l -> l.podName())
                     .containsExactly(live.get(0).getMetadata().getName());
               });
@@ -367,7 +367,7 @@ class FaultsIT {
           cluster.awaitPhase(ns, "a", ProjectPhase.Stopped, java.time.Duration.ofSeconds(45));
       assertThat(a.getStatus().getPodName()).isNull();
       cluster.awaitPhase(ns, "b", ProjectPhase.Running);
-      assertThat(cluster.run().operator().ledger().snapshot())
+      assertThat(cluster.run().operator().ledger().snapshot().leases())
           .extracting(l -> l.podName())
           .containsExactly("project-b");
       assertThat(watchdog.violations).isEmpty();
@@ -444,7 +444,7 @@ class FaultsIT {
                 assertThat(cluster.client().pods().inNamespace(ns).list().getItems())
                     .extracting(p -> p.getMetadata().getName())
                     .containsExactlyInAnyOrder("project-p3", "project-p4");
-                assertThat(cluster.run().operator().ledger().snapshot())
+                assertThat(cluster.run().operator().ledger().snapshot().leases())
                     .extracting(l -> l.podName())
                     .containsExactlyInAnyOrder("project-p3", "project-p4");
               });

@@ -375,7 +375,7 @@ class RandomSequencesIT {
       problems.add(live.size() + " pods run, over the limit of " + RUNNING_LIMIT);
     }
     // The ledger equals the sum over live pods.
-    List<Lease> ledger = cluster.run().operator().ledger().snapshot();
+    List<Lease> ledger = cluster.run().operator().ledger().snapshot().leases();
     Resources fromPods =
         live.stream()
             .map(PodLeases::lease)

@@ -28,7 +28,7 @@ class RecoveryIT {
       for (int i = 0; i < 5; i++) {
         cluster.awaitPhase(ns, "p" + i, ProjectPhase.Running);
       }
-      List<Lease> before = sorted(cluster.run().operator().ledger().snapshot());
+      List<Lease> before = sorted(cluster.run().operator().ledger().snapshot().leases());
       var uids =
           cluster.client().pods().inNamespace(ns).list().getItems().stream()
               .map(p -> p.getMetadata().getUid())
@@ -38,7 +38,7 @@ class RecoveryIT {
       var restarted = restart(cluster);
       try {
         await().atMost(MockCluster.TIMEOUT).until(() -> restarted.ledger().size() == before.size());
-        assertThat(sorted(restarted.ledger().snapshot())).isEqualTo(before);
+        assertThat(sorted(restarted.ledger().snapshot().leases())).isEqualTo(before);
         assertThat(restarted.ledger().licenseUse("restart-seat", null)).isEqualTo(2);
         // A new project still finds the license's run limit taken.
         cluster.create(project(ns, "late", "restart-seat"));

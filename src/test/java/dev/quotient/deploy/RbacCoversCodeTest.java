@@ -33,8 +33,13 @@ class RbacCoversCodeTest {
       Path.of("src/main/java/dev/quotient/pod/ProjectPodFactory.java");
   private static final Pattern RECONCILER = Pattern.compile("implements\\s+Reconciler<(\\w+)>");
   private static final Pattern CLEANER = Pattern.compile("Cleaner<(\\w+)>");
+
+  /**
+   * InformerEventSourceConfiguration.from(X.class, ...) or the reconcilers' informer(ctx, X.class).
+   */
   private static final Pattern INFORMER =
-      Pattern.compile("InformerEventSourceConfiguration\\.from\\((\\w+)\\.class");
+      Pattern.compile(
+          "(?:InformerEventSourceConfiguration\\.from|\\binformer)\\(\\s*(?:\\w+,\\s*)?(\\w+)\\.class");
 
   /** client.x() / getClient().x() / context.getClient().x(): each direct API accessor. */
   private static final Pattern ACCESSOR =

@@ -240,6 +240,8 @@ class ProjectPodFactoryTest {
                 "quotient.dev/cpu-millis", "200",
                 "quotient.dev/memory-bytes", Long.toString(820L << 20),
                 "quotient.dev/gpu", "2",
+                "quotient.dev/cpu-limit-millis", "2000",
+                "quotient.dev/memory-limit-bytes", Long.toString(4L << 30),
                 "quotient.dev/node-group", "dgx"));
     assertThat(pod.getMetadata().getAnnotations())
         .containsEntry(QuotientLabels.LICENSES, "course,gpu")

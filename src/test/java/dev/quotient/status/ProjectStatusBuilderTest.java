@@ -294,9 +294,12 @@ class ProjectStatusBuilderTest {
   @Test
   void stoppedAndCleared() {
     ProjectStatus s =
-        new ProjectStatusBuilder(null, 1L, T1).stopped(T2, "IdleTimeout").quota(null).build();
+        new ProjectStatusBuilder(null, 1L, T1)
+            .stopped(T2, dev.quotient.api.StopReason.IdleTimeout)
+            .quota(null)
+            .build();
     assertThat(s.getStoppedAt()).isEqualTo(T2.toString());
-    assertThat(s.getStopReason()).isEqualTo("IdleTimeout");
+    assertThat(s.getStopReason()).isEqualTo(dev.quotient.api.StopReason.IdleTimeout);
     assertThat(s.getEffectiveQuota()).isNull();
     ProjectStatus cleared = new ProjectStatusBuilder(s, 1L, T2).stopped(null, null).build();
     assertThat(cleared.getStoppedAt()).isNull();
