@@ -1,0 +1,738 @@
+package dev.quotient.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quotient.admission.AdmissionDecision;
+import dev.quotient.admission.Bottleneck;
+import dev.quotient.admission.BottleneckResource;
+import dev.quotient.admission.ProjectKey;
+import dev.quotient.admission.Scope;
+import dev.quotient.api.DesiredState;
+import dev.quotient.api.EffectiveQuotaStatus;
+import dev.quotient.api.ProjectPhase;
+import dev.quotient.api.ProjectStatus;
+import dev.quotient.api.StopReason;
+import dev.quotient.quota.EffectiveQuota;
+import dev.quotient.quota.QuotaOutcome;
+import dev.quotient.quota.Resources;
+import dev.quotient.settings.Settings;
+import dev.quotient.settings.SettingsParser;
+import dev.quotient.status.PodObservation;
+import dev.quotient.status.Reason;
+import dev.quotient.status.StartRecord;
+import dev.quotient.status.StatusChange;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every transition of the Project lifecycle, as a table: desired state × previous phase × pod ×
+ * timers × always-running → step, phase and stop reason. The same table is docs/lifecycle.md
+ * (checked below, refreshed with -Dquotient.updateDocs=true).
+ */
+class LifecycleTest {
+  static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+  static final Settings SETTINGS =
+      SettingsParser.parse(Map.of("pendingTimeout", "10m", "idleCheckInterval", "1m"));
+  static final Path DOC = Path.of("docs/lifecycle.md");
+
+  /** One row: the situation, then what the lifecycle does. */
+  record Row(
+      String desired,
+      String before,
+      String pod,
+      String when,
+      UnaryOperator<Given> given,
+      String step,
+      ProjectPhase phase,
+      StopReason stopReason) {
+    @Override
+    public String toString() {
+      return desired + " | " + before + " | " + pod + " | " + when;
+    }
+  }
+
+  static List<Row> rows() {
+    return List.of(
+        row("Running", "new", "none", "-", g -> g, "Start", null, null),
+        row(
+            "Running",
+            "Starting",
+            "Pending",
+            "-",
+            g -> g.pod(pending()),
+            "Observe",
+            ProjectPhase.Starting,
+            null),
+        row(
+            "Running",
+            "Starting",
+            "Running",
+            "-",
+            g -> g.pod(running()),
+            "Observe",
+            ProjectPhase.Running,
+            null),
+        row(
+            "Running",
+            "Running",
+            "Running",
+            "idle timeout passed",
+            g -> g.pod(running().idle("30m")),
+            "DeletePod IdleTimeout",
+            ProjectPhase.Stopping,
+            StopReason.IdleTimeout),
+        row(
+            "Running",
+            "Running",
+            "Running",
+            "idle timeout passed, alwaysRunning",
+            g -> g.pod(running().idle("30m").always()),
+            "Observe",
+            ProjectPhase.Running,
+            null),
+        row(
+            "Running",
+            "Running",
+            "Running",
+            "maxDuration passed",
+            g -> g.pod(running().max("1h")),
+            "DeletePod MaxDuration",
+            ProjectPhase.Stopping,
+            StopReason.MaxDuration),
+        row(
+            "Running",
+            "Running",
+            "Running",
+            "maxDuration passed, alwaysRunning",
+            g -> g.pod(running().max("1h").always()),
+            "DeletePod MaxDuration",
+            ProjectPhase.Stopping,
+            null),
+        row(
+            "Running",
+            "Starting",
+            "Pending",
+            "pendingTimeout passed",
+            g -> g.pod(pending().created(NOW.minus(Duration.ofMinutes(11)))),
+            "DeletePod PendingTimeout",
+            ProjectPhase.Failed,
+            StopReason.PendingTimeout),
+        row(
+            "Running",
+            "Running",
+            "Failed",
+            "-",
+            g -> g.pod(failed(null)),
+            "DeletePod PodFailed",
+            ProjectPhase.Failed,
+            StopReason.PodFailed),
+        row(
+            "Running",
+            "Running",
+            "Failed",
+            "alwaysRunning",
+            g -> g.pod(failed(null).always()),
+            "DeletePod PodFailed",
+            ProjectPhase.Starting,
+            null),
+        row(
+            "Running",
+            "Running",
+            "Failed (node lost)",
+            "-",
+            g -> g.pod(failed("NodeLost")),
+            "DeletePod NodeLost",
+            ProjectPhase.Failed,
+            StopReason.NodeLost),
+        row(
+            "Running",
+            "Running",
+            "Failed (node lost)",
+            "alwaysRunning",
+            g -> g.pod(failed("NodeLost").always()),
+            "DeletePod NodeLost",
+            ProjectPhase.Starting,
+            null),
+        row(
+            "Running",
+            "Running",
+            "Running",
+            "spec.licenses changed",
+            g -> g.licenses("a", "b").pod(running().licensesAtStart("a")),
+            "DeletePod LicenseChange",
+            ProjectPhase.Stopping,
+            null),
+        row(
+            "Running",
+            "Stopping",
+            "terminating",
+            "-",
+            g -> g.before(ProjectPhase.Stopping, null).pod(running().terminating()),
+            "AwaitPodGone",
+            ProjectPhase.Stopping,
+            null),
+        row(
+            "Running",
+            "Running",
+            "an earlier project's",
+            "-",
+            g -> g.pod(running().foreign()),
+            "AwaitPodGone",
+            ProjectPhase.Stopping,
+            null),
+        row(
+            "Stopped",
+            "Running",
+            "Running",
+            "-",
+            g -> g.stopped().pod(running()),
+            "DeletePod UserStopped",
+            ProjectPhase.Stopping,
+            null),
+        row(
+            "Stopped",
+            "Stopping",
+            "none",
+            "-",
+            g -> g.stopped().before(ProjectPhase.Stopping, null),
+            "Hold",
+            ProjectPhase.Stopped,
+            StopReason.UserStopped),
+        row(
+            "Stopped",
+            "Running",
+            "Running",
+            "alwaysRunning",
+            g -> g.stopped().alwaysBySpec().pod(running().always()),
+            "Observe",
+            ProjectPhase.Running,
+            null),
+        row(
+            "Stopped",
+            "Stopped",
+            "none",
+            "alwaysRunning",
+            g -> g.stopped().alwaysBySpec(),
+            "Start",
+            null,
+            null),
+        row(
+            "Running",
+            "Stopped (IdleTimeout)",
+            "none",
+            "no activity since",
+            g -> g.stoppedBy(StopReason.IdleTimeout, ProjectPhase.Stopped),
+            "Hold",
+            ProjectPhase.Stopped,
+            StopReason.IdleTimeout),
+        row(
+            "Running",
+            "Stopped (IdleTimeout)",
+            "none",
+            "new activity",
+            g ->
+                g.stoppedBy(StopReason.IdleTimeout, ProjectPhase.Stopped)
+                    .activity(NOW.minusSeconds(5)),
+            "Start",
+            null,
+            null),
+        row(
+            "Running",
+            "Stopped (IdleTimeout)",
+            "none",
+            "spec changed",
+            g -> g.stoppedBy(StopReason.IdleTimeout, ProjectPhase.Stopped).generation(3L),
+            "Start",
+            null,
+            null),
+        row(
+            "Running",
+            "Stopped (MaxDuration)",
+            "none",
+            "alwaysRunning",
+            g -> g.stoppedBy(StopReason.MaxDuration, ProjectPhase.Stopped).alwaysBySpec(),
+            "Start",
+            null,
+            null),
+        row(
+            "Running",
+            "Failed (PodFailed)",
+            "none",
+            "-",
+            g -> g.stoppedBy(StopReason.PodFailed, ProjectPhase.Failed),
+            "Hold",
+            ProjectPhase.Failed,
+            StopReason.PodFailed),
+        row(
+            "Running",
+            "Failed (PendingTimeout)",
+            "none",
+            "within pendingTimeout",
+            g -> g.stoppedBy(StopReason.PendingTimeout, ProjectPhase.Failed),
+            "Hold",
+            ProjectPhase.Failed,
+            StopReason.PendingTimeout),
+        row(
+            "Running",
+            "Failed (PendingTimeout)",
+            "none",
+            "pendingTimeout passed",
+            g ->
+                g.stoppedBy(
+                    StopReason.PendingTimeout,
+                    ProjectPhase.Failed,
+                    NOW.minus(Duration.ofMinutes(11))),
+            "Start",
+            null,
+            null),
+        row(
+            "Running",
+            "new",
+            "none",
+            "a License is missing, project younger than 15s",
+            g -> g.missing("gone").created(NOW.minusSeconds(3)),
+            "WaitForLicenses",
+            ProjectPhase.Starting,
+            null),
+        row(
+            "Running",
+            "new",
+            "none",
+            "a License is missing, project older than 15s",
+            g -> g.missing("gone").created(NOW.minusSeconds(30)),
+            "Start",
+            null,
+            null),
+        row(
+            "(deleted)",
+            "Running",
+            "Running",
+            "-",
+            g -> g.deleted().pod(running()),
+            "DeletePod ProjectDeleted",
+            null,
+            null),
+        row("(deleted)", "Stopped", "none", "-", g -> g.deleted(), "Hold", null, null));
+  }
+
+  private static Row row(
+      String desired,
+      String before,
+      String pod,
+      String when,
+      UnaryOperator<Given> given,
+      String step,
+      ProjectPhase phase,
+      StopReason stop) {
+    return new Row(desired, before, pod, when, given, step, phase, stop);
+  }
+
+  static Stream<Row> table() {
+    return rows().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("table")
+  void eachRowOfTheTable(Row row) {
+    ProjectObservation o = row.given().apply(new Given()).build();
+    LifecycleDecision d = Lifecycle.decide(o, SETTINGS, NOW);
+    assertThat(describe(d.step())).isEqualTo(row.step());
+    if (row.phase() == null) {
+      assertThat(d.status()).as("status").isNull();
+    } else {
+      assertThat(d.status().phase()).isEqualTo(row.phase());
+      StatusChange.Stop change = d.status().stop();
+      StopReason stop =
+          change instanceof StatusChange.Stop.At at
+              ? at.reason()
+              : change instanceof StatusChange.Stop.Keep ? o.previous().getStopReason() : null;
+      assertThat(stop).as("stopReason").isEqualTo(row.stopReason());
+    }
+  }
+
+  @Test
+  void everyDecisionThatLeavesAPodToGoSaysWhenToCheckAgain() {
+    for (Row row : rows()) {
+      LifecycleDecision d = Lifecycle.decide(row.given().apply(new Given()).build(), SETTINGS, NOW);
+      boolean projectGone = row.given().apply(new Given()).build().deleted();
+      if (!projectGone
+          && (d.step() instanceof Step.DeletePod || d.step() instanceof Step.AwaitPodGone)) {
+        assertThat(d.nextLook()).as(row.toString()).isNotNull().isAfter(NOW);
+      }
+    }
+  }
+
+  @Test
+  void aRunningProjectIsLookedAtWhenItsNextTimerIsDueOrAtTheCheckInterval() {
+    LifecycleDecision soon =
+        Lifecycle.decide(
+            new Given().pod(running().started(NOW.minusSeconds(60 * 30 - 20)).idle("30m")).build(),
+            SETTINGS,
+            NOW);
+    assertThat(soon.nextLook()).isEqualTo(NOW.plusSeconds(20));
+    LifecycleDecision later = Lifecycle.decide(new Given().pod(running()).build(), SETTINGS, NOW);
+    assertThat(later.nextLook()).isEqualTo(NOW.plus(SETTINGS.idleCheckInterval()));
+  }
+
+  @Test
+  void aPendingTimeoutHoldEndsAtItsRetryTime() {
+    Instant stopped = NOW.minus(Duration.ofMinutes(4));
+    LifecycleDecision d =
+        Lifecycle.decide(
+            new Given().stoppedBy(StopReason.PendingTimeout, ProjectPhase.Failed, stopped).build(),
+            SETTINGS,
+            NOW);
+    assertThat(d.nextLook()).isEqualTo(stopped.plus(Duration.ofMinutes(10)));
+  }
+
+  @Test
+  void anAlwaysRunningProjectTheUserStoppedSaysWhatKeepsItRunning() {
+    LifecycleDecision d =
+        Lifecycle.decide(
+            new Given().stopped().alwaysBySpec().pod(running().always()).build(), SETTINGS, NOW);
+    assertThat(d.status().message())
+        .contains("desiredState is Stopped, but license 'ops' makes this project alwaysRunning")
+        .contains("remove that to stop it");
+    assertThat(d.notices()).extracting(Notice::reason).contains(Reason.KeptRunning);
+  }
+
+  @Test
+  void aPodThatVanishedWhileRunningIsReportedAndStartedAgain() {
+    LifecycleDecision d =
+        Lifecycle.decide(
+            new Given().before(ProjectPhase.Running, "project-p").build(), SETTINGS, NOW);
+    assertThat(d.step()).isInstanceOf(Step.Start.class);
+    assertThat(d.notices()).extracting(Notice::reason).containsExactly(Reason.PodDeleted);
+  }
+
+  @Test
+  void afterAStartTheStatusSaysWhatCameOfIt() {
+    ProjectObservation o = new Given().build();
+    QuotaOutcome q = quota(false);
+    LifecycleDecision started =
+        Lifecycle.afterStart(o, new StartOutcome.Started(q, "project-p", List.of()), SETTINGS, NOW);
+    assertThat(started.status().phase()).isEqualTo(ProjectPhase.Starting);
+    assertThat(started.status().pod().name()).isEqualTo("project-p");
+    assertThat(started.status().waiting()).isNull();
+    assertThat(started.notices()).extracting(Notice::reason).containsExactly(Reason.PodCreated);
+    assertThat(started.nextLook()).isEqualTo(NOW.plus(SETTINGS.idleCheckInterval()));
+
+    Bottleneck b =
+        new Bottleneck(
+            BottleneckResource.Memory, Scope.CLUSTER, "memory: needs 2Gi, 1Gi of 8Gi free");
+    Instant since = NOW.minusSeconds(90);
+    LifecycleDecision waiting =
+        Lifecycle.afterStart(
+            o,
+            new StartOutcome.Waiting(q, new AdmissionDecision.Waiting(b, 2, false, since)),
+            SETTINGS,
+            NOW);
+    assertThat(waiting.status().phase()).isEqualTo(ProjectPhase.WaitingForResources);
+    assertThat(waiting.status().reason()).isEqualTo(Reason.QuotaRejected);
+    assertThat(waiting.status().message())
+        .isEqualTo("Waiting for resources: memory: needs 2Gi, 1Gi of 8Gi free");
+    assertThat(waiting.status().waiting()).isEqualTo(new StatusChange.Waiting(since, 2));
+
+    LifecycleDecision never =
+        Lifecycle.afterStart(
+            o,
+            new StartOutcome.Waiting(q, new AdmissionDecision.Waiting(b, 0, true, since)),
+            SETTINGS,
+            NOW);
+    assertThat(never.status().phase()).isEqualTo(ProjectPhase.WaitingForResources);
+    assertThat(never.status().reason()).isEqualTo(Reason.NeverFits);
+    assertThat(never.status().waiting()).isEqualTo(new StatusChange.Waiting(since, null));
+
+    LifecycleDecision soon =
+        Lifecycle.afterStart(o, new StartOutcome.RetrySoon("no SA"), SETTINGS, NOW);
+    assertThat(soon.status().phase()).isEqualTo(ProjectPhase.Starting);
+    assertThat(soon.nextLook()).isEqualTo(NOW.plus(Lifecycle.RETRY_SOON));
+
+    LifecycleDecision refused =
+        Lifecycle.afterStart(o, new StartOutcome.Refused("denied"), SETTINGS, NOW);
+    assertThat(refused.status().phase()).isEqualTo(ProjectPhase.Failed);
+    assertThat(refused.notices()).extracting(Notice::warning).containsExactly(true);
+
+    LifecycleDecision invalid =
+        Lifecycle.afterStart(o, new StartOutcome.InvalidSpec("bad cpu"), SETTINGS, NOW);
+    assertThat(invalid.status().message())
+        .isEqualTo("Cannot start: bad cpu; fix the project's spec");
+  }
+
+  /** The table in docs/lifecycle.md is this test's table. */
+  @Test
+  void theDocumentedTableIsThisTable() throws IOException {
+    StringBuilder md = new StringBuilder();
+    md.append("| desiredState | before | pod | when | step | phase | stopReason |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
+    for (Row r : rows()) {
+      md.append("| ")
+          .append(
+              String.join(
+                  " | ",
+                  r.desired(),
+                  r.before(),
+                  r.pod(),
+                  r.when(),
+                  r.step(),
+                  r.phase() == null
+                      ? (r.step().equals("Start") ? "(from admission)" : "(no status)")
+                      : r.phase().name(),
+                  r.stopReason() == null ? "-" : r.stopReason().name()))
+          .append(" |\n");
+    }
+    String doc = Files.readString(DOC);
+    String begin = "<!-- lifecycle table: generated by LifecycleTest -->\n";
+    String end = "<!-- end of lifecycle table -->";
+    int a = doc.indexOf(begin);
+    int b = doc.indexOf(end);
+    assertThat(a).as(DOC + " has the table markers").isNotNegative();
+    String current = doc.substring(a + begin.length(), b);
+    if (Boolean.getBoolean("quotient.updateDocs")) {
+      Files.writeString(DOC, doc.substring(0, a + begin.length()) + md + doc.substring(b));
+      current = md.toString();
+    }
+    assertThat(current)
+        .as(
+            DOC
+                + " is out of date; run: mvn -q test -Dtest=LifecycleTest -Dquotient.updateDocs=true")
+        .isEqualTo(md.toString());
+  }
+
+  private static String describe(Step step) {
+    if (step instanceof Step.DeletePod d) {
+      return "DeletePod " + d.reason();
+    }
+    return step.getClass().getSimpleName();
+  }
+
+  static QuotaOutcome quota(boolean always) {
+    Resources limits = new Resources(1000, 1L << 30, 0);
+    return new QuotaOutcome(
+        new EffectiveQuota(
+            limits,
+            new Resources(100, 200L << 20, 0),
+            0,
+            null,
+            Map.of(),
+            List.of(),
+            always,
+            always ? "license 'ops'" : null,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            List.of()),
+        List.of());
+  }
+
+  static PodBuilder pending() {
+    return new PodBuilder(ProjectPhase.Starting, Reason.PodScheduled, null);
+  }
+
+  static PodBuilder running() {
+    return new PodBuilder(ProjectPhase.Running, Reason.PodRunning, NOW.minus(Duration.ofHours(2)));
+  }
+
+  static PodBuilder failed(String why) {
+    return new PodBuilder(ProjectPhase.Failed, Reason.PodFailed, NOW.minus(Duration.ofHours(2)))
+        .endReason(why);
+  }
+
+  /** A project pod as the observer would see it. */
+  static final class PodBuilder {
+    private final ProjectPhase phase;
+    private final Reason reason;
+    private Instant started;
+    private Instant created = NOW.minus(Duration.ofHours(3));
+    private Instant deletion;
+    private boolean foreign;
+    private String endReason;
+    private String licensesAtStart = "";
+    private final EffectiveQuotaStatus quota = new EffectiveQuotaStatus();
+
+    PodBuilder(ProjectPhase phase, Reason reason, Instant started) {
+      this.phase = phase;
+      this.reason = reason;
+      this.started = started;
+      if (phase == ProjectPhase.Starting) {
+        created = NOW.minusSeconds(30);
+      }
+    }
+
+    PodBuilder idle(String d) {
+      quota.setIdleTimeout(d);
+      return this;
+    }
+
+    PodBuilder max(String d) {
+      quota.setMaxDuration(d);
+      return this;
+    }
+
+    PodBuilder always() {
+      quota.setAlwaysRunning(true);
+      quota.setIdleTimeout(null);
+      return this;
+    }
+
+    PodBuilder created(Instant at) {
+      created = at;
+      return this;
+    }
+
+    PodBuilder started(Instant at) {
+      started = at;
+      return this;
+    }
+
+    PodBuilder terminating() {
+      deletion = NOW.plusSeconds(30);
+      return this;
+    }
+
+    PodBuilder foreign() {
+      foreign = true;
+      return this;
+    }
+
+    PodBuilder endReason(String r) {
+      endReason = r;
+      return this;
+    }
+
+    PodBuilder licensesAtStart(String l) {
+      licensesAtStart = l;
+      return this;
+    }
+
+    PodState build() {
+      String message = phase == ProjectPhase.Failed ? "Pod Failed: it ended" : phase + " on node-1";
+      return new PodState(
+          "project-p",
+          !foreign,
+          new PodObservation(
+              phase, reason, message, "node-1", started == null ? null : started.toString()),
+          created,
+          phase == ProjectPhase.Running ? started : null,
+          deletion,
+          new StartRecord(quota, List.of(), List.of()),
+          licensesAtStart,
+          endReason);
+    }
+  }
+
+  /** An observation of project ns/p, Running wanted, generation 2, as reconciled last time. */
+  static final class Given {
+    private DesiredState desired = DesiredState.Running;
+    private final ProjectStatus previous = new ProjectStatus();
+    private PodState pod;
+    private boolean deleted;
+    private boolean always;
+    private Long generation = 2L;
+    private Instant created = NOW.minus(Duration.ofDays(1));
+    private String activity;
+    private List<String> licenses = List.of();
+    private List<String> missing = List.of();
+
+    Given() {
+      previous.setObservedGeneration(2L);
+    }
+
+    Given pod(PodBuilder p) {
+      pod = p.build();
+      if (previous.getPhase() == null) {
+        previous.setPhase(
+            p.phase == ProjectPhase.Running ? ProjectPhase.Running : ProjectPhase.Starting);
+        previous.setPodName("project-p");
+      }
+      return this;
+    }
+
+    Given before(ProjectPhase phase, String podName) {
+      previous.setPhase(phase);
+      previous.setPodName(podName);
+      return this;
+    }
+
+    Given stopped() {
+      desired = DesiredState.Stopped;
+      return this;
+    }
+
+    Given stoppedBy(StopReason reason, ProjectPhase phase) {
+      return stoppedBy(reason, phase, NOW.minus(Duration.ofMinutes(4)));
+    }
+
+    Given stoppedBy(StopReason reason, ProjectPhase phase, Instant at) {
+      previous.setPhase(phase);
+      previous.setStopReason(reason);
+      previous.setStoppedAt(at.toString());
+      return this;
+    }
+
+    Given alwaysBySpec() {
+      always = true;
+      return this;
+    }
+
+    Given deleted() {
+      deleted = true;
+      return this;
+    }
+
+    Given generation(Long g) {
+      generation = g;
+      return this;
+    }
+
+    Given created(Instant at) {
+      created = at;
+      return this;
+    }
+
+    Given activity(Instant at) {
+      activity = at.toString();
+      return this;
+    }
+
+    Given licenses(String... names) {
+      licenses = List.of(names);
+      return this;
+    }
+
+    Given missing(String... names) {
+      missing = List.of(names);
+      licenses = List.of(names);
+      return this;
+    }
+
+    ProjectObservation build() {
+      List<String> requested = new ArrayList<>(licenses);
+      return new ProjectObservation(
+          new ProjectKey("ns", "p"),
+          generation,
+          created,
+          deleted,
+          desired,
+          requested,
+          missing,
+          previous,
+          activity,
+          pod,
+          quota(always),
+          null);
+    }
+  }
+}
