@@ -61,7 +61,7 @@ final class ProjectObserver {
     this.client = client;
   }
 
-  ProjectObservation observe(Project project, boolean deleted, Settings s, Instant now) {
+  ProjectObservation observe(Project project, Settings s, Instant now) {
     ProjectKey key = key(project);
     String podName = ProjectPodFactory.podName(key.name());
     ProjectStatus prev = project.getStatus() == null ? new ProjectStatus() : project.getStatus();
@@ -100,7 +100,6 @@ final class ProjectObserver {
         key,
         project.getMetadata().getGeneration(),
         parse(project.getMetadata().getCreationTimestamp()),
-        deleted,
         project.getSpec() == null ? DesiredState.Running : project.getSpec().getDesiredState(),
         requested,
         requested.stream().filter(n -> !known.containsKey(n)).distinct().toList(),
@@ -135,17 +134,28 @@ final class ProjectObserver {
   private static PodState podState(Pod pod, Project project) {
     PodObservation seen = PodObservation.of(pod);
     var status = pod.getStatus();
+    StartRecord record =
+        StartRecord.fromJson(annotation(pod.getMetadata().getAnnotations(), StartRecord.ANNOTATION))
+            .orElse(null);
+    // The operator's own clock says when it created the pod, and a run starts no earlier.
+    Instant created = record == null ? null : parse(record.createdAt());
+    if (created == null) {
+      created = parse(pod.getMetadata().getCreationTimestamp());
+    }
+    Instant started = parse(seen.startedAt());
+    if (started != null && created != null && started.isBefore(created)) {
+      started = created;
+    }
     return new PodState(
         pod.getMetadata().getName(),
         pod.getMetadata().getOwnerReferences() != null
             && pod.getMetadata().getOwnerReferences().stream()
                 .anyMatch(r -> Objects.equals(r.getUid(), project.getMetadata().getUid())),
         seen,
-        parse(pod.getMetadata().getCreationTimestamp()),
-        parse(seen.startedAt()),
+        created,
+        started,
         parse(pod.getMetadata().getDeletionTimestamp()),
-        StartRecord.fromJson(annotation(pod.getMetadata().getAnnotations(), StartRecord.ANNOTATION))
-            .orElse(null),
+        record,
         annotation(pod.getMetadata().getAnnotations(), REQUESTED_LICENSES),
         status == null ? null : status.getReason());
   }

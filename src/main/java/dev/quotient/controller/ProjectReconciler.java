@@ -50,10 +50,7 @@ import org.slf4j.LoggerFactory;
  * when the decision says. Also called for deleted Projects, so their pods and queue places go with
  * them.
  */
-@ControllerConfiguration(
-    name = "project",
-    generationAwareEventProcessing = false,
-    triggerReconcilerOnAllEvents = true)
+@ControllerConfiguration(name = "project", generationAwareEventProcessing = false)
 public final class ProjectReconciler implements Reconciler<Project>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProjectReconciler.class);
   static final String BY_LICENSE = "byLicense";
@@ -65,6 +62,7 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   private ProjectObserver observer;
   private ProjectStarter starter;
   private ProjectTimerDriver timers;
+  private DeletedProjectSweep sweep;
   private KubernetesClient client;
 
   public ProjectReconciler(
@@ -99,6 +97,8 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
     ProjectCaches caches = new ProjectCaches(licenses, namespaces, nodes, quotas);
     observer = new ProjectObserver(pods, caches, ledger, context.getClient());
     starter = new ProjectStarter(ledger, context.getClient(), caches);
+    sweep = new DeletedProjectSweep(pods, primary, ledger, client);
+    timers.every(DeletedProjectSweep.EVERY, sweep);
     ledger.restoreQueueFrom(
         () ->
             primary
@@ -115,21 +115,29 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   public UpdateControl<Project> reconcile(Project project, Context<Project> context) {
     Instant now = clock.instant();
     Settings s = settings.current();
-    boolean deleted = context.isPrimaryResourceDeleted();
-    ProjectObservation seen = observer.observe(project, deleted, s, now);
+    sweep.reconciling();
+    ProjectObservation seen = observer.observe(project, s, now);
     LifecycleDecision decision = Lifecycle.decide(seen, s, now);
     if (decision.step() instanceof Step.Start) {
-      decision = Lifecycle.afterStart(seen, starter.start(project, s, now), s, now);
+      decision = Lifecycle.afterStart(seen, starter.start(project, s, now), s, now).after(decision);
     } else {
       act(seen.key(), decision.step());
     }
-    if (!deleted) {
-      decision.notices().forEach(n -> notify(project, n));
-      if (decision.status() != null) {
-        write(project, seen, decision, now, context);
-      }
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "project {}: {} (pod {}) -> {} {} next look {}",
+          seen.key(),
+          seen.previous().getPhase(),
+          seen.pod() == null ? "none" : seen.pod().seen().phase(),
+          decision.step(),
+          decision.notices(),
+          decision.nextLook());
     }
-    timers.schedule(ResourceID.fromResource(project), deleted ? null : decision.nextLook());
+    decision.notices().forEach(n -> notify(project, n));
+    if (decision.status() != null) {
+      write(project, seen, decision, now, context);
+    }
+    timers.schedule(ResourceID.fromResource(project), decision.nextLook());
     return UpdateControl.noUpdate();
   }
 
@@ -180,16 +188,15 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   @Override
   public ErrorStatusUpdateControl<Project> updateErrorStatus(
       Project project, Context<Project> context, Exception e) {
-    if (context.isPrimaryResourceDeleted()
-        || e instanceof KubernetesClientException gone
-            && gone.getCode() == 404
-            && context
-                    .getClient()
-                    .resources(Project.class)
-                    .inNamespace(project.getMetadata().getNamespace())
-                    .withName(project.getMetadata().getName())
-                    .get()
-                == null) {
+    if (e instanceof KubernetesClientException gone
+        && gone.getCode() == 404
+        && context
+                .getClient()
+                .resources(Project.class)
+                .inNamespace(project.getMetadata().getNamespace())
+                .withName(project.getMetadata().getName())
+                .get()
+            == null) {
       // The project was deleted while we reconciled it (its status write found nothing).
       log.debug("project {} was deleted during its reconcile", ProjectObserver.key(project));
       return ErrorStatusUpdateControl.<Project>noStatusUpdate().withNoRetry();

@@ -102,7 +102,8 @@ final class ProjectStarter {
             new StartRecord(
                     ProjectStatusBuilder.toStatus(placed.quota()),
                     ProjectStatusBuilder.toResults(placed.verdicts()),
-                    plan.rejectedPatches())
+                    plan.rejectedPatches(),
+                    now.toString())
                 .toJson());
     try {
       client.pods().inNamespace(key.namespace()).resource(plan.pod()).create();

@@ -67,6 +67,12 @@ final class ProjectTimerDriver implements AutoCloseable {
     schedule(id, null);
   }
 
+  /** Runs a housekeeping task on the driver's thread every {@code period} of real time. */
+  void every(Duration period, Runnable task) {
+    executor.scheduleWithFixedDelay(
+        task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Fires what is due now, by the clock as it reads now. */
   void nudge() {
     executor.execute(this::fireDue);

@@ -47,14 +47,17 @@ public final class EmbeddedRun implements AutoCloseable {
   private final SimulatedCluster cluster;
   private volatile QuotientOperator operator;
   private volatile KubernetesClient operatorClient;
+  private final Clock clock;
 
   private EmbeddedRun(
       MockApiServer api,
       SimulatedCluster cluster,
       QuotientOperator operator,
-      KubernetesClient operatorClient) {
+      KubernetesClient operatorClient,
+      Clock clock) {
     this.api = api;
     this.cluster = cluster;
+    this.clock = clock;
     this.operator = operator;
     this.operatorClient = operatorClient;
   }
@@ -66,6 +69,15 @@ public final class EmbeddedRun implements AutoCloseable {
 
   public static EmbeddedRun start(
       int port, Map<String, String> settings, Duration kubeletDelay, Duration tick) {
+    return start(port, settings, kubeletDelay, tick, Clock.systemUTC());
+  }
+
+  /**
+   * Starts everything with the operator on the given clock (tests move a fake one); the simulated
+   * kubelet keeps real time for its delays.
+   */
+  public static EmbeddedRun start(
+      int port, Map<String, String> settings, Duration kubeletDelay, Duration tick, Clock clock) {
     MockApiServer api = MockApiServer.start(port);
     KubernetesClient client = api.client();
     client
@@ -93,14 +105,15 @@ public final class EmbeddedRun implements AutoCloseable {
     try {
       operator =
           QuotientOperator.start(
-              operatorClient, QuotientOperator.Config.defaults(NAMESPACE).withMetricsPort(0));
+              operatorClient,
+              QuotientOperator.Config.defaults(NAMESPACE).withClock(clock).withMetricsPort(0));
     } catch (RuntimeException e) {
       operatorClient.close();
       cluster.close();
       api.close();
       throw e;
     }
-    return new EmbeddedRun(api, cluster, operator, operatorClient);
+    return new EmbeddedRun(api, cluster, operator, operatorClient, clock);
   }
 
   public KubernetesClient client() {
@@ -142,7 +155,7 @@ public final class EmbeddedRun implements AutoCloseable {
     KubernetesClient fresh = api.newClient();
     operator =
         QuotientOperator.start(
-            fresh, QuotientOperator.Config.defaults(NAMESPACE).withMetricsPort(0));
+            fresh, QuotientOperator.Config.defaults(NAMESPACE).withClock(clock).withMetricsPort(0));
     operatorClient = fresh;
     return operator;
   }

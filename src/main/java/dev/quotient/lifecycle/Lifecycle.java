@@ -51,12 +51,6 @@ public final class Lifecycle {
 
   public static LifecycleDecision decide(ProjectObservation o, Settings s, Instant now) {
     PodState pod = o.pod();
-    if (o.deleted()) {
-      return pod != null && pod.ownedByProject() && !pod.terminating()
-          ? new LifecycleDecision(
-              new Step.DeletePod(pod.name(), StopReason.ProjectDeleted), null, List.of(), null)
-          : new LifecycleDecision(new Step.Hold(), null, List.of(), null);
-    }
     if (pod != null && !pod.ownedByProject()) {
       return new LifecycleDecision(
           new Step.AwaitPodGone(pod.name()),
@@ -81,15 +75,26 @@ public final class Lifecycle {
 
   private static LifecycleDecision awaitGone(ProjectObservation o, PodState pod, Instant now) {
     ProjectStatus prev = o.previous();
+    boolean ours =
+        prev.getPhase() == ProjectPhase.Stopping || prev.getPhase() == ProjectPhase.Failed;
     StatusChange change =
-        prev.getPhase() == ProjectPhase.Stopping || prev.getPhase() == ProjectPhase.Failed
-            ? keep(o)
-            : stopping(o, Reason.Stopping, "Pod " + pod.name() + " is terminating");
+        ours ? keep(o) : stopping(o, Reason.Stopping, "Pod " + pod.name() + " is terminating");
+    // Nobody here asked for this deletion: say so, the project starts again once the pod is gone.
+    List<Notice> notices =
+        ours || !o.wantsRunning()
+            ? List.of()
+            : List.of(
+                Notice.warning(
+                    Reason.PodDeleted,
+                    "Pod "
+                        + pod.name()
+                        + " is being deleted while the project should run; it is created again"
+                        + " once it is gone"));
     Instant overdue = pod.deletionDeadline().plus(DELETION_OVERDUE);
     return new LifecycleDecision(
         new Step.AwaitPodGone(pod.name()),
         change,
-        List.of(),
+        notices,
         overdue.isAfter(now) ? overdue : now.plus(POD_GONE_CHECK));
   }
 

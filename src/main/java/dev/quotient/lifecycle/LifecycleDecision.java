@@ -15,4 +15,11 @@ public record LifecycleDecision(
   public LifecycleDecision {
     notices = List.copyOf(notices);
   }
+
+  /** This decision with Events of an earlier one (a start's) recorded first. */
+  public LifecycleDecision after(LifecycleDecision earlier) {
+    List<Notice> all = new java.util.ArrayList<>(earlier.notices());
+    all.addAll(notices);
+    return new LifecycleDecision(step, status, all, nextLook);
+  }
 }

@@ -11,7 +11,6 @@ import java.util.List;
  * Everything the lifecycle decides on for one Project, read from the caches (and, where an event
  * may have been lost, checked with the API server) before anything is decided.
  *
- * @param deleted the Project is gone; this is its last known state
  * @param missingLicenses Licenses the spec names that do not exist
  * @param previous its status so far (an empty one for a new project)
  * @param activity the quotient.dev/last-activity annotation as written (null when absent)
@@ -23,7 +22,6 @@ public record ProjectObservation(
     ProjectKey key,
     Long generation,
     Instant created,
-    boolean deleted,
     DesiredState desiredState,
     List<String> requestedLicenses,
     List<String> missingLicenses,

@@ -10,14 +10,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a project started with (quota, license verdicts, refused patches), written on its pod as an
- * annotation. The pod is the record of a run: if the operator stops between creating the pod and
+ * What a project started with (quota, license verdicts, refused patches) and when the operator
+ * created the pod by its own clock (the pending timeout counts from there), written on its pod as
+ * an annotation. The pod is the record of a run: if the operator stops between creating the pod and
  * writing the status, or reads a stale status, the status is rebuilt from here.
  */
 public record StartRecord(
     EffectiveQuotaStatus quota,
     List<LicenseResult> licenses,
-    List<PatchRejection> rejectedPatches) {
+    List<PatchRejection> rejectedPatches,
+    String createdAt) {
   public static final String ANNOTATION = "quotient.dev/start-record";
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

@@ -88,8 +88,13 @@ class AdmissionIT {
       String ns = cluster.namespace("memory");
       cluster.create(project(ns, "big", s -> s.setAdminQuota(quota(null, "8Gi"))));
       Project big = cluster.awaitPhase(ns, "big", ProjectPhase.WaitingForResources);
+      // 1639Mi could not fit even an empty cluster quota of 1Gi: it says so, with the numbers.
       assertThat(big.getStatus().getMessage())
-          .isEqualTo("Waiting for resources: memory: needs 1639Mi, 1Gi of 1Gi free");
+          .isEqualTo(
+              "Never fits: never fits the cluster quota, even with nothing else running (memory:"
+                  + " needs 1639Mi, 1Gi of 1Gi free); it is retried when the cluster quota changes");
+      assertThat(big.getStatus().getQueuePosition()).isNull();
+      ProjectReconcilerIT.assertCondition(big, "Ready", "False", "NeverFits");
 
       Map<String, String> raised = new HashMap<>(EmbeddedRun.SETTINGS);
       raised.put("clusterQuota.memory", "4Gi");

@@ -11,6 +11,7 @@ import dev.quotient.api.DesiredState;
 import dev.quotient.api.LicenseState;
 import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
+import dev.quotient.api.StopReason;
 import dev.quotient.status.Conditions;
 import dev.quotient.testing.MockCluster;
 import dev.quotient.testing.TestResources;
@@ -225,7 +226,7 @@ class ProjectReconcilerIT {
     setDesiredState(ns, "p", DesiredState.Stopped);
     Project stopped = cluster.awaitPhase(ns, "p", ProjectPhase.Stopped);
     assertThat(cluster.pod(ns, "p")).isNull();
-    assertThat(stopped.getStatus().getStopReason()).isEqualTo("UserStopped");
+    assertThat(stopped.getStatus().getStopReason()).isEqualTo(StopReason.UserStopped);
     assertThat(stopped.getStatus().getPodName()).isNull();
     assertCondition(stopped, "Ready", "False", "UserStopped");
     assertCondition(stopped, "QuotaAdmitted", "Unknown", "NotRequested");

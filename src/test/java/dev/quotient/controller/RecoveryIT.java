@@ -78,7 +78,7 @@ class RecoveryIT {
                   p.getStatus().getPhase() == ProjectPhase.Running
                       && !node.equals(p.getStatus().getNodeName()));
       assertThat(kept.getStatus().getNodeName()).startsWith("pool-");
-      assertThat(cluster.hasEvent(ns, "kept", "PodFailed")).isTrue();
+      assertThat(cluster.hasEvent(ns, "kept", "NodeLost")).isTrue();
       if (node.equals(plainNode)) {
         Project plain = cluster.awaitPhase(ns, "plain", ProjectPhase.Failed);
         assertThat(plain.getStatus().getMessage()).contains("NodeLost");

@@ -5,11 +5,14 @@ import static dev.quotient.testing.TestResources.quota;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.quotient.admission.ProjectKey;
 import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
 import dev.quotient.api.QuotientLabels;
+import dev.quotient.api.StopReason;
 import dev.quotient.embedded.EmbeddedRun;
 import dev.quotient.testing.MockCluster;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +20,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Idle stop, activity restart, maxDuration, always-running restart and the pending timeout. */
+/**
+ * Idle stop, activity, maxDuration, always-running restart and the pending timeout, on an operator
+ * whose clock only the test moves: no test sleeps to wait for a timer.
+ */
 class TimersIT {
   private static MockCluster cluster;
 
@@ -25,9 +31,9 @@ class TimersIT {
   static void start() {
     Map<String, String> settings = new HashMap<>(EmbeddedRun.SETTINGS);
     settings.put("defaultQuota.idleTimeout", "");
-    settings.put("pendingTimeout", "3s");
-    settings.put("idleCheckInterval", "1s");
-    cluster = MockCluster.start(settings);
+    settings.put("pendingTimeout", "10m");
+    settings.put("idleCheckInterval", "1m");
+    cluster = MockCluster.startOnFakeClock(settings);
   }
 
   @AfterAll
@@ -35,7 +41,9 @@ class TimersIT {
     cluster.close();
   }
 
-  private static void touch(String ns, String name, Instant when) {
+  /** Sets the activity annotation to the operator's now, and waits until the status shows it. */
+  private static Instant touch(String ns, String name) {
+    Instant when = cluster.now();
     cluster.editProject(
         ns,
         name,
@@ -44,50 +52,66 @@ class TimersIT {
               .setAnnotations(new HashMap<>(Map.of(QuotientLabels.LAST_ACTIVITY, when.toString())));
           return p;
         });
+    cluster.awaitProject(ns, name, p -> when.toString().equals(p.getStatus().getLastActivity()));
+    return when;
+  }
+
+  private static void idleTimeout(Project p, String timeout) {
+    p.getSpec().setAdminQuota(quota(null, null));
+    p.getSpec().getAdminQuota().setIdleTimeout(timeout);
   }
 
   @Test
   void idleProjectStopsAndNewActivityStartsItAgain() {
     String ns = cluster.namespace("idle");
-    cluster.create(
-        project(
-            ns,
-            "p",
-            s -> {
-              s.setAdminQuota(quota(null, null));
-              s.getAdminQuota().setIdleTimeout("3s");
-            }));
+    Project p = project(ns, "p");
+    idleTimeout(p, "30m");
+    cluster.create(p);
     cluster.awaitPhase(ns, "p", ProjectPhase.Running);
-    Project stopped = cluster.awaitPhase(ns, "p", ProjectPhase.Stopped);
-    assertThat(stopped.getStatus().getStopReason()).isEqualTo("IdleTimeout");
-    assertThat(cluster.pod(ns, "p")).isNull();
-    assertThat(cluster.hasEvent(ns, "p", "IdleTimeout")).isTrue();
-    assertThat(
-            cluster.run().operator().ledger().lease(new dev.quotient.admission.ProjectKey(ns, "p")))
-        .isEmpty();
+    String uid = cluster.pod(ns, "p").getMetadata().getUid();
+    cluster.advance(Duration.ofMinutes(29));
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> cluster.project(ns, "p").getStatus().getPhase() == ProjectPhase.Running);
+    assertThat(cluster.pod(ns, "p").getMetadata().getUid()).isEqualTo(uid);
 
-    touch(ns, "p", Instant.now());
+    cluster.advance(Duration.ofMinutes(2));
+    Project stopped = cluster.awaitPhase(ns, "p", ProjectPhase.Stopped);
+    assertThat(stopped.getStatus().getStopReason()).isEqualTo(StopReason.IdleTimeout);
+    assertThat(stopped.getStatus().getMessage()).contains("Stopped (IdleTimeout)");
+    await().until(() -> cluster.pod(ns, "p") == null);
+    assertThat(cluster.hasEvent(ns, "p", "IdleTimeout")).isTrue();
+    assertThat(cluster.run().operator().ledger().lease(new ProjectKey(ns, "p"))).isEmpty();
+
+    // The user comes back five minutes later.
+    cluster.advance(Duration.ofMinutes(5));
+    touch(ns, "p");
     cluster.awaitPhase(ns, "p", ProjectPhase.Running);
-    assertThat(cluster.project(ns, "p").getStatus().getLastActivity()).isNotNull();
+    assertThat(cluster.pod(ns, "p").getMetadata().getUid()).isNotEqualTo(uid);
   }
 
   @Test
-  void activityKeepsAProjectRunningPastItsIdleTimeout() throws Exception {
+  void activityKeepsAProjectRunningPastItsIdleTimeout() {
     String ns = cluster.namespace("active");
-    cluster.create(
-        project(
-            ns,
-            "p",
-            s -> {
-              s.setAdminQuota(quota(null, null));
-              s.getAdminQuota().setIdleTimeout("4s");
-            }));
+    Project p = project(ns, "p");
+    idleTimeout(p, "30m");
+    cluster.create(p);
     cluster.awaitPhase(ns, "p", ProjectPhase.Running);
-    for (int i = 0; i < 6; i++) {
-      touch(ns, "p", Instant.now());
-      Thread.sleep(1000);
+    String uid = cluster.pod(ns, "p").getMetadata().getUid();
+    for (int i = 0; i < 3; i++) {
+      touch(ns, "p");
+      cluster.advance(Duration.ofMinutes(20));
     }
+    // An hour after the start, with activity every 20 minutes: the same pod, never idle-stopped.
+    touch(ns, "p");
     assertThat(cluster.project(ns, "p").getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
+    assertThat(cluster.pod(ns, "p").getMetadata().getUid()).isEqualTo(uid);
+    assertThat(cluster.hasEvent(ns, "p", "IdleTimeout")).isFalse();
+    // The timer was live all along: without activity it stops the project.
+    cluster.advance(Duration.ofMinutes(31));
+    assertThat(cluster.awaitPhase(ns, "p", ProjectPhase.Stopped).getStatus().getStopReason())
+        .isEqualTo(StopReason.IdleTimeout);
   }
 
   @Test
@@ -99,7 +123,7 @@ class TimersIT {
             "limited",
             s -> {
               s.setAdminQuota(quota(null, null));
-              s.getAdminQuota().setMaxDuration("3s");
+              s.getAdminQuota().setMaxDuration("1h");
             }));
     cluster.create(
         project(
@@ -107,20 +131,30 @@ class TimersIT {
             "kept",
             s -> {
               s.setAdminQuota(quota(null, null));
-              s.getAdminQuota().setMaxDuration("3s");
+              s.getAdminQuota().setMaxDuration("1h");
               s.getAdminQuota().setAlwaysRunning(true);
             }));
     cluster.awaitPhase(ns, "kept", ProjectPhase.Running);
+    cluster.awaitPhase(ns, "limited", ProjectPhase.Running);
     String firstUid = cluster.pod(ns, "kept").getMetadata().getUid();
+    cluster.advance(Duration.ofMinutes(61));
     Project limited = cluster.awaitPhase(ns, "limited", ProjectPhase.Stopped);
-    assertThat(limited.getStatus().getStopReason()).isEqualTo("MaxDuration");
+    assertThat(limited.getStatus().getStopReason()).isEqualTo(StopReason.MaxDuration);
     await()
         .atMost(MockCluster.TIMEOUT)
         .until(
             () ->
                 cluster.pod(ns, "kept") != null
                     && !cluster.pod(ns, "kept").getMetadata().getUid().equals(firstUid));
+    cluster.awaitPhase(ns, "kept", ProjectPhase.Running);
     assertThat(cluster.hasEvent(ns, "kept", "MaxDuration")).isTrue();
+    // Its new run counts from its own start: it is not stopped again at once.
+    String secondUid = cluster.pod(ns, "kept").getMetadata().getUid();
+    cluster.advance(Duration.ofMinutes(30));
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> secondUid.equals(cluster.pod(ns, "kept").getMetadata().getUid()));
   }
 
   @Test
@@ -128,20 +162,20 @@ class TimersIT {
     String ns = cluster.namespace("pending");
     // 40Gi of requests fit the cluster quota but no project node.
     cluster.create(project(ns, "p", s -> s.setAdminQuota(quota(null, "200Gi"))));
+    cluster.awaitProject(
+        ns,
+        "p",
+        x ->
+            x.getStatus() != null
+                && x.getStatus().getMessage() != null
+                && x.getStatus().getMessage().contains("Unschedulable"));
+    cluster.advance(Duration.ofMinutes(11));
     Project failed = cluster.awaitPhase(ns, "p", ProjectPhase.Failed);
-    assertThat(failed.getStatus().getStopReason()).isEqualTo("PendingTimeout");
+    assertThat(failed.getStatus().getStopReason()).isEqualTo(StopReason.PendingTimeout);
     assertThat(failed.getStatus().getMessage())
-        .contains("did not start within 3s")
+        .contains("did not start within 10m")
         .contains("Insufficient memory");
-    await()
-        .until(
-            () ->
-                cluster
-                    .run()
-                    .operator()
-                    .ledger()
-                    .lease(new dev.quotient.admission.ProjectKey(ns, "p"))
-                    .isEmpty());
+    await().until(() -> cluster.run().operator().ledger().lease(new ProjectKey(ns, "p")).isEmpty());
 
     cluster.editProject(
         ns,
@@ -152,5 +186,50 @@ class TimersIT {
         });
     Project fixed = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
     assertThat(fixed.getStatus().getEffectiveQuota().getMemoryLimit()).isEqualTo("2Gi");
+  }
+
+  @Test
+  void anAlwaysRunningProjectKeepsRunningWhenItsUserStopsItUntilTheLicenseIsRemoved() {
+    String ns = cluster.namespace("always");
+    cluster.create(
+        project(
+            ns,
+            "p",
+            s -> {
+              s.setAdminQuota(quota(null, null));
+              s.getAdminQuota().setAlwaysRunning(true);
+            }));
+    cluster.awaitPhase(ns, "p", ProjectPhase.Running);
+    String uid = cluster.pod(ns, "p").getMetadata().getUid();
+    cluster.editProject(
+        ns,
+        "p",
+        p -> {
+          p.getSpec().setDesiredState(dev.quotient.api.DesiredState.Stopped);
+          return p;
+        });
+    Project kept =
+        cluster.awaitProject(
+            ns,
+            "p",
+            x ->
+                x.getStatus().getMessage() != null
+                    && x.getStatus().getMessage().contains("makes this project alwaysRunning"));
+    assertThat(kept.getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
+    assertThat(kept.getStatus().getMessage()).contains("spec.adminQuota").contains("remove that");
+    assertThat(kept.getStatus().getEffectiveQuota().getAlwaysRunningBy())
+        .isEqualTo("spec.adminQuota");
+    assertThat(cluster.pod(ns, "p").getMetadata().getUid()).isEqualTo(uid);
+    assertThat(cluster.hasEvent(ns, "p", "KeptRunning")).isTrue();
+
+    cluster.editProject(
+        ns,
+        "p",
+        p -> {
+          p.getSpec().getAdminQuota().setAlwaysRunning(null);
+          return p;
+        });
+    Project stopped = cluster.awaitPhase(ns, "p", ProjectPhase.Stopped);
+    assertThat(stopped.getStatus().getStopReason()).isEqualTo(StopReason.UserStopped);
   }
 }

@@ -313,17 +313,7 @@ class LifecycleTest {
             g -> g.missing("gone").created(NOW.minusSeconds(30)),
             "Start",
             null,
-            null),
-        row(
-            "(deleted)",
-            "Running",
-            "Running",
-            "-",
-            g -> g.deleted().pod(running()),
-            "DeletePod ProjectDeleted",
-            null,
-            null),
-        row("(deleted)", "Stopped", "none", "-", g -> g.deleted(), "Hold", null, null));
+            null));
   }
 
   private static Row row(
@@ -365,9 +355,7 @@ class LifecycleTest {
   void everyDecisionThatLeavesAPodToGoSaysWhenToCheckAgain() {
     for (Row row : rows()) {
       LifecycleDecision d = Lifecycle.decide(row.given().apply(new Given()).build(), SETTINGS, NOW);
-      boolean projectGone = row.given().apply(new Given()).build().deleted();
-      if (!projectGone
-          && (d.step() instanceof Step.DeletePod || d.step() instanceof Step.AwaitPodGone)) {
+      if (d.step() instanceof Step.DeletePod || d.step() instanceof Step.AwaitPodGone) {
         assertThat(d.nextLook()).as(row.toString()).isNotNull().isAfter(NOW);
       }
     }
@@ -486,9 +474,7 @@ class LifecycleTest {
                   r.pod(),
                   r.when(),
                   r.step(),
-                  r.phase() == null
-                      ? (r.step().equals("Start") ? "(from admission)" : "(no status)")
-                      : r.phase().name(),
+                  r.phase() == null ? "(from admission)" : r.phase().name(),
                   r.stopReason() == null ? "-" : r.stopReason().name()))
           .append(" |\n");
     }
@@ -627,7 +613,7 @@ class LifecycleTest {
           created,
           phase == ProjectPhase.Running ? started : null,
           deletion,
-          new StartRecord(quota, List.of(), List.of()),
+          new StartRecord(quota, List.of(), List.of(), null),
           licensesAtStart,
           endReason);
     }
@@ -638,7 +624,6 @@ class LifecycleTest {
     private DesiredState desired = DesiredState.Running;
     private final ProjectStatus previous = new ProjectStatus();
     private PodState pod;
-    private boolean deleted;
     private boolean always;
     private Long generation = 2L;
     private Instant created = NOW.minus(Duration.ofDays(1));
@@ -687,11 +672,6 @@ class LifecycleTest {
       return this;
     }
 
-    Given deleted() {
-      deleted = true;
-      return this;
-    }
-
     Given generation(Long g) {
       generation = g;
       return this;
@@ -724,7 +704,6 @@ class LifecycleTest {
           new ProjectKey("ns", "p"),
           generation,
           created,
-          deleted,
           desired,
           requested,
           missing,

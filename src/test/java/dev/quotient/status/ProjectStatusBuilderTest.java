@@ -313,7 +313,8 @@ class ProjectStatusBuilderTest {
             ProjectStatusBuilder.toStatus(quota()),
             ProjectStatusBuilder.toResults(
                 List.of(verdict("a", LicenseState.Applied), verdict("b", LicenseState.Expired))),
-            List.of(new PatchRejection("a", "privileged")));
+            List.of(new PatchRejection("a", "privileged")),
+            T1.toString());
     StartRecord roundTrip = StartRecord.fromJson(record.toJson()).orElseThrow();
     assertThat(roundTrip).isEqualTo(record);
     assertThat(StartRecord.fromJson("not json")).isEmpty();

@@ -24,9 +24,11 @@ public final class MockCluster implements AutoCloseable {
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
   public static final Duration TIMEOUT = Duration.ofSeconds(20);
   private final EmbeddedRun run;
+  private final FakeClock clock;
 
-  private MockCluster(EmbeddedRun run) {
+  private MockCluster(EmbeddedRun run, FakeClock clock) {
     this.run = run;
+    this.clock = clock;
   }
 
   public static MockCluster start() {
@@ -35,7 +37,26 @@ public final class MockCluster implements AutoCloseable {
 
   public static MockCluster start(Map<String, String> settings) {
     return new MockCluster(
-        EmbeddedRun.start(0, settings, Duration.ofMillis(200), Duration.ofMillis(100)));
+        EmbeddedRun.start(0, settings, Duration.ofMillis(200), Duration.ofMillis(100)), null);
+  }
+
+  /** The operator runs on a fake clock that only {@link #advance} moves. */
+  public static MockCluster startOnFakeClock(Map<String, String> settings) {
+    FakeClock clock = FakeClock.startingNow();
+    return new MockCluster(
+        EmbeddedRun.start(0, settings, Duration.ofMillis(200), Duration.ofMillis(100), clock),
+        clock);
+  }
+
+  /** The operator's time now. */
+  public java.time.Instant now() {
+    return clock == null ? java.time.Instant.now() : clock.instant();
+  }
+
+  /** Moves the operator's fake clock on and lets its timers fire. */
+  public void advance(Duration d) {
+    clock.advance(d);
+    run.operator().checkTimersNow();
   }
 
   public KubernetesClient client() {

@@ -1,0 +1,89 @@
+package dev.quotient.controller;
+
+import dev.quotient.admission.LeaseLedger;
+import dev.quotient.admission.ProjectKey;
+import dev.quotient.api.Project;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Duration;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a deleted Project leaves behind: its pod (deleted here rather than left to the garbage
+ * collector, so its lease is released when the pod is gone, the same path as every other pod that
+ * goes away) and its place in the wait queues. Runs only once the operator reconciles (caches
+ * synced, and the leader), since an empty cache would make every pod look orphaned.
+ */
+final class DeletedProjectSweep implements Runnable {
+  /** How often to look: a deleted Project's pod runs at most about this long past its Project. */
+  static final Duration EVERY = Duration.ofSeconds(5);
+
+  private static final Logger log = LoggerFactory.getLogger(DeletedProjectSweep.class);
+  private final ProjectPodEventSource pods;
+  private final IndexedResourceCache<Project> projects;
+  private final LeaseLedger ledger;
+  private final KubernetesClient client;
+  private volatile boolean reconciling;
+
+  DeletedProjectSweep(
+      ProjectPodEventSource pods,
+      IndexedResourceCache<Project> projects,
+      LeaseLedger ledger,
+      KubernetesClient client) {
+    this.pods = pods;
+    this.projects = projects;
+    this.ledger = ledger;
+    this.client = client;
+  }
+
+  /** Called by each reconcile: from now on the caches are complete and this replica leads. */
+  void reconciling() {
+    reconciling = true;
+  }
+
+  @Override
+  public void run() {
+    if (!reconciling) {
+      return;
+    }
+    try {
+      pods.list().filter(this::orphaned).forEach(this::delete);
+      ledger.queue().stream()
+          .filter(k -> projects.get(new ResourceID(k.name(), k.namespace())).isEmpty())
+          .forEach(ledger::forget);
+    } catch (RuntimeException e) {
+      log.warn("sweep for deleted projects failed, trying again in {}: {}", EVERY, e.toString());
+    }
+  }
+
+  private boolean orphaned(Pod pod) {
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      return false;
+    }
+    OwnerReference owner =
+        pod.getMetadata().getOwnerReferences() == null
+            ? null
+            : pod.getMetadata().getOwnerReferences().stream()
+                .filter(r -> "Project".equals(r.getKind()))
+                .findFirst()
+                .orElse(null);
+    if (owner == null) {
+      return false;
+    }
+    return projects
+        .get(new ResourceID(owner.getName(), pod.getMetadata().getNamespace()))
+        .map(p -> !Objects.equals(p.getMetadata().getUid(), owner.getUid()))
+        .orElse(true);
+  }
+
+  private void delete(Pod pod) {
+    ProjectKey key = new ProjectKey(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+    log.info("pod {} belongs to a Project that no longer exists: deleting it", key);
+    client.pods().inNamespace(key.namespace()).withName(key.name()).delete();
+  }
+}
