@@ -6,6 +6,7 @@ import dev.quotient.api.License;
 import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
 import dev.quotient.embedded.EmbeddedRun;
+import dev.quotient.embedded.MockApiServer;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
@@ -24,9 +26,11 @@ public final class MockCluster implements AutoCloseable {
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
   public static final Duration TIMEOUT = Duration.ofSeconds(20);
   private final EmbeddedRun run;
+  private final FaultInjectingDispatcher faults;
 
-  private MockCluster(EmbeddedRun run) {
+  private MockCluster(EmbeddedRun run, FaultInjectingDispatcher faults) {
     this.run = run;
+    this.faults = faults;
   }
 
   public static MockCluster start() {
@@ -34,8 +38,17 @@ public final class MockCluster implements AutoCloseable {
   }
 
   public static MockCluster start(Map<String, String> settings) {
+    AtomicReference<FaultInjectingDispatcher> faults = new AtomicReference<>();
+    MockApiServer api =
+        MockApiServer.start(
+            0,
+            responses -> {
+              faults.set(new FaultInjectingDispatcher(responses));
+              return faults.get();
+            });
     return new MockCluster(
-        EmbeddedRun.start(0, settings, Duration.ofMillis(200), Duration.ofMillis(100)));
+        EmbeddedRun.start(api, settings, Duration.ofMillis(200), Duration.ofMillis(100)),
+        faults.get());
   }
 
   public KubernetesClient client() {
@@ -44,6 +57,13 @@ public final class MockCluster implements AutoCloseable {
 
   public EmbeddedRun run() {
     return run;
+  }
+
+  /**
+   * The mock API server's fault injection: slow or refused requests, lagging or expiring watches.
+   */
+  public FaultInjectingDispatcher faults() {
+    return faults;
   }
 
   /** A fresh namespace, so tests sharing a cluster never see each other's projects. */
