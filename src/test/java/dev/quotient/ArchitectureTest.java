@@ -7,7 +7,9 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Keeps the pure packages pure and the simulation out of the operator. */
+/**
+ * Keeps the pure packages pure, the simulation out of the operator, and the two local runs apart.
+ */
 class ArchitectureTest {
   private static final JavaClasses CLASSES =
       new ClassFileImporter()
@@ -48,6 +50,32 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("dev.quotient.sim..", "dev.quotient.embedded..", "dev.quotient.local..")
+        .check(CLASSES);
+  }
+
+  /**
+   * The two runs (embedded on the CRUD mock, local on a real control plane) share their helpers
+   * through dev.quotient.run, never each other.
+   */
+  @Test
+  void theRealControlPlaneLauncherDoesNotDependOnTheEmbeddedRun() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.quotient.local..", "dev.quotient.run..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.quotient.embedded..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theSharedRunHelpersDependOnNeitherRun() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.quotient.run..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.quotient.embedded..", "dev.quotient.local..", "dev.quotient.sim..")
         .check(CLASSES);
   }
 }

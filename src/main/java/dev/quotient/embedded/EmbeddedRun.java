@@ -1,29 +1,23 @@
 package dev.quotient.embedded;
 
-import dev.quotient.api.Project;
-import dev.quotient.api.ProjectPhase;
-import dev.quotient.api.ProjectStatus;
 import dev.quotient.controller.QuotientOperator;
+import dev.quotient.run.DefaultNodes;
+import dev.quotient.run.ManifestDirectory;
+import dev.quotient.run.ProjectTable;
 import dev.quotient.sim.SimulatedCluster;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 
 /**
  * The one-command local run: a mock API server on 127.0.0.1, simulated nodes, scheduler and
@@ -33,15 +27,7 @@ public final class EmbeddedRun implements AutoCloseable {
   public static final String NAMESPACE = "quotient-system";
 
   /** Settings of the embedded cluster: project nodes carry quotient.dev/project-node=true. */
-  public static final Map<String, String> SETTINGS =
-      Map.of("pod.projectNodeSelector", "quotient.dev/project-node=true");
-
-  private static final Set<ProjectPhase> SETTLED =
-      Set.of(
-          ProjectPhase.Running,
-          ProjectPhase.Stopped,
-          ProjectPhase.Failed,
-          ProjectPhase.WaitingForResources);
+  public static final Map<String, String> SETTINGS = DefaultNodes.SETTINGS;
 
   private final MockApiServer api;
   private final SimulatedCluster cluster;
@@ -69,16 +55,20 @@ public final class EmbeddedRun implements AutoCloseable {
 
   public static EmbeddedRun start(
       int port, Map<String, String> settings, Duration kubeletDelay, Duration tick) {
-    return start(port, settings, kubeletDelay, tick, Clock.systemUTC());
+    return start(MockApiServer.start(port), settings, kubeletDelay, tick, Clock.systemUTC());
   }
 
   /**
-   * Starts everything with the operator on the given clock (tests move a fake one); the simulated
-   * kubelet keeps real time for its delays.
+   * Starts everything on a mock API server already started (tests start one whose dispatcher
+   * injects faults), with the operator on the given clock (tests move a fake one; the simulated
+   * kubelet keeps real time for its delays); the run owns the server from here and closes it.
    */
   public static EmbeddedRun start(
-      int port, Map<String, String> settings, Duration kubeletDelay, Duration tick, Clock clock) {
-    MockApiServer api = MockApiServer.start(port);
+      MockApiServer api,
+      Map<String, String> settings,
+      Duration kubeletDelay,
+      Duration tick,
+      Clock clock) {
     KubernetesClient client = api.client();
     client
         .namespaces()
@@ -164,124 +154,21 @@ public final class EmbeddedRun implements AutoCloseable {
    * Creates every object in the YAML files of a directory (sorted by file name), namespaces first.
    */
   public List<HasMetadata> apply(Path dir) throws IOException {
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files =
-          s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-              .sorted()
-              .toList();
-    }
-    List<HasMetadata> created = new ArrayList<>();
-    for (Path f : files) {
-      try (InputStream in = Files.newInputStream(f)) {
-        for (HasMetadata item : api.client().load(in).items()) {
-          created.add(apply(item));
-        }
-      }
-    }
-    return created;
+    return ManifestDirectory.apply(api.client(), dir);
   }
 
   public HasMetadata apply(HasMetadata item) {
-    KubernetesClient client = api.client();
-    String ns = item.getMetadata().getNamespace();
-    if (ns != null && client.namespaces().withName(ns).get() == null) {
-      client
-          .namespaces()
-          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-          .create();
-    }
-    try {
-      return client.resource(item).create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) {
-        return client.resource(item).update();
-      }
-      throw e;
-    }
+    return ManifestDirectory.apply(api.client(), item);
   }
 
   /** Waits until every project has settled (or the timeout passes). */
   public void awaitSettled(Duration timeout) throws InterruptedException {
-    awaitSettled(api.client(), timeout);
-  }
-
-  /**
-   * Waits until every project of the cluster behind {@code client} has settled (or the timeout
-   * passes).
-   */
-  public static void awaitSettled(KubernetesClient client, Duration timeout)
-      throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < end) {
-      List<Project> projects = client.resources(Project.class).inAnyNamespace().list().getItems();
-      if (projects.stream()
-          .allMatch(p -> p.getStatus() != null && SETTLED.contains(p.getStatus().getPhase()))) {
-        return;
-      }
-      Thread.sleep(200);
-    }
+    ProjectTable.awaitSettled(api.client(), timeout);
   }
 
   /** The projects as a table, like 'kubectl get projects -A -o wide'. */
   public void printProjects(PrintStream out) {
-    printProjects(api.client(), out);
-  }
-
-  /** The projects of the cluster behind {@code client} as a table. */
-  public static void printProjects(KubernetesClient client, PrintStream out) {
-    List<Project> projects =
-        new ArrayList<>(client.resources(Project.class).inAnyNamespace().list().getItems());
-    projects.sort(
-        Comparator.comparing((Project p) -> p.getMetadata().getNamespace())
-            .thenComparing(p -> p.getMetadata().getName()));
-    String fmt = "%-10s %-18s %-20s %-6s %-7s %-6s %-8s %-4s %-10s %-9s %s%n";
-    out.printf(
-        fmt,
-        "NAMESPACE",
-        "NAME",
-        "PHASE",
-        "CPU",
-        "CPU-REQ",
-        "MEMORY",
-        "MEM-REQ",
-        "GPU",
-        "NODE",
-        "GROUP",
-        "MESSAGE");
-    for (Project p : projects) {
-      ProjectStatus s = p.getStatus() == null ? new ProjectStatus() : p.getStatus();
-      var q = s.getEffectiveQuota();
-      out.printf(
-          fmt,
-          p.getMetadata().getNamespace(),
-          p.getMetadata().getName(),
-          s.getPhase(),
-          q == null ? "" : q.getCpuLimit(),
-          q == null ? "" : q.getCpuRequest(),
-          q == null ? "" : q.getMemoryLimit(),
-          q == null ? "" : q.getMemoryRequest(),
-          q == null || q.getGpu() == null ? "" : q.getGpu(),
-          s.getNodeName() == null ? "" : s.getNodeName(),
-          q == null || q.getNodeGroup() == null ? "" : q.getNodeGroup(),
-          summary(s));
-    }
-  }
-
-  private static String summary(ProjectStatus s) {
-    StringBuilder sb = new StringBuilder(s.getMessage() == null ? "" : s.getMessage());
-    if (s.getLicenses() != null) {
-      s.getLicenses().stream()
-          .filter(l -> l.getState() != dev.quotient.api.LicenseState.Applied)
-          .forEach(
-              l ->
-                  sb.append(" [")
-                      .append(l.getName())
-                      .append(": ")
-                      .append(l.getState())
-                      .append("]"));
-    }
-    return sb.toString();
+    ProjectTable.print(api.client(), out);
   }
 
   @Override

@@ -18,10 +18,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.function.Function;
 
 /**
  * fabric8's CRUD mock API server on 127.0.0.1 with Quotient's CRDs installed: it stores objects and
- * serves watches, and enforces nothing (see PLATFORM-NOTES.md).
+ * serves watches, and enforces nothing (README, "Two API servers"). Fault injection for tests is a
+ * dispatcher of theirs, passed to {@link #start(int, Function)}.
  */
 public final class MockApiServer implements AutoCloseable {
   public static final List<String> CRDS =
@@ -38,340 +40,27 @@ public final class MockApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 
-  private final SlowableDispatcher dispatcher;
-
-  private MockApiServer(KubernetesMockServer server, SlowableDispatcher dispatcher) {
+  private MockApiServer(KubernetesMockServer server) {
     this.server = server;
-    this.dispatcher = dispatcher;
     this.client = server.createClient();
-  }
-
-  /**
-   * Delays requests whose method and path match (e.g. "GET /api/v1/pods"), to test what the
-   * operator does while a LIST is slow; null clears it.
-   */
-  public void delay(java.util.function.Predicate<String> methodAndPath, java.time.Duration by) {
-    dispatcher.rule = methodAndPath == null ? null : new DelayRule(methodAndPath, by);
-  }
-
-  /**
-   * Answers the next {@code times} requests whose method and path match with {@code code} and a
-   * Status whose message is {@code message} instead of serving them, as a real API server's
-   * admission (ResourceQuota, a webhook) or an outage would.
-   */
-  public void refuse(
-      java.util.function.Predicate<String> methodAndPath, int code, String message, int times) {
-    dispatcher.refusal =
-        new RefusalRule(
-            methodAndPath, code, message, new java.util.concurrent.atomic.AtomicInteger(times));
-  }
-
-  /**
-   * Runs {@code then} right after the next request whose method and path match has been served (the
-   * response is computed and the object stored, but not yet sent back), once: to stop the operator
-   * at a write point, as a crash between two writes would.
-   */
-  public void afterServed(java.util.function.Predicate<String> methodAndPath, Runnable then) {
-    dispatcher.after =
-        methodAndPath == null
-            ? null
-            : new AfterRule(methodAndPath, then, new java.util.concurrent.atomic.AtomicBoolean());
-  }
-
-  /**
-   * Holds back every event sent on watches whose request ("GET /api/v1/pods?...watch=true") matches
-   * by {@code by}, in order, so an informer's cache lags the server (a stale read); null clears it
-   * (events already held still arrive late).
-   */
-  public void lagWatches(java.util.function.Predicate<String> watchRequest, java.time.Duration by) {
-    dispatcher.lag = watchRequest == null ? null : new DelayRule(watchRequest, by);
-  }
-
-  /**
-   * Drops the next {@code times} watch events whose watch request matches and whose JSON text
-   * matches {@code event} (e.g. contains "\"type\":\"DELETED\"" and a pod name): an event that
-   * never arrives.
-   */
-  public void dropWatchEvents(
-      java.util.function.Predicate<String> watchRequest,
-      java.util.function.Predicate<String> event,
-      int times) {
-    dispatcher.drop =
-        new DropRule(watchRequest, event, new java.util.concurrent.atomic.AtomicInteger(times));
-  }
-
-  /**
-   * Ends every open watch whose request matches as an API server does when the resource version it
-   * watches from is compacted: an ERROR event with a 410 Gone Status, then the socket closes.
-   * Returns how many watches were ended; the clients must relist.
-   */
-  public int expireWatches(java.util.function.Predicate<String> watchRequest) {
-    int n = 0;
-    for (WatchSocket w : dispatcher.sockets) {
-      if (watchRequest.test(w.request) && !w.expired) {
-        w.expire();
-        n++;
-      }
-    }
-    return n;
-  }
-
-  /** Watches open now (not expired) whose request matches. */
-  public int openWatches(java.util.function.Predicate<String> watchRequest) {
-    return (int)
-        dispatcher.sockets.stream().filter(w -> watchRequest.test(w.request) && !w.expired).count();
-  }
-
-  private record DropRule(
-      java.util.function.Predicate<String> match,
-      java.util.function.Predicate<String> event,
-      java.util.concurrent.atomic.AtomicInteger left) {}
-
-  /** The server side of one watch, through which the rules above see each event it sends. */
-  private static final class WatchSocket implements io.fabric8.mockwebserver.http.WebSocket {
-    private final io.fabric8.mockwebserver.http.WebSocket raw;
-    private final String request;
-    private final SlowableDispatcher rules;
-    private volatile boolean expired; // after the 410 (or a close) nothing more is sent
-    private java.util.concurrent.ScheduledExecutorService
-        delays; // one per watch: a stuck socket holds up no other
-    private long notBefore; // nanoTime before which nothing more may be sent directly (keeps order)
-
-    WatchSocket(
-        io.fabric8.mockwebserver.http.WebSocket raw, String request, SlowableDispatcher rules) {
-      this.raw = raw;
-      this.request = request;
-      this.rules = rules;
-    }
-
-    @Override
-    public io.fabric8.mockwebserver.http.RecordedRequest request() {
-      return raw.request();
-    }
-
-    @Override
-    public synchronized boolean send(String text) {
-      if (expired) {
-        return true;
-      }
-      DropRule d = rules.drop;
-      if (d != null
-          && d.match().test(request)
-          && d.event().test(text)
-          && d.left().getAndDecrement() > 0) {
-        return true;
-      }
-      DelayRule lag = rules.lag;
-      long now = System.nanoTime();
-      long at =
-          lag != null && lag.match().test(request)
-              ? Math.max(now + lag.by().toNanos(), notBefore)
-              : notBefore;
-      if (at <= now && delays == null) {
-        return raw.send(text);
-      }
-      // Once anything was held back, everything goes through the one queue, so order is kept.
-      notBefore = Math.max(at, now);
-      if (delays == null) {
-        delays =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread t = new Thread(r, "mock-watch-lag");
-                  t.setDaemon(true);
-                  return t;
-                });
-      }
-      delays.schedule(
-          () -> {
-            if (!expired) {
-              raw.send(text);
-            }
-          },
-          Math.max(0, at - now),
-          java.util.concurrent.TimeUnit.NANOSECONDS);
-      return true;
-    }
-
-    @Override
-    public boolean send(byte[] bytes) {
-      return raw.send(bytes);
-    }
-
-    @Override
-    public boolean close(int code, String reason) {
-      return raw.close(code, reason);
-    }
-
-    synchronized void expire() {
-      raw.send(
-          "{\"type\":\"ERROR\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\","
-              + "\"code\":410,\"reason\":\"Expired\",\"message\":\"too old resource version\"}}");
-      // The client closes the watch on this event and relists. Closing it from here instead could
-      // reach the client first: it would then re-watch from its last resourceVersion without a
-      // relist, and this mock (unlike a real API server) replays nothing since that version.
-      ended();
-    }
-
-    synchronized void ended() {
-      expired = true;
-      if (delays != null) {
-        delays.shutdownNow();
-      }
-    }
-  }
-
-  /** Hands the watch listener our socket instead of the raw one. */
-  private static final class WatchListener extends io.fabric8.mockwebserver.http.WebSocketListener {
-    private final io.fabric8.mockwebserver.http.WebSocketListener inner;
-    private final String request;
-    private final SlowableDispatcher rules;
-    private volatile WatchSocket socket;
-
-    WatchListener(
-        io.fabric8.mockwebserver.http.WebSocketListener inner,
-        String request,
-        SlowableDispatcher rules) {
-      this.inner = inner;
-      this.request = request;
-      this.rules = rules;
-    }
-
-    private synchronized WatchSocket wrap(io.fabric8.mockwebserver.http.WebSocket raw) {
-      if (socket == null) {
-        socket = new WatchSocket(raw, request, rules);
-        rules.sockets.add(socket);
-      }
-      return socket;
-    }
-
-    @Override
-    public void onBeforeAccept(
-        io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
-      inner.onBeforeAccept(wrap(ws), r);
-    }
-
-    @Override
-    public void onOpen(
-        io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
-      inner.onOpen(wrap(ws), r);
-    }
-
-    @Override
-    public void onMessage(io.fabric8.mockwebserver.http.WebSocket ws, String text) {
-      inner.onMessage(wrap(ws), text);
-    }
-
-    @Override
-    public void onMessage(
-        io.fabric8.mockwebserver.http.WebSocket ws,
-        io.fabric8.mockwebserver.http.ByteString bytes) {
-      inner.onMessage(wrap(ws), bytes);
-    }
-
-    @Override
-    public void onMessage(io.fabric8.mockwebserver.http.WebSocket ws, byte[] bytes) {
-      inner.onMessage(wrap(ws), bytes);
-    }
-
-    @Override
-    public void onClosing(io.fabric8.mockwebserver.http.WebSocket ws, int code, String reason) {
-      wrap(ws).ended();
-      inner.onClosing(wrap(ws), code, reason);
-    }
-
-    @Override
-    public void onClosed(io.fabric8.mockwebserver.http.WebSocket ws, int code, String reason) {
-      wrap(ws).ended();
-      rules.sockets.remove(socket);
-      inner.onClosed(wrap(ws), code, reason);
-    }
-
-    @Override
-    public void onFailure(
-        io.fabric8.mockwebserver.http.WebSocket ws,
-        Throwable t,
-        io.fabric8.mockwebserver.http.Response r) {
-      wrap(ws).ended();
-      rules.sockets.remove(socket);
-      inner.onFailure(wrap(ws), t, r);
-    }
-  }
-
-  private record AfterRule(
-      java.util.function.Predicate<String> match,
-      Runnable then,
-      java.util.concurrent.atomic.AtomicBoolean fired) {}
-
-  private record DelayRule(java.util.function.Predicate<String> match, java.time.Duration by) {}
-
-  private record RefusalRule(
-      java.util.function.Predicate<String> match,
-      int code,
-      String message,
-      java.util.concurrent.atomic.AtomicInteger left) {}
-
-  /** The mock's dispatcher with an optional delay rule in front. */
-  private static final class SlowableDispatcher extends KubernetesMixedDispatcher {
-    private volatile DelayRule rule;
-    private volatile RefusalRule refusal;
-    private volatile AfterRule after;
-    private volatile DelayRule lag;
-    private volatile DropRule drop;
-    private final java.util.Set<WatchSocket> sockets =
-        java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    SlowableDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses) {
-      super(responses);
-    }
-
-    @Override
-    public io.fabric8.mockwebserver.http.MockResponse dispatch(
-        io.fabric8.mockwebserver.http.RecordedRequest request) {
-      DelayRule r = rule;
-      if (r != null && r.match().test(request.getMethod() + " " + request.getPath())) {
-        try {
-          Thread.sleep(r.by().toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      RefusalRule no = refusal;
-      if (no != null
-          && no.match().test(request.getMethod() + " " + request.getPath())
-          && no.left().getAndDecrement() > 0) {
-        io.fabric8.kubernetes.api.model.Status status =
-            new io.fabric8.kubernetes.api.model.StatusBuilder()
-                .withStatus("Failure")
-                .withCode(no.code())
-                .withMessage(no.message())
-                .build();
-        return new io.fabric8.mockwebserver.http.MockResponse()
-            .setResponseCode(no.code())
-            .setHeader("Content-Type", "application/json")
-            .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(status));
-      }
-      io.fabric8.mockwebserver.http.MockResponse served = super.dispatch(request);
-      AfterRule a = after;
-      if (a != null
-          && a.match().test(request.getMethod() + " " + request.getPath())
-          && a.fired().compareAndSet(false, true)) {
-        a.then().run();
-      }
-      if (served.getWebSocketListener() != null) {
-        served.withWebSocketUpgrade(
-            new WatchListener(
-                served.getWebSocketListener(),
-                request.getMethod() + " " + request.getPath(),
-                this));
-      }
-      return served;
-    }
   }
 
   /** Starts on the given port (0 = any free port) and installs the CRDs. */
   public static MockApiServer start(int port) {
+    return start(port, KubernetesMixedDispatcher::new);
+  }
+
+  /**
+   * Starts with a dispatcher of the caller's: fabric8's CRUD dispatcher or one that extends it
+   * (tests inject faults this way). It gets the map of expected requests the server's {@code
+   * expect()} fills.
+   */
+  public static MockApiServer start(
+      int port,
+      Function<Map<ServerRequest, Queue<ServerResponse>>, ? extends KubernetesMixedDispatcher>
+          dispatcherFor) {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    SlowableDispatcher dispatcher = new SlowableDispatcher(responses);
+    KubernetesMixedDispatcher dispatcher = dispatcherFor.apply(responses);
     KubernetesMockServer server =
         new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
     try {
@@ -393,7 +82,7 @@ public final class MockApiServer implements AutoCloseable {
              "resourceRules":[{"verbs":["*"],"apiGroups":["*"],"resources":["*"]}]}}
             """)
         .always();
-    MockApiServer api = new MockApiServer(server, dispatcher);
+    MockApiServer api = new MockApiServer(server);
     api.installCrds();
     return api;
   }

@@ -3,7 +3,7 @@ package dev.quotient.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.quotient.controller.QuotientOperator;
-import dev.quotient.embedded.EmbeddedRun;
+import dev.quotient.run.DefaultNodes;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -65,7 +65,7 @@ public final class LocalCluster implements AutoCloseable {
       boolean runOperator,
       RequestCounter operatorRequests) {
     public static Options defaults(Path logFile) {
-      return new Options(null, EmbeddedRun.SETTINGS, logFile, true, null);
+      return new Options(null, DefaultNodes.SETTINGS, logFile, true, null);
     }
 
     public Options withNodesFile(Path file) {

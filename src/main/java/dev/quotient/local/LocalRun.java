@@ -1,6 +1,6 @@
 package dev.quotient.local;
 
-import dev.quotient.embedded.EmbeddedRun;
+import dev.quotient.run.ProjectTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,9 +50,9 @@ public final class LocalRun {
       Kubectl.Result applied = cluster.kubectl().run("apply", "-f", examples.toString());
       System.out.print(applied.stdout());
       System.err.print(applied.stderr());
-      EmbeddedRun.awaitSettled(cluster.admin(), Duration.ofSeconds(60));
+      ProjectTable.awaitSettled(cluster.admin(), Duration.ofSeconds(60));
       System.out.println();
-      EmbeddedRun.printProjects(cluster.admin(), System.out);
+      ProjectTable.print(cluster.admin(), System.out);
     } else {
       System.out.println(
           "No examples directory at " + examples.toAbsolutePath() + "; nothing applied");

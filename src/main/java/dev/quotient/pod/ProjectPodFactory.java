@@ -32,11 +32,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * (Project, EffectiveQuota, PodSettings) -> the project pod: limits and requests, GPUs, placement,
- * home volume, restricted security context, the labels that let the operator rebuild its state from
- * pods, then each license's pod patch.
+ * (Project, EffectiveQuota, PodSettings) -> the project pod: limits and requests, GPUs, placement
+ * (including the toleration of the GPU resource's taint), home volume, restricted security context,
+ * the labels that let the operator rebuild its state from pods, then each license's pod patch.
  */
 public final class ProjectPodFactory {
   private static final ObjectMapper JSON =
@@ -147,6 +148,9 @@ public final class ProjectPodFactory {
     }
     nodeSelector.putAll(quota.gpuNodeSelector());
     tolerations.addAll(quota.gpuTolerations());
+    if (settings.tolerateGpuTaint() && quota.limits().gpu() > 0) {
+      addGpuTaintToleration(tolerations, quota.gpuResource());
+    }
 
     String home =
         settings.homeSubPath() == null
@@ -247,6 +251,37 @@ public final class ProjectPodFactory {
           .endSpec();
     }
     return pod.build();
+  }
+
+  /**
+   * GPU nodes are tainted with their resource's name (e.g. {@code
+   * nvidia.com/gpu=present:NoSchedule}) so that only pods that use the GPUs land there. Clusters
+   * with Kubernetes' ExtendedResourceToleration admission plugin add the matching toleration to
+   * every pod that requests the resource; most do not enable it, so the operator adds it itself,
+   * unless a license already names the same one.
+   */
+  private static void addGpuTaintToleration(Set<Toleration> tolerations, String gpuResource) {
+    Toleration gpuTaint =
+        new TolerationBuilder()
+            .withKey(gpuResource)
+            .withOperator("Exists")
+            .withEffect("NoSchedule")
+            .build();
+    if (tolerations.stream().noneMatch(t -> sameToleration(t, gpuTaint))) {
+      tolerations.add(gpuTaint);
+    }
+  }
+
+  /** Equal as Kubernetes matches tolerations: key, operator, value and effect. */
+  private static boolean sameToleration(Toleration a, Toleration b) {
+    return Objects.equals(a.getKey(), b.getKey())
+        && Objects.equals(a.getOperator(), b.getOperator())
+        && Objects.equals(blankToNull(a.getValue()), blankToNull(b.getValue()))
+        && Objects.equals(a.getEffect(), b.getEffect());
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
   }
 
   private static Pod applyPatch(Pod pod, LicensePatch patch) {

@@ -4,7 +4,10 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.List;
 import java.util.Map;
 
-/** How project pods look: image policy, home volume, identity and project-node placement. */
+/**
+ * How project pods look: image policy, home volume, identity, project-node placement and whether a
+ * GPU pod tolerates the taint named after its GPU resource.
+ */
 public record PodSettings(
     String defaultImage,
     List<String> allowedImages,
@@ -16,6 +19,7 @@ public record PodSettings(
     long gid,
     Map<String, String> projectNodeSelector,
     List<Toleration> projectTolerations,
+    boolean tolerateGpuTaint,
     String nodeGroupKey,
     boolean allowPrivilegedPatches) {
 

@@ -97,6 +97,10 @@ public enum SettingKey {
       "pod.projectTolerations",
       "",
       "Tolerations for project nodes, as key=value:Effect or key:Effect, comma-separated."),
+  TOLERATE_GPU_TAINT(
+      "pod.tolerateGpuTaint",
+      "true",
+      "A pod requesting a GPU resource R tolerates the taint R:NoSchedule (as Kubernetes' ExtendedResourceToleration does)."),
   ALLOW_PRIVILEGED_PATCHES(
       "allowPrivilegedPatches",
       "false",

@@ -172,6 +172,7 @@ public final class SettingsParser {
             gid,
             labels(PROJECT_NODE_SELECTOR),
             tolerations(PROJECT_TOLERATIONS),
+            bool(TOLERATE_GPU_TAINT),
             nodeGroupKey,
             bool(ALLOW_PRIVILEGED_PATCHES));
     if (pod.imagePullPolicy() == null

@@ -74,6 +74,11 @@ public final class SimulatedCluster implements AutoCloseable {
     return created;
   }
 
+  /**
+   * The nodes of {@code /sim/nodes.yaml}: two pool nodes, physics-1, and gpu-1 tainted {@code
+   * nvidia.com/gpu=present:NoSchedule} like real GPU nodes, so only pods that request GPUs go
+   * there.
+   */
   public static List<Node> defaultNodes(KubernetesClient client) {
     return createNodes(client, SimulatedCluster.class.getResourceAsStream("/sim/nodes.yaml"));
   }

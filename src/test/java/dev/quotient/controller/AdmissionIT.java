@@ -160,8 +160,7 @@ class AdmissionIT {
     try (MockCluster cluster = clusterWith("clusterQuota.runningProjects", "1")) {
       String ns = cluster.namespace("refused");
       cluster
-          .run()
-          .api()
+          .faults()
           .refuse(
               r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"),
               403,
@@ -193,8 +192,7 @@ class AdmissionIT {
     try (MockCluster cluster = MockCluster.start()) {
       String ns = cluster.namespace("fresh");
       cluster
-          .run()
-          .api()
+          .faults()
           .refuse(
               r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"),
               403,
@@ -214,8 +212,7 @@ class AdmissionIT {
     try (MockCluster cluster = clusterWith("clusterQuota.runningProjects", "1")) {
       String ns = cluster.namespace("outage");
       cluster
-          .run()
-          .api()
+          .faults()
           .refuse(
               r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"),
               500,
@@ -237,8 +234,7 @@ class AdmissionIT {
       String ns = cluster.namespace("down");
       // Not a 5xx: the client retries those by itself. An error nobody handles, every time.
       cluster
-          .run()
-          .api()
+          .faults()
           .refuse(
               r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"),
               404,
@@ -260,7 +256,7 @@ class AdmissionIT {
           .contains("the next change to the project or its pod retries");
       assertThat(cluster.run().operator().ledger().size()).isZero();
 
-      cluster.run().api().refuse(r -> false, 0, null, 0);
+      cluster.faults().refuse(r -> false, 0, null, 0);
       cluster.editProject(
           ns,
           "p",

@@ -87,7 +87,7 @@ class FaultsIT {
         Watchdog watchdog = new Watchdog(cluster, 1)) {
       String ns = cluster.namespace("stale");
       // The operator's pod cache lags the server by 3 s from now on.
-      cluster.run().api().lagWatches(POD_WATCH, Duration.ofSeconds(3));
+      cluster.faults().lagWatches(POD_WATCH, Duration.ofSeconds(3));
       cluster.create(project(ns, "a"));
       cluster.awaitProject(
           ns, "a", p -> p.getStatus() != null && p.getStatus().getPodName() != null);
@@ -100,7 +100,7 @@ class FaultsIT {
       cluster.awaitPhase(ns, "a", ProjectPhase.Running);
       Project b = cluster.awaitPhase(ns, "b", ProjectPhase.WaitingForResources);
       assertThat(b.getStatus().getMessage()).contains("running projects: 1 of 1");
-      cluster.run().api().lagWatches(null, null);
+      cluster.faults().lagWatches(null, null);
       // Settled: still one pod, one lease, one PodCreated, and b still waits.
       await()
           .pollDelay(Duration.ofSeconds(4))
@@ -168,8 +168,7 @@ class FaultsIT {
       AtomicBoolean crashed = new AtomicBoolean();
       Runnable crash = crash(cluster);
       cluster
-          .run()
-          .api()
+          .faults()
           .afterServed(
               r -> r.equals("POST /api/v1/namespaces/" + ns + "/pods"),
               () -> {
@@ -216,8 +215,7 @@ class FaultsIT {
       AtomicBoolean crashed = new AtomicBoolean();
       Runnable crash = crash(cluster);
       cluster
-          .run()
-          .api()
+          .faults()
           .afterServed(
               r -> r.startsWith("DELETE /api/v1/namespaces/" + ns + "/pods/project-a"),
               () -> {
@@ -251,8 +249,7 @@ class FaultsIT {
       Runnable crash = crash(cluster);
       // The first of the two node writes is served, then the operator dies.
       cluster
-          .run()
-          .api()
+          .faults()
           .afterServed(
               r ->
                   r.startsWith("PUT /api/v1/nodes/pool-")
@@ -314,15 +311,14 @@ class FaultsIT {
       String uid = cluster.pod(ns, "a").getMetadata().getUid();
       // Someone deletes a's pod (an eviction, kubectl), and the operator never hears of it.
       cluster
-          .run()
-          .api()
+          .faults()
           .dropWatchEvents(POD_WATCH, e -> e.contains("\"DELETED\"") && e.contains("project-a"), 1);
       cluster.client().pods().inNamespace(ns).withName("project-a").delete();
       await().atMost(MockCluster.TIMEOUT).until(() -> cluster.pod(ns, "a") == null);
       // The watch then expires (410 Gone): the operator relists and must see the pod is gone.
       await()
           .atMost(MockCluster.TIMEOUT)
-          .until(() -> cluster.run().api().expireWatches(POD_WATCH) > 0);
+          .until(() -> cluster.faults().expireWatches(POD_WATCH) > 0);
 
       // Exactly one of a (recreated) and b runs, the other waits; the ledger matches the pods.
       await()
@@ -353,8 +349,7 @@ class FaultsIT {
       String ns = aRunsAndBWaits(cluster, "lost");
       // The pod's DELETED event is lost and no relist comes to tell the operator.
       cluster
-          .run()
-          .api()
+          .faults()
           .dropWatchEvents(POD_WATCH, e -> e.contains("\"DELETED\"") && e.contains("project-a"), 1);
       cluster.editProject(
           ns,
@@ -389,7 +384,7 @@ class FaultsIT {
       cluster.awaitPhase(ns, "p4", ProjectPhase.WaitingForResources);
       // The operator's pod watch falls behind; meanwhile two projects stop and one is deleted,
       // so their pods go away. Then that watch expires (410 Gone): the events it held never arrive.
-      cluster.run().api().lagWatches(POD_WATCH, Duration.ofSeconds(30));
+      cluster.faults().lagWatches(POD_WATCH, Duration.ofSeconds(30));
       cluster.editProject(
           ns,
           "p0",
@@ -416,8 +411,8 @@ class FaultsIT {
                                   .contains(p.getMetadata().getName())));
       // (p3 and p4 may start already: a stop checks its pod with the API server instead of
       // waiting for the DELETED event.)
-      assertThat(cluster.run().api().expireWatches(POD_WATCH)).isEqualTo(1);
-      cluster.run().api().lagWatches(null, null);
+      assertThat(cluster.faults().expireWatches(POD_WATCH)).isEqualTo(1);
+      cluster.faults().lagWatches(null, null);
 
       await()
           .atMost(MockCluster.TIMEOUT)

@@ -110,8 +110,7 @@ class RandomSequencesIT {
         if (faults) {
           int lagMillis = random.nextInt(3) * 400;
           cluster
-              .run()
-              .api()
+              .faults()
               .lagWatches(
                   lagMillis == 0 ? null : r -> r.contains("watch=true"),
                   Duration.ofMillis(lagMillis));
@@ -125,7 +124,7 @@ class RandomSequencesIT {
         if (faults && EXPIRE && random.nextInt(3) == 0) {
           history.add(
               "  + "
-                  + cluster.run().api().expireWatches(r -> r.contains("watch=true"))
+                  + cluster.faults().expireWatches(r -> r.contains("watch=true"))
                   + " watches expire (410)");
         }
         converge(cluster, ns, declared, seed, history);

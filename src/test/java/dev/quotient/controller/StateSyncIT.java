@@ -48,12 +48,12 @@ class StateSyncIT {
       }
       cluster.run().operator().close();
       cluster.create(project(ns, "late"));
-      cluster.run().api().delay(r -> r.startsWith("GET /api/v1/pods?"), Duration.ofSeconds(3));
+      cluster.faults().delay(r -> r.startsWith("GET /api/v1/pods?"), Duration.ofSeconds(3));
       QuotientOperator restarted =
           QuotientOperator.start(
               cluster.run().api().newClient(),
               QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
-      cluster.run().api().delay(null, null);
+      cluster.faults().delay(null, null);
       try {
         Project late =
             cluster.awaitProject(

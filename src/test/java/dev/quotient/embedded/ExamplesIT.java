@@ -1,10 +1,16 @@
 package dev.quotient.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.quotient.api.LicenseState;
 import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
+import dev.quotient.pod.ProjectPodFactory;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.Toleration;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +86,21 @@ class ExamplesIT {
     assertThat(p.getStatus().getNodeName()).isEqualTo("gpu-1");
     assertThat(p.getStatus().getEffectiveQuota().getGpu()).isEqualTo(1);
     assertThat(p.getStatus().getEffectiveQuota().getMaxDuration()).isEqualTo("8h");
+    // gpu-1 is tainted nvidia.com/gpu=present:NoSchedule and the license names no toleration: the
+    // pod gets there by the toleration every GPU pod gets (pod.tolerateGpuTaint).
+    Node gpuNode = run.client().nodes().withName("gpu-1").get();
+    assertThat(gpuNode.getSpec().getTaints())
+        .extracting(Taint::getKey, Taint::getValue, Taint::getEffect)
+        .containsExactly(tuple("nvidia.com/gpu", "present", "NoSchedule"));
+    Pod pod =
+        run.client()
+            .pods()
+            .inNamespace("research")
+            .withName(ProjectPodFactory.podName("gpu-training"))
+            .get();
+    assertThat(pod.getSpec().getTolerations())
+        .extracting(Toleration::getKey, Toleration::getOperator, Toleration::getEffect)
+        .containsExactly(tuple("nvidia.com/gpu", "Exists", "NoSchedule"));
   }
 
   @Test

@@ -325,6 +325,66 @@ class ProjectPodFactoryTest {
     assertThat(r.getRequests()).containsEntry("amd.com/gpu", new Quantity("2"));
   }
 
+  static Toleration gpuTaintToleration(String resource) {
+    return new TolerationBuilder()
+        .withKey(resource)
+        .withOperator("Exists")
+        .withEffect("NoSchedule")
+        .build();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"nvidia.com/gpu", "amd.com/gpu"})
+  void gpuPodToleratesTheTaintOfItsGpuResourceByDefault(String resource) {
+    Q q = new Q().gpu(1);
+    q.gpuResource = resource;
+    assertThat(pod(q.build()).getSpec().getTolerations())
+        .as("like Kubernetes' ExtendedResourceToleration admission plugin")
+        .containsExactly(gpuTaintToleration(resource));
+  }
+
+  @Test
+  void gpuTaintTolerationCanBeTurnedOff() {
+    Pod pod = pod(settings("pod.tolerateGpuTaint", "false"), new Q().gpu(1).build());
+    assertThat(projectContainer(pod).getResources().getLimits())
+        .containsEntry("nvidia.com/gpu", new Quantity("1"));
+    assertThat(pod.getSpec().getTolerations()).isEmpty();
+  }
+
+  @Test
+  void noGpuNoGpuTaintToleration() {
+    Q q = new Q();
+    q.gpuResource = "nvidia.com/gpu";
+    assertThat(pod(q.build()).getSpec().getTolerations()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "license value {0}")
+  @CsvSource(
+      value = {"null", "''"},
+      nullValues = "null")
+  void gpuTaintTolerationNamedByTheLicenseIsNotDuplicated(String value) {
+    Q q = new Q().gpu(1);
+    Toleration fromLicense = gpuTaintToleration("nvidia.com/gpu");
+    fromLicense.setValue(value);
+    q.gpuTolerations = List.of(fromLicense);
+    assertThat(pod(q.build()).getSpec().getTolerations()).containsExactly(fromLicense);
+  }
+
+  @Test
+  void gpuTaintTolerationComesAfterADifferentLicenseToleration() {
+    Q q = new Q().gpu(1);
+    Toleration equalValue =
+        new TolerationBuilder()
+            .withKey("nvidia.com/gpu")
+            .withOperator("Equal")
+            .withValue("a100")
+            .withEffect("NoSchedule")
+            .build();
+    q.gpuTolerations = List.of(equalValue);
+    assertThat(pod(q.build()).getSpec().getTolerations())
+        .containsExactly(equalValue, gpuTaintToleration("nvidia.com/gpu"));
+  }
+
   @ParameterizedTest(name = "key {0}")
   @CsvSource({"quotient.dev/dedicated-node-group", "cocalc-dedicated_vm"})
   void dedicatedGroupGetsTolerationAndRequiredAffinity(String key) {
@@ -390,7 +450,7 @@ class ProjectPodFactoryTest {
             List.of(),
             Map.of("gpu", "yes"),
             Map.of("gpu", "yes"),
-            List.of("pool")),
+            List.of("pool", "nvidia.com/gpu")),
         Arguments.of(
             "dedicated group: no project nodes",
             List.of("dgx"),
@@ -402,7 +462,7 @@ class ProjectPodFactoryTest {
             List.of("dgx"),
             Map.of("gpu", "yes"),
             Map.of("gpu", "yes"),
-            List.of("quotient.dev/dedicated-node-group")));
+            List.of("quotient.dev/dedicated-node-group", "nvidia.com/gpu")));
   }
 
   @ParameterizedTest(name = "{0}")

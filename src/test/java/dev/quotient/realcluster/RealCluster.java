@@ -8,6 +8,7 @@ import dev.quotient.api.ProjectPhase;
 import dev.quotient.local.Kubectl;
 import dev.quotient.local.LocalCluster;
 import dev.quotient.pod.ProjectPodFactory;
+import dev.quotient.settings.Settings;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -16,6 +17,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -203,6 +206,37 @@ public final class RealCluster {
         .pollInterval(Duration.ofMillis(200))
         .until(() -> groups.withName(group).get() == null);
     admin().nodes().withLabel("test-group", group).delete();
+  }
+
+  /**
+   * Changes the operator's settings ConfigMap as an admin would (flat keys win over its {@code
+   * settings.yaml}; a null value removes the key) and waits until the operator in this JVM has
+   * reloaded them, i.e. until {@code reloaded} holds.
+   */
+  public static void editSettings(Map<String, String> flatKeys, Predicate<Settings> reloaded) {
+    admin()
+        .configMaps()
+        .inNamespace(LocalCluster.NAMESPACE)
+        .withName(LocalCluster.SETTINGS_CONFIG_MAP)
+        .edit(
+            cm -> {
+              Map<String, String> data =
+                  new HashMap<>(cm.getData() == null ? Map.of() : cm.getData());
+              flatKeys.forEach(
+                  (k, v) -> {
+                    if (v == null) {
+                      data.remove(k);
+                    } else {
+                      data.put(k, v);
+                    }
+                  });
+              cm.setData(data);
+              return cm;
+            });
+    await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> reloaded.test(get().operator().settings()));
   }
 
   /**

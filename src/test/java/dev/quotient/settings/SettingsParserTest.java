@@ -65,6 +65,7 @@ class SettingsParserTest {
     assertThat(pod.gid()).isEqualTo(2001);
     assertThat(pod.projectNodeSelector()).isEmpty();
     assertThat(pod.projectTolerations()).isEmpty();
+    assertThat(pod.tolerateGpuTaint()).isTrue();
     assertThat(pod.nodeGroupKey()).isEqualTo("quotient.dev/dedicated-node-group");
     assertThat(pod.allowPrivilegedPatches()).isFalse();
 
@@ -108,6 +109,7 @@ class SettingsParserTest {
                 Map.entry("pod.homeClaimName", "homes"),
                 Map.entry("pod.uid", "1000"),
                 Map.entry("restartOnLicenseChange", "false"),
+                Map.entry("pod.tolerateGpuTaint", "false"),
                 Map.entry("allowPrivilegedPatches", "True")));
     QuotaPolicy p = s.quotaPolicy();
     assertThat(p.cpuOvercommit()).isEqualTo(4.0);
@@ -127,6 +129,7 @@ class SettingsParserTest {
     assertThat(s.pod().uid()).isEqualTo(1000);
     assertThat(s.pod().gid()).isEqualTo(2001);
     assertThat(s.restartOnLicenseChange()).isFalse();
+    assertThat(s.pod().tolerateGpuTaint()).isFalse();
     assertThat(s.pod().allowPrivilegedPatches()).isTrue();
   }
 
@@ -288,6 +291,7 @@ class SettingsParserTest {
         "clusterQuota.memory      | 8EB   | is not a Kubernetes quantity",
         "restartOnLicenseChange   | yes   | must be true or false",
         "allowPrivilegedPatches   | 1     | must be true or false",
+        "pod.tolerateGpuTaint     | no    | must be true or false",
         "pod.imagePullPolicy      | always | must be Always, IfNotPresent or Never",
         "nodeGroupKey             | -bad  | is not a valid label key",
         "nodeGroupKey             | a/b/c | is not a valid label key",

@@ -6,14 +6,17 @@ import dev.quotient.api.License;
 import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
 import dev.quotient.embedded.EmbeddedRun;
+import dev.quotient.embedded.MockApiServer;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
@@ -24,10 +27,12 @@ public final class MockCluster implements AutoCloseable {
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
   public static final Duration TIMEOUT = Duration.ofSeconds(20);
   private final EmbeddedRun run;
+  private final FaultInjectingDispatcher faults;
   private final FakeClock clock;
 
-  private MockCluster(EmbeddedRun run, FakeClock clock) {
+  private MockCluster(EmbeddedRun run, FaultInjectingDispatcher faults, FakeClock clock) {
     this.run = run;
+    this.faults = faults;
     this.clock = clock;
   }
 
@@ -36,15 +41,35 @@ public final class MockCluster implements AutoCloseable {
   }
 
   public static MockCluster start(Map<String, String> settings) {
+    AtomicReference<FaultInjectingDispatcher> faults = new AtomicReference<>();
+    MockApiServer api =
+        MockApiServer.start(
+            0,
+            responses -> {
+              faults.set(new FaultInjectingDispatcher(responses));
+              return faults.get();
+            });
     return new MockCluster(
-        EmbeddedRun.start(0, settings, Duration.ofMillis(200), Duration.ofMillis(100)), null);
+        EmbeddedRun.start(
+            api, settings, Duration.ofMillis(200), Duration.ofMillis(100), Clock.systemUTC()),
+        faults.get(),
+        null);
   }
 
   /** The operator runs on a fake clock that only {@link #advance} moves. */
   public static MockCluster startOnFakeClock(Map<String, String> settings) {
     FakeClock clock = FakeClock.startingNow();
+    AtomicReference<FaultInjectingDispatcher> faults = new AtomicReference<>();
+    MockApiServer api =
+        MockApiServer.start(
+            0,
+            responses -> {
+              faults.set(new FaultInjectingDispatcher(responses));
+              return faults.get();
+            });
     return new MockCluster(
-        EmbeddedRun.start(0, settings, Duration.ofMillis(200), Duration.ofMillis(100), clock),
+        EmbeddedRun.start(api, settings, Duration.ofMillis(200), Duration.ofMillis(100), clock),
+        faults.get(),
         clock);
   }
 
@@ -65,6 +90,13 @@ public final class MockCluster implements AutoCloseable {
 
   public EmbeddedRun run() {
     return run;
+  }
+
+  /**
+   * The mock API server's fault injection: slow or refused requests, lagging or expiring watches.
+   */
+  public FaultInjectingDispatcher faults() {
+    return faults;
   }
 
   /** A fresh namespace, so tests sharing a cluster never see each other's projects. */
