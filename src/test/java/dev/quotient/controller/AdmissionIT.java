@@ -273,29 +273,47 @@ class AdmissionIT {
   void dedicatedNodeGroupCapacityIsLeasedAndTheNextGroupInTheListIsTried() {
     try (MockCluster cluster = MockCluster.start()) {
       String ns = cluster.namespace("groups");
-      var group = new dev.quotient.api.DedicatedNodeGroup();
-      group.setMetadata(
-          new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("tiny").build());
-      var spec = new dev.quotient.api.DedicatedNodeGroupSpec();
-      spec.setNodeNames(List.of("physics-1"));
-      group.setSpec(spec);
-      cluster.create(group);
+      for (String[] g :
+          List.of(new String[] {"tiny", "physics-1"}, new String[] {"spare", "gpu-1"})) {
+        var group = new dev.quotient.api.DedicatedNodeGroup();
+        group.setMetadata(
+            new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(g[0]).build());
+        var spec = new dev.quotient.api.DedicatedNodeGroupSpec();
+        spec.setNodeNames(List.of(g[1]));
+        group.setSpec(spec);
+        cluster.create(group);
+      }
+      // Requests of 12 cpu: two fit tiny (32), the third goes to spare (16), the fourth fits none.
       var license =
           dev.quotient.testing.TestResources.license(
-              "tiny-seat",
+              "group-seat",
               10,
               q -> {
-                q.setCpu("200");
+                q.setCpu("120");
                 q.setMemory("1Gi");
-                q.setNodeGroups(List.of("tiny"));
+                q.setNodeGroups(List.of("tiny", "spare"));
               });
       cluster.create(license);
-      cluster.create(project(ns, "a", "tiny-seat"));
-      cluster.awaitPhase(ns, "a", ProjectPhase.Running);
-      cluster.create(project(ns, "b", "tiny-seat"));
-      Project b = cluster.awaitPhase(ns, "b", ProjectPhase.WaitingForResources);
-      assertThat(b.getStatus().getMessage())
-          .contains("node group tiny: cpu needs 20, 12 of 32 free");
+      for (String name : List.of("a", "b")) {
+        cluster.create(project(ns, name, "group-seat"));
+        assertThat(
+                cluster
+                    .awaitProject(
+                        ns, name, p -> p.getStatus() != null && p.getStatus().getPodName() != null)
+                    .getStatus()
+                    .getEffectiveQuota()
+                    .getNodeGroup())
+            .isEqualTo("tiny");
+      }
+      cluster.create(project(ns, "c", "group-seat"));
+      Project c =
+          cluster.awaitProject(
+              ns, "c", p -> p.getStatus() != null && p.getStatus().getPodName() != null);
+      assertThat(c.getStatus().getEffectiveQuota().getNodeGroup()).isEqualTo("spare");
+      cluster.create(project(ns, "d", "group-seat"));
+      Project d = cluster.awaitPhase(ns, "d", ProjectPhase.WaitingForResources);
+      assertThat(d.getStatus().getMessage())
+          .contains("node group tiny: cpu needs 12, 8 of 32 free");
     }
   }
 

@@ -62,29 +62,46 @@ class RecoveryIT {
   void alwaysRunningProjectIsRestartedElsewhereWhenItsNodeIsLost() {
     try (MockCluster cluster = MockCluster.start()) {
       String ns = cluster.namespace("nodeloss");
+      // Both projects on pool-1: pool-2 is cordoned while they start.
+      cordon(cluster, "pool-2", true);
       cluster.create(license("keep-running", 5, q -> q.setAlwaysRunning(true)));
       cluster.create(project(ns, "kept", "keep-running"));
       cluster.create(project(ns, "plain"));
-      String node = cluster.awaitPhase(ns, "kept", ProjectPhase.Running).getStatus().getNodeName();
-      cluster.awaitPhase(ns, "plain", ProjectPhase.Running);
-      String plainNode = cluster.project(ns, "plain").getStatus().getNodeName();
+      assertThat(cluster.awaitPhase(ns, "kept", ProjectPhase.Running).getStatus().getNodeName())
+          .isEqualTo("pool-1");
+      assertThat(cluster.awaitPhase(ns, "plain", ProjectPhase.Running).getStatus().getNodeName())
+          .isEqualTo("pool-1");
+      cordon(cluster, "pool-2", false);
 
-      cluster.run().cluster().loseNode(node);
+      cluster.run().cluster().loseNode("pool-1");
       Project kept =
           cluster.awaitProject(
               ns,
               "kept",
               p ->
                   p.getStatus().getPhase() == ProjectPhase.Running
-                      && !node.equals(p.getStatus().getNodeName()));
-      assertThat(kept.getStatus().getNodeName()).startsWith("pool-");
+                      && "pool-2".equals(p.getStatus().getNodeName()));
       assertThat(cluster.hasEvent(ns, "kept", "NodeLost")).isTrue();
-      if (node.equals(plainNode)) {
-        Project plain = cluster.awaitPhase(ns, "plain", ProjectPhase.Failed);
-        assertThat(plain.getStatus().getMessage()).contains("NodeLost");
-        assertThat(cluster.pod(ns, "plain")).isNull();
-      }
+      Project plain = cluster.awaitPhase(ns, "plain", ProjectPhase.Failed);
+      assertThat(plain.getStatus().getStopReason()).isEqualTo(dev.quotient.api.StopReason.NodeLost);
+      assertThat(plain.getStatus().getMessage()).contains("NodeLost");
+      await().until(() -> cluster.pod(ns, "plain") == null);
     }
+  }
+
+  private static void cordon(MockCluster cluster, String node, boolean unschedulable) {
+    cluster
+        .client()
+        .nodes()
+        .withName(node)
+        .edit(
+            n -> {
+              if (n.getSpec() == null) {
+                n.setSpec(new io.fabric8.kubernetes.api.model.NodeSpec());
+              }
+              n.getSpec().setUnschedulable(unschedulable ? Boolean.TRUE : null);
+              return n;
+            });
   }
 
   @Test
