@@ -1,6 +1,7 @@
 package dev.quotient;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -18,6 +19,7 @@ class ArchitectureTest {
   private static final String[] PURE = {
     "dev.quotient.quota..",
     "dev.quotient.admission..",
+    "dev.quotient.lifecycle..",
     "dev.quotient.pod..",
     "dev.quotient.status..",
     "dev.quotient.settings..",
@@ -76,6 +78,71 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("dev.quotient.embedded..", "dev.quotient.local..", "dev.quotient.sim..")
+        .check(CLASSES);
+  }
+
+  /**
+   * The data path's order, top to bottom: the launchers, the reconcilers, the web endpoints, the
+   * lifecycle, the pure model (quota, admission, pod, status, timers, node groups, settings), the
+   * API classes. Each layer uses only the layers below it.
+   */
+  @Test
+  void layersFollowTheDataPath() {
+    layeredArchitecture()
+        .consideringOnlyDependenciesInLayers()
+        .layer("Launch")
+        .definedBy(
+            "dev.quotient",
+            "dev.quotient.embedded..",
+            "dev.quotient.local..",
+            "dev.quotient.run..",
+            "dev.quotient.sim..",
+            "dev.quotient.build..")
+        .layer("Controller")
+        .definedBy("dev.quotient.controller..")
+        .layer("Web")
+        .definedBy("dev.quotient.web..")
+        .layer("Lifecycle")
+        .definedBy("dev.quotient.lifecycle..")
+        .layer("Model")
+        .definedBy(
+            "dev.quotient.quota..",
+            "dev.quotient.admission..",
+            "dev.quotient.pod..",
+            "dev.quotient.status..",
+            "dev.quotient.timers..",
+            "dev.quotient.nodegroup..",
+            "dev.quotient.settings..")
+        .layer("Api")
+        .definedBy("dev.quotient.api..")
+        .whereLayer("Launch")
+        .mayNotBeAccessedByAnyLayer()
+        .whereLayer("Controller")
+        .mayOnlyBeAccessedByLayers("Launch")
+        .whereLayer("Web")
+        .mayOnlyBeAccessedByLayers("Controller", "Launch")
+        .whereLayer("Lifecycle")
+        .mayOnlyBeAccessedByLayers("Controller")
+        .whereLayer("Model")
+        .mayOnlyBeAccessedByLayers("Lifecycle", "Web", "Controller", "Launch")
+        .check(CLASSES);
+    // The bottom layer: the API classes use none of the others.
+    noClasses()
+        .that()
+        .resideInAPackage("dev.quotient.api..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.quotient.quota..",
+            "dev.quotient.admission..",
+            "dev.quotient.pod..",
+            "dev.quotient.status..",
+            "dev.quotient.timers..",
+            "dev.quotient.nodegroup..",
+            "dev.quotient.settings..",
+            "dev.quotient.lifecycle..",
+            "dev.quotient.controller..",
+            "dev.quotient.web..")
         .check(CLASSES);
   }
 }

@@ -10,12 +10,15 @@ import java.util.Map;
  * @param maxRunningProjects cap on running projects (Long.MAX_VALUE = no cap)
  * @param nodeGroupCapacity allocatable of each DedicatedNodeGroup's members, by group name
  * @param namespaceQuotas the ResourceQuota objects of each namespace
+ * @param clusterQuotaNodes the nodes a derived cluster quota counts (empty when the settings set
+ *     it, or it is off)
  */
 public record AdmissionLimits(
     Resources cluster,
     long maxRunningProjects,
     Map<String, Resources> nodeGroupCapacity,
-    Map<String, java.util.List<NamespaceQuota>> namespaceQuotas) {
+    Map<String, java.util.List<NamespaceQuota>> namespaceQuotas,
+    java.util.List<String> clusterQuotaNodes) {
 
   public static final AdmissionLimits NONE =
       new AdmissionLimits(
@@ -27,5 +30,15 @@ public record AdmissionLimits(
   public AdmissionLimits {
     nodeGroupCapacity = Map.copyOf(nodeGroupCapacity);
     namespaceQuotas = Map.copyOf(namespaceQuotas);
+    clusterQuotaNodes = java.util.List.copyOf(clusterQuotaNodes);
+  }
+
+  /** Limits with a cluster quota set outright (no nodes counted). */
+  public AdmissionLimits(
+      Resources cluster,
+      long maxRunningProjects,
+      Map<String, Resources> nodeGroupCapacity,
+      Map<String, java.util.List<NamespaceQuota>> namespaceQuotas) {
+    this(cluster, maxRunningProjects, nodeGroupCapacity, namespaceQuotas, java.util.List.of());
   }
 }

@@ -31,6 +31,7 @@ public final class LimitsFactory {
       List<ResourceQuota> quotas) {
     Map<String, Resources> groups = new HashMap<>();
     Resources projectNodes = Resources.ZERO;
+    List<String> counted = new ArrayList<>();
     for (Node node : nodes) {
       if (!usable(node)) {
         continue;
@@ -50,6 +51,7 @@ public final class LimitsFactory {
                   .allMatch(e -> Objects.equals(labels.get(e.getKey()), e.getValue()));
       if (projectNode) {
         projectNodes = projectNodes.plus(alloc);
+        counted.add(node.getMetadata().getName());
       }
     }
     Resources cluster;
@@ -77,7 +79,14 @@ public final class LimitsFactory {
         byNamespace.computeIfAbsent(nq.namespace(), k -> new ArrayList<>()).add(nq);
       }
     }
-    return new AdmissionLimits(cluster, maxProjects, groups, byNamespace);
+    boolean derived =
+        settings.enabled()
+            && (settings.cpuMillis() == null
+                || settings.memoryBytes() == null
+                || settings.gpu() == null);
+    counted.sort(String::compareTo);
+    return new AdmissionLimits(
+        cluster, maxProjects, groups, byNamespace, derived ? counted : List.of());
   }
 
   static NamespaceQuota namespaceQuota(ResourceQuota q) {

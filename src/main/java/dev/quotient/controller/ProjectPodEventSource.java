@@ -9,8 +9,6 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The informer on project pods. Besides triggering Project reconciles it keeps the {@link
@@ -19,7 +17,6 @@ import java.util.Map;
  * already gone.
  */
 public final class ProjectPodEventSource extends InformerEventSource<Pod, Project> {
-  public static final String BY_LICENSE = "byLicense";
   private final LeaseLedger ledger;
 
   public ProjectPodEventSource(EventSourceContext<Project> context, LeaseLedger ledger) {
@@ -31,7 +28,6 @@ public final class ProjectPodEventSource extends InformerEventSource<Pod, Projec
             .build(),
         context);
     this.ledger = ledger;
-    addIndexers(Map.of(BY_LICENSE, PodLeases::licenses));
   }
 
   /**
@@ -70,10 +66,5 @@ public final class ProjectPodEventSource extends InformerEventSource<Pod, Projec
     } else {
       PodLeases.owner(pod).ifPresent(key -> ledger.releaseIfPod(key, pod.getMetadata().getName()));
     }
-  }
-
-  /** Pods of the given license, for tests and status. */
-  public List<Pod> byLicense(String license) {
-    return byIndex(BY_LICENSE, license);
   }
 }

@@ -2,7 +2,9 @@ package dev.quotient.web;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.quotient.admission.BottleneckResource;
 import dev.quotient.admission.LeaseLedger;
+import dev.quotient.admission.LedgerSnapshot;
 import dev.quotient.quota.Resources;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -45,14 +47,19 @@ public final class MetricsServer implements AutoCloseable {
 
   String metrics() {
     StringBuilder sb = new StringBuilder();
-    Resources total = ledger.total();
+    // One immutable view, so the figures of one scrape agree with each other.
+    LedgerSnapshot snapshot = ledger.snapshot();
+    Resources total = snapshot.total();
     gauge(
         sb,
         "quotient_running_projects",
         "Projects holding a lease (starting or running).",
-        ledger.size());
+        snapshot.size());
     gauge(
-        sb, "quotient_waiting_projects", "Projects waiting for resources.", ledger.queue().size());
+        sb,
+        "quotient_waiting_projects",
+        "Projects waiting for resources.",
+        snapshot.waiting().size());
     gauge(
         sb,
         "quotient_leased_cpu_millicores",
@@ -67,16 +74,16 @@ public final class MetricsServer implements AutoCloseable {
     sb.append(
             "# HELP quotient_admission_rejections_total Projects refused admission, by bottleneck resource.\n")
         .append("# TYPE quotient_admission_rejections_total counter\n");
-    for (Map.Entry<String, Long> e : ledger.rejectionsByResource().entrySet()) {
+    for (Map.Entry<BottleneckResource, Long> e : snapshot.rejections().entrySet()) {
       sb.append("quotient_admission_rejections_total{resource=\"")
-          .append(e.getKey())
+          .append(e.getKey().label())
           .append("\"} ")
           .append(e.getValue())
           .append('\n');
     }
     sb.append("# HELP quotient_license_running_projects Run slots in use, by license.\n")
         .append("# TYPE quotient_license_running_projects gauge\n");
-    for (Map.Entry<String, Integer> e : ledger.licenseUse().entrySet()) {
+    for (Map.Entry<String, Integer> e : snapshot.licenseUse().entrySet()) {
       sb.append("quotient_license_running_projects{license=\"")
           .append(e.getKey())
           .append("\"} ")
