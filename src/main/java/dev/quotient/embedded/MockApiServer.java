@@ -339,18 +339,17 @@ public final class MockApiServer implements AutoCloseable {
       if (no != null
           && no.match().test(request.getMethod() + " " + request.getPath())
           && no.left().getAndDecrement() > 0) {
-        io.fabric8.kubernetes.api.model.Status status =
-            new io.fabric8.kubernetes.api.model.StatusBuilder()
-                .withStatus("Failure")
-                .withCode(no.code())
-                .withMessage(no.message())
-                .build();
-        return new io.fabric8.mockwebserver.http.MockResponse()
-            .setResponseCode(no.code())
-            .setHeader("Content-Type", "application/json")
-            .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(status));
+        return status(no.code(), null, no.message());
       }
-      io.fabric8.mockwebserver.http.MockResponse served = super.dispatch(request);
+      io.fabric8.mockwebserver.http.MockResponse served;
+      try {
+        served = super.dispatch(request);
+      } catch (io.fabric8.zjsonpatch.JsonPatchException e) {
+        // A JSON patch that does not apply (a failed "test", a missing path): the mock lets the
+        // exception escape and drops the connection, which the client retries for a minute; a
+        // real API server answers 422 at once.
+        return status(422, "Invalid", "the patch does not apply: " + e.getMessage());
+      }
       AfterRule a = after;
       if (a != null
           && a.match().test(request.getMethod() + " " + request.getPath())
@@ -366,6 +365,21 @@ public final class MockApiServer implements AutoCloseable {
       }
       return served;
     }
+  }
+
+  private static io.fabric8.mockwebserver.http.MockResponse status(
+      int code, String reason, String message) {
+    io.fabric8.kubernetes.api.model.Status status =
+        new io.fabric8.kubernetes.api.model.StatusBuilder()
+            .withStatus("Failure")
+            .withCode(code)
+            .withReason(reason)
+            .withMessage(message)
+            .build();
+    return new io.fabric8.mockwebserver.http.MockResponse()
+        .setResponseCode(code)
+        .setHeader("Content-Type", "application/json")
+        .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(status));
   }
 
   /** Starts on the given port (0 = any free port) and installs the CRDs. */
