@@ -26,12 +26,16 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Labels and taints the member nodes of each DedicatedNodeGroup, clears nodes that leave it (and
@@ -40,13 +44,20 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = "dedicatednodegroup")
 public final class DedicatedNodeGroupReconciler
     implements Reconciler<DedicatedNodeGroup>, Cleaner<DedicatedNodeGroup> {
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(DedicatedNodeGroupReconciler.class);
+  /**
+   * After a node changed under a patch: its watch event normally comes first, this is the backstop.
+   */
+  private static final Duration LOOK_AGAIN = Duration.ofSeconds(1);
+
   private final SettingsStore settings;
   private final LeaseLedger ledger;
   private final EventRecorder events;
   private final Clock clock;
+
   private InformerEventSource<Node, DedicatedNodeGroup> nodes;
+
+  /** Names of the groups reconciled since the start and not deleted. */
+  private final Set<String> reconciled = ConcurrentHashMap.newKeySet();
 
   public DedicatedNodeGroupReconciler(
       SettingsStore settings, LeaseLedger ledger, EventRecorder events, Clock clock) {
@@ -80,7 +91,14 @@ public final class DedicatedNodeGroupReconciler
             usage.propagateEvent(new ResourceID(lease.nodeGroup()));
           }
         });
-    return List.of(nodes, usage);
+    // A new nodeGroupKey moves every member's label and taint to it (the old key is on the nodes),
+    // a new gpuResource changes the capacity. Groups not reconciled yet will be with the new
+    // settings anyway (and the primary cache is not there before the operator starts).
+    SimpleInboundEventSource<DedicatedNodeGroup> settingsChanged =
+        new SimpleInboundEventSource<>("nodegroup-settings");
+    settings.onChange(
+        s -> reconciled.forEach(g -> settingsChanged.propagateEvent(new ResourceID(g))));
+    return List.of(nodes, usage, settingsChanged);
   }
 
   @Override
@@ -89,27 +107,35 @@ public final class DedicatedNodeGroupReconciler
     String key = settings.current().pod().nodeGroupKey();
     String gpuResource = settings.current().quotaPolicy().defaultGpuResource();
     String name = group.getMetadata().getName();
-    List<DedicatedNodeGroup> groups = context.getPrimaryCache().list().toList();
+    reconciled.add(name);
+    // The group as reconciled now, with the others as cached.
+    List<DedicatedNodeGroup> groups =
+        Stream.concat(
+                Stream.of(group),
+                context
+                    .getPrimaryCache()
+                    .list()
+                    .filter(g -> !name.equals(g.getMetadata().getName())))
+            .toList();
     KubernetesClient client = context.getClient();
     List<String> members = new ArrayList<>();
     List<String> claimedElsewhere = new ArrayList<>();
     Resources capacity = Resources.ZERO;
+    boolean lookAgain = false;
     for (Node node : nodes.list().toList()) {
       DedicatedNodeGroup owner = NodeGroupMembership.owner(node, groups).orElse(null);
-      boolean ours = owner != null && name.equals(owner.getMetadata().getName());
-      String managed =
-          node.getMetadata().getAnnotations() == null
-              ? null
-              : node.getMetadata().getAnnotations().get(NodeGroupMembership.MANAGED_ANNOTATION);
-      if (NodeGroupMembership.claims(group, node) && !ours) {
+      boolean member = owner == group;
+      if (!member && NodeGroupMembership.claims(group, node)) {
         claimedElsewhere.add(
             node.getMetadata().getName() + " (kept by " + owner.getMetadata().getName() + ")");
       }
-      if (ours || name.equals(managed)) {
-        NodeGroupMembership.desired(node, ours ? group : owner, key)
-            .ifPresent(n -> updateNode(client, n));
+      // Only our members and the nodes we labelled before: a node another group labelled is that
+      // group's to write. One we labelled that now belongs to another group is cleared here, and
+      // the node event that causes lets the other group take it.
+      if (member || name.equals(NodeGroupMembership.managedBy(node))) {
+        lookAgain |= write(client, node, member ? group : null, key);
       }
-      if (ours) {
+      if (member) {
         members.add(node.getMetadata().getName());
         capacity = capacity.plus(allocatable(node, gpuResource));
       }
@@ -166,54 +192,49 @@ public final class DedicatedNodeGroupReconciler
               gen,
               now));
     }
-    if (next.equals(group.getStatus())) {
-      return UpdateControl.noUpdate();
+    if (!next.equals(group.getStatus())) {
+      // Full status update with the resourceVersion (see LicenseReconciler for why not a
+      // JSON-patch diff).
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+          group,
+          context,
+          g -> {
+            g.setStatus(next);
+            return g;
+          });
     }
-    // Full status update with the resourceVersion (see LicenseReconciler for why not a JSON-patch
-    // diff).
-    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-        group,
-        context,
-        g -> {
-          g.setStatus(next);
-          return g;
-        });
-    return UpdateControl.noUpdate();
+    UpdateControl<DedicatedNodeGroup> control = UpdateControl.noUpdate();
+    return lookAgain ? control.rescheduleAfter(LOOK_AGAIN) : control;
   }
 
   @Override
   public DeleteControl cleanup(DedicatedNodeGroup group, Context<DedicatedNodeGroup> context) {
     String key = settings.current().pod().nodeGroupKey();
     String name = group.getMetadata().getName();
-    List<DedicatedNodeGroup> others =
-        context
-            .getPrimaryCache()
-            .list()
-            .filter(g -> !name.equals(g.getMetadata().getName()))
-            .toList();
+    boolean lookAgain = false;
     for (Node node : nodes.list().toList()) {
-      String managed =
-          node.getMetadata().getAnnotations() == null
-              ? null
-              : node.getMetadata().getAnnotations().get(NodeGroupMembership.MANAGED_ANNOTATION);
-      if (name.equals(managed)) {
-        NodeGroupMembership.desired(node, NodeGroupMembership.owner(node, others).orElse(null), key)
-            .ifPresent(n -> updateNode(context.getClient(), n));
+      // Only what we set for this group is removed; another group claiming the node takes it on
+      // the node event this causes.
+      if (name.equals(NodeGroupMembership.managedBy(node))) {
+        lookAgain |= write(context.getClient(), node, null, key);
       }
     }
+    if (lookAgain) {
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(LOOK_AGAIN);
+    }
+    reconciled.remove(name);
     return DeleteControl.defaultDelete();
   }
 
-  /** A node removed from the cluster meanwhile needs no labels any more: a 404 is not an error. */
-  private static void updateNode(io.fabric8.kubernetes.client.KubernetesClient client, Node node) {
-    try {
-      client.nodes().resource(node).update();
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        throw e;
-      }
-      log.info("node {} is gone; nothing to label or unlabel", node.getMetadata().getName());
-    }
+  /**
+   * Labels the node for {@code group} (null: clears what we set); true when it changed meanwhile
+   * and must be looked at again.
+   */
+  private static boolean write(
+      KubernetesClient client, Node node, DedicatedNodeGroup group, String key) {
+    return NodeGroupMembership.patch(node, group, key)
+        .map(p -> NodePatcher.apply(client, node, p) == NodePatcher.Result.CHANGED_MEANWHILE)
+        .orElse(false);
   }
 
   private static Resources allocatable(Node node, String gpuResource) {
