@@ -2,13 +2,10 @@ package dev.quotient.controller;
 
 import dev.quotient.admission.LeaseLedger;
 import dev.quotient.api.DedicatedNodeGroup;
-import dev.quotient.api.DedicatedNodeGroupStatus;
-import dev.quotient.api.ResourceTotals;
 import dev.quotient.nodegroup.NodeGroupMembership;
 import dev.quotient.quota.Quantities;
 import dev.quotient.quota.Resources;
-import dev.quotient.status.Conditions;
-import dev.quotient.status.Reason;
+import dev.quotient.status.DedicatedNodeGroupStatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,7 +15,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -27,11 +23,10 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -39,7 +34,9 @@ import java.util.stream.Stream;
 
 /**
  * Labels and taints the member nodes of each DedicatedNodeGroup, clears nodes that leave it (and
- * all members when the group is deleted), and reports capacity and what projects hold.
+ * all members when the group is deleted), and reports capacity and what projects hold: observe (the
+ * node cache, the lease ledger), decide ({@link NodeGroupMembership}, {@link
+ * DedicatedNodeGroupStatusBuilder}), act ({@link NodePatcher}), record ({@link StatusRecorder}).
  */
 @ControllerConfiguration(name = "dedicatednodegroup")
 public final class DedicatedNodeGroupReconciler
@@ -104,6 +101,7 @@ public final class DedicatedNodeGroupReconciler
   @Override
   public UpdateControl<DedicatedNodeGroup> reconcile(
       DedicatedNodeGroup group, Context<DedicatedNodeGroup> context) {
+    // observe
     String key = settings.current().pod().nodeGroupKey();
     String gpuResource = settings.current().quotaPolicy().defaultGpuResource();
     String name = group.getMetadata().getName();
@@ -119,19 +117,18 @@ public final class DedicatedNodeGroupReconciler
             .toList();
     KubernetesClient client = context.getClient();
     List<String> members = new ArrayList<>();
-    List<String> claimedElsewhere = new ArrayList<>();
+    Map<String, String> claimedElsewhere = new HashMap<>();
     Resources capacity = Resources.ZERO;
     boolean lookAgain = false;
     for (Node node : nodes.list().toList()) {
       DedicatedNodeGroup owner = NodeGroupMembership.owner(node, groups).orElse(null);
-      boolean member = owner == group;
+      boolean member = owner != null && name.equals(owner.getMetadata().getName());
       if (!member && NodeGroupMembership.claims(group, node)) {
-        claimedElsewhere.add(
-            node.getMetadata().getName() + " (kept by " + owner.getMetadata().getName() + ")");
+        claimedElsewhere.put(node.getMetadata().getName(), owner.getMetadata().getName());
       }
-      // Only our members and the nodes we labelled before: a node another group labelled is that
-      // group's to write. One we labelled that now belongs to another group is cleared here, and
-      // the node event that causes lets the other group take it.
+      // decide and act, node by node: only our members and the nodes we labelled before. A node
+      // another group labelled is that group's to write; one we labelled that now belongs to
+      // another group is cleared here, and the node event that causes lets the other group take it.
       if (member || name.equals(NodeGroupMembership.managedBy(node))) {
         lookAgain |= write(client, node, member ? group : null, key);
       }
@@ -140,69 +137,24 @@ public final class DedicatedNodeGroupReconciler
         capacity = capacity.plus(allocatable(node, gpuResource));
       }
     }
-    members.sort(String::compareTo);
-    Instant now = clock.instant();
-    DedicatedNodeGroupStatus prev =
-        group.getStatus() == null ? new DedicatedNodeGroupStatus() : group.getStatus();
-    DedicatedNodeGroupStatus next = new DedicatedNodeGroupStatus();
-    next.setNodes(members.isEmpty() ? null : members);
-    next.setNodeCount(members.size());
-    next.setCapacity(totals(capacity));
-    next.setAllocated(totals(ledger.totalOnNodeGroup(name)));
-    next.setRunningProjects(ledger.projectsOnNodeGroup(name));
-    next.setObservedGeneration(group.getMetadata().getGeneration());
-    Long gen = group.getMetadata().getGeneration();
-    if (members.isEmpty()) {
-      String msg =
-          "No node matches this group's nodeSelector or nodeNames"
-              + (claimedElsewhere.isEmpty() ? "" : "; claimed by other groups: " + claimedElsewhere)
-              + "; projects placed here stay Pending until a node joins";
-      next.setConditions(
-          Conditions.set(
-              prev.getConditions(),
-              "Ready",
-              Conditions.FALSE,
-              Reason.NoMatchingNodes.name(),
-              msg,
-              gen,
-              now));
-      if (!Objects.equals(prev.getNodeCount(), 0)) {
-        events.warning(group, Reason.NoMatchingNodes, msg);
-      }
-    } else {
-      String msg =
-          members.size()
-              + " node(s) labelled "
-              + key
-              + "="
-              + name
-              + (Boolean.FALSE.equals(group.getSpec().getTaint()) ? "" : " and tainted NoSchedule")
-              + (claimedElsewhere.isEmpty()
-                  ? ""
-                  : "; claimed by another group (first name wins): " + claimedElsewhere);
-      next.setConditions(
-          Conditions.set(
-              prev.getConditions(),
-              "Ready",
-              Conditions.TRUE,
-              claimedElsewhere.isEmpty()
-                  ? Reason.NodesLabelled.name()
-                  : Reason.NodeClaimedByOtherGroup.name(),
-              msg,
-              gen,
-              now));
-    }
-    if (!next.equals(group.getStatus())) {
-      // Full status update with the resourceVersion (see LicenseReconciler for why not a
-      // JSON-patch diff).
-      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-          group,
-          context,
-          g -> {
-            g.setStatus(next);
-            return g;
-          });
-    }
+    // decide the status
+    DedicatedNodeGroupStatusBuilder.Outcome outcome =
+        DedicatedNodeGroupStatusBuilder.next(
+            group.getStatus(),
+            new DedicatedNodeGroupStatusBuilder.Observed(
+                name,
+                key,
+                !Boolean.FALSE.equals(group.getSpec().getTaint()),
+                members,
+                claimedElsewhere,
+                capacity,
+                ledger.totalOnNodeGroup(name),
+                ledger.projectsOnNodeGroup(name)),
+            group.getMetadata().getGeneration(),
+            clock.instant());
+    // record
+    outcome.events().forEach(e -> events.record(group, e));
+    StatusRecorder.record(group, outcome.status(), context);
     UpdateControl<DedicatedNodeGroup> control = UpdateControl.noUpdate();
     return lookAgain ? control.rescheduleAfter(LOOK_AGAIN) : control;
   }
@@ -250,13 +202,5 @@ public final class DedicatedNodeGroupReconciler
     } catch (RuntimeException e) {
       return Resources.ZERO;
     }
-  }
-
-  private static ResourceTotals totals(Resources r) {
-    ResourceTotals t = new ResourceTotals();
-    t.setCpu(Quantities.formatCpu(r.cpuMillis()));
-    t.setMemory(Quantities.formatBytes(r.memoryBytes()));
-    t.setGpu(Long.toString(r.gpu()));
-    return t;
   }
 }
