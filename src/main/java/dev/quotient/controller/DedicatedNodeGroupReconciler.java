@@ -144,7 +144,7 @@ public final class DedicatedNodeGroupReconciler
             new DedicatedNodeGroupStatusBuilder.Observed(
                 name,
                 key,
-                !Boolean.FALSE.equals(group.getSpec().getTaint()),
+                group.getSpec() == null || !Boolean.FALSE.equals(group.getSpec().getTaint()),
                 members,
                 claimedElsewhere,
                 capacity,
