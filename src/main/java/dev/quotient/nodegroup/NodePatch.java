@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The change from a node as the operator saw it to the node as it should be, written so that it
@@ -102,23 +103,26 @@ public record NodePatch(
       Map<String, String> desired,
       Map<String, String> added,
       List<Operation> ops) {
-    desired.forEach(
-        (k, v) -> {
-          String was = seen.get(k);
-          if (was == null) {
-            added.put(k, v);
-          } else if (!was.equals(v)) {
-            ops.add(Operation.test(prefix + escape(k), was));
-            ops.add(new Operation("replace", prefix + escape(k), v));
-          }
-        });
-    seen.forEach(
-        (k, was) -> {
-          if (!desired.containsKey(k)) {
-            ops.add(Operation.test(prefix + escape(k), was));
-            ops.add(new Operation("remove", prefix + escape(k), null));
-          }
-        });
+    // In key order, so the same change is always the same patch (the maps' own order is arbitrary).
+    new TreeMap<>(desired)
+        .forEach(
+            (k, v) -> {
+              String was = seen.get(k);
+              if (was == null) {
+                added.put(k, v);
+              } else if (!was.equals(v)) {
+                ops.add(Operation.test(prefix + escape(k), was));
+                ops.add(new Operation("replace", prefix + escape(k), v));
+              }
+            });
+    new TreeMap<>(seen)
+        .forEach(
+            (k, was) -> {
+              if (!desired.containsKey(k)) {
+                ops.add(Operation.test(prefix + escape(k), was));
+                ops.add(new Operation("remove", prefix + escape(k), null));
+              }
+            });
   }
 
   /** RFC 6901: label keys contain '/', which a JSON pointer must escape. */
