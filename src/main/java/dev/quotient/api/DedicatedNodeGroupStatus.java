@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /** Observed state of a DedicatedNodeGroup. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class DedicatedNodeGroupStatus {
+public class DedicatedNodeGroupStatus extends CommonStatus {
 
   @JsonPropertyDescription("Member nodes (labelled and, unless taint is false, tainted).")
   private List<String> nodes;
@@ -24,12 +24,6 @@ public class DedicatedNodeGroupStatus {
 
   @JsonPropertyDescription("Project pods on the members.")
   private Integer runningProjects;
-
-  @JsonPropertyDescription("The metadata.generation this status describes.")
-  private Long observedGeneration;
-
-  @JsonPropertyDescription("Ready: whether members were found and labelled.")
-  private List<Condition> conditions;
 
   public List<String> getNodes() {
     return nodes;
@@ -71,42 +65,28 @@ public class DedicatedNodeGroupStatus {
     this.runningProjects = runningProjects;
   }
 
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
+  @Override
+  @JsonPropertyDescription("Ready: whether members were found and labelled.")
   public List<Condition> getConditions() {
-    return conditions;
-  }
-
-  public void setConditions(List<Condition> conditions) {
-    this.conditions = conditions;
+    return super.getConditions();
   }
 
   @Override
   public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (!(o instanceof DedicatedNodeGroupStatus other)) {
+    if (!super.equals(o)) {
       return false;
     }
+    DedicatedNodeGroupStatus other = (DedicatedNodeGroupStatus) o;
     return Objects.equals(nodes, other.nodes)
         && Objects.equals(nodeCount, other.nodeCount)
         && Objects.equals(capacity, other.capacity)
         && Objects.equals(allocated, other.allocated)
-        && Objects.equals(runningProjects, other.runningProjects)
-        && Objects.equals(observedGeneration, other.observedGeneration)
-        && Objects.equals(conditions, other.conditions);
+        && Objects.equals(runningProjects, other.runningProjects);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        nodes, nodeCount, capacity, allocated, runningProjects, observedGeneration, conditions);
+    return 31 * super.hashCode()
+        + Objects.hash(nodes, nodeCount, capacity, allocated, runningProjects);
   }
 }

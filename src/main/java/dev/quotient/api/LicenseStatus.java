@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /** Observed state of a License. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class LicenseStatus {
+public class LicenseStatus extends CommonStatus {
 
   @JsonPropertyDescription(
       "Pending before activates, Active inside the window, Expired after expires.")
@@ -16,12 +16,6 @@ public class LicenseStatus {
 
   @JsonPropertyDescription("Projects this license upgrades right now.")
   private RunningProjects runningProjects;
-
-  @JsonPropertyDescription("The metadata.generation this status describes.")
-  private Long observedGeneration;
-
-  @JsonPropertyDescription("Valid: whether quota quantities and pod patches are usable.")
-  private List<Condition> conditions;
 
   public LicensePhase getPhase() {
     return phase;
@@ -39,38 +33,24 @@ public class LicenseStatus {
     this.runningProjects = runningProjects;
   }
 
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
+  @Override
+  @JsonPropertyDescription("Valid: whether quota quantities and pod patches are usable.")
   public List<Condition> getConditions() {
-    return conditions;
-  }
-
-  public void setConditions(List<Condition> conditions) {
-    this.conditions = conditions;
+    return super.getConditions();
   }
 
   @Override
   public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (!(o instanceof LicenseStatus other)) {
+    if (!super.equals(o)) {
       return false;
     }
+    LicenseStatus other = (LicenseStatus) o;
     return Objects.equals(phase, other.phase)
-        && Objects.equals(runningProjects, other.runningProjects)
-        && Objects.equals(observedGeneration, other.observedGeneration)
-        && Objects.equals(conditions, other.conditions);
+        && Objects.equals(runningProjects, other.runningProjects);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(phase, runningProjects, observedGeneration, conditions);
+    return 31 * super.hashCode() + Objects.hash(phase, runningProjects);
   }
 }

@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /** Observed state of a Project. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class ProjectStatus {
+public class ProjectStatus extends CommonStatus {
 
   @JsonPropertyDescription("Stopped, WaitingForResources, Starting, Running, Stopping or Failed.")
   private ProjectPhase phase;
@@ -50,12 +50,6 @@ public class ProjectStatus {
       "When the project started waiting for resources (RFC 3339): its place in the queues, kept"
           + " across operator restarts (WaitingForResources only).")
   private String waitingSince;
-
-  @JsonPropertyDescription("The metadata.generation this status describes.")
-  private Long observedGeneration;
-
-  @JsonPropertyDescription("Ready, QuotaAdmitted and LicensesValid.")
-  private List<Condition> conditions;
 
   public ProjectPhase getPhase() {
     return phase;
@@ -153,30 +147,18 @@ public class ProjectStatus {
     this.waitingSince = waitingSince;
   }
 
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
+  @Override
+  @JsonPropertyDescription("Ready, QuotaAdmitted and LicensesValid.")
   public List<Condition> getConditions() {
-    return conditions;
-  }
-
-  public void setConditions(List<Condition> conditions) {
-    this.conditions = conditions;
+    return super.getConditions();
   }
 
   @Override
   public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (!(o instanceof ProjectStatus other)) {
+    if (!super.equals(o)) {
       return false;
     }
+    ProjectStatus other = (ProjectStatus) o;
     return Objects.equals(phase, other.phase)
         && Objects.equals(message, other.message)
         && Objects.equals(effectiveQuota, other.effectiveQuota)
@@ -188,27 +170,24 @@ public class ProjectStatus {
         && Objects.equals(lastActivity, other.lastActivity)
         && Objects.equals(stoppedAt, other.stoppedAt)
         && Objects.equals(stopReason, other.stopReason)
-        && Objects.equals(waitingSince, other.waitingSince)
-        && Objects.equals(observedGeneration, other.observedGeneration)
-        && Objects.equals(conditions, other.conditions);
+        && Objects.equals(waitingSince, other.waitingSince);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        phase,
-        message,
-        effectiveQuota,
-        licenses,
-        queuePosition,
-        podName,
-        nodeName,
-        startedAt,
-        lastActivity,
-        stoppedAt,
-        stopReason,
-        waitingSince,
-        observedGeneration,
-        conditions);
+    return 31 * super.hashCode()
+        + Objects.hash(
+            phase,
+            message,
+            effectiveQuota,
+            licenses,
+            queuePosition,
+            podName,
+            nodeName,
+            startedAt,
+            lastActivity,
+            stoppedAt,
+            stopReason,
+            waitingSince);
   }
 }

@@ -2,13 +2,10 @@ package dev.quotient.controller;
 
 import dev.quotient.admission.LeaseLedger;
 import dev.quotient.api.DedicatedNodeGroup;
-import dev.quotient.api.DedicatedNodeGroupStatus;
-import dev.quotient.api.ResourceTotals;
 import dev.quotient.nodegroup.NodeGroupMembership;
 import dev.quotient.quota.Quantities;
 import dev.quotient.quota.Resources;
-import dev.quotient.status.Conditions;
-import dev.quotient.status.Reason;
+import dev.quotient.status.DedicatedNodeGroupStatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,7 +15,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -26,27 +22,39 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Labels and taints the member nodes of each DedicatedNodeGroup, clears nodes that leave it (and
- * all members when the group is deleted), and reports capacity and what projects hold.
+ * all members when the group is deleted), and reports capacity and what projects hold: observe (the
+ * node cache, the lease ledger), decide ({@link NodeGroupMembership}, {@link
+ * DedicatedNodeGroupStatusBuilder}), act ({@link NodePatcher}), record ({@link StatusRecorder}).
  */
 @ControllerConfiguration(name = "dedicatednodegroup")
 public final class DedicatedNodeGroupReconciler
     implements Reconciler<DedicatedNodeGroup>, Cleaner<DedicatedNodeGroup> {
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(DedicatedNodeGroupReconciler.class);
+  /**
+   * After a node changed under a patch: its watch event normally comes first, this is the backstop.
+   */
+  private static final Duration LOOK_AGAIN = Duration.ofSeconds(1);
+
   private final SettingsStore settings;
   private final LeaseLedger ledger;
   private final EventRecorder events;
   private final Clock clock;
+
   private InformerEventSource<Node, DedicatedNodeGroup> nodes;
+
+  /** Names of the groups reconciled since the start and not deleted. */
+  private final Set<String> reconciled = ConcurrentHashMap.newKeySet();
 
   public DedicatedNodeGroupReconciler(
       SettingsStore settings, LeaseLedger ledger, EventRecorder events, Clock clock) {
@@ -80,140 +88,105 @@ public final class DedicatedNodeGroupReconciler
             usage.propagateEvent(new ResourceID(lease.nodeGroup()));
           }
         });
-    return List.of(nodes, usage);
+    // A new nodeGroupKey moves every member's label and taint to it (the old key is on the nodes),
+    // a new gpuResource changes the capacity. Groups not reconciled yet will be with the new
+    // settings anyway (and the primary cache is not there before the operator starts).
+    SimpleInboundEventSource<DedicatedNodeGroup> settingsChanged =
+        new SimpleInboundEventSource<>("nodegroup-settings");
+    settings.onChange(
+        s -> reconciled.forEach(g -> settingsChanged.propagateEvent(new ResourceID(g))));
+    return List.of(nodes, usage, settingsChanged);
   }
 
   @Override
   public UpdateControl<DedicatedNodeGroup> reconcile(
       DedicatedNodeGroup group, Context<DedicatedNodeGroup> context) {
+    // observe
     String key = settings.current().pod().nodeGroupKey();
     String gpuResource = settings.current().quotaPolicy().defaultGpuResource();
     String name = group.getMetadata().getName();
-    List<DedicatedNodeGroup> groups = context.getPrimaryCache().list().toList();
+    reconciled.add(name);
+    // The group as reconciled now, with the others as cached.
+    List<DedicatedNodeGroup> groups =
+        Stream.concat(
+                Stream.of(group),
+                context
+                    .getPrimaryCache()
+                    .list()
+                    .filter(g -> !name.equals(g.getMetadata().getName())))
+            .toList();
     KubernetesClient client = context.getClient();
     List<String> members = new ArrayList<>();
-    List<String> claimedElsewhere = new ArrayList<>();
+    Map<String, String> claimedElsewhere = new HashMap<>();
     Resources capacity = Resources.ZERO;
+    boolean lookAgain = false;
     for (Node node : nodes.list().toList()) {
       DedicatedNodeGroup owner = NodeGroupMembership.owner(node, groups).orElse(null);
-      boolean ours = owner != null && name.equals(owner.getMetadata().getName());
-      String managed =
-          node.getMetadata().getAnnotations() == null
-              ? null
-              : node.getMetadata().getAnnotations().get(NodeGroupMembership.MANAGED_ANNOTATION);
-      if (NodeGroupMembership.claims(group, node) && !ours) {
-        claimedElsewhere.add(
-            node.getMetadata().getName() + " (kept by " + owner.getMetadata().getName() + ")");
+      boolean member = owner != null && name.equals(owner.getMetadata().getName());
+      if (!member && NodeGroupMembership.claims(group, node)) {
+        claimedElsewhere.put(node.getMetadata().getName(), owner.getMetadata().getName());
       }
-      if (ours || name.equals(managed)) {
-        NodeGroupMembership.desired(node, ours ? group : owner, key)
-            .ifPresent(n -> updateNode(client, n));
+      // decide and act, node by node: only our members and the nodes we labelled before. A node
+      // another group labelled is that group's to write; one we labelled that now belongs to
+      // another group is cleared here, and the node event that causes lets the other group take it.
+      if (member || name.equals(NodeGroupMembership.managedBy(node))) {
+        lookAgain |= write(client, node, member ? group : null, key);
       }
-      if (ours) {
+      if (member) {
         members.add(node.getMetadata().getName());
         capacity = capacity.plus(allocatable(node, gpuResource));
       }
     }
-    members.sort(String::compareTo);
-    Instant now = clock.instant();
-    DedicatedNodeGroupStatus prev =
-        group.getStatus() == null ? new DedicatedNodeGroupStatus() : group.getStatus();
-    DedicatedNodeGroupStatus next = new DedicatedNodeGroupStatus();
-    next.setNodes(members.isEmpty() ? null : members);
-    next.setNodeCount(members.size());
-    next.setCapacity(totals(capacity));
-    next.setAllocated(totals(ledger.totalOnNodeGroup(name)));
-    next.setRunningProjects(ledger.projectsOnNodeGroup(name));
-    next.setObservedGeneration(group.getMetadata().getGeneration());
-    Long gen = group.getMetadata().getGeneration();
-    if (members.isEmpty()) {
-      String msg =
-          "No node matches this group's nodeSelector or nodeNames"
-              + (claimedElsewhere.isEmpty() ? "" : "; claimed by other groups: " + claimedElsewhere)
-              + "; projects placed here stay Pending until a node joins";
-      next.setConditions(
-          Conditions.set(
-              prev.getConditions(),
-              "Ready",
-              Conditions.FALSE,
-              Reason.NoMatchingNodes.name(),
-              msg,
-              gen,
-              now));
-      if (!Objects.equals(prev.getNodeCount(), 0)) {
-        events.warning(group, Reason.NoMatchingNodes, msg);
-      }
-    } else {
-      String msg =
-          members.size()
-              + " node(s) labelled "
-              + key
-              + "="
-              + name
-              + (Boolean.FALSE.equals(group.getSpec().getTaint()) ? "" : " and tainted NoSchedule")
-              + (claimedElsewhere.isEmpty()
-                  ? ""
-                  : "; claimed by another group (first name wins): " + claimedElsewhere);
-      next.setConditions(
-          Conditions.set(
-              prev.getConditions(),
-              "Ready",
-              Conditions.TRUE,
-              claimedElsewhere.isEmpty()
-                  ? Reason.NodesLabelled.name()
-                  : Reason.NodeClaimedByOtherGroup.name(),
-              msg,
-              gen,
-              now));
-    }
-    if (next.equals(group.getStatus())) {
-      return UpdateControl.noUpdate();
-    }
-    // Full status update with the resourceVersion (see LicenseReconciler for why not a JSON-patch
-    // diff).
-    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-        group,
-        context,
-        g -> {
-          g.setStatus(next);
-          return g;
-        });
-    return UpdateControl.noUpdate();
+    // decide the status
+    DedicatedNodeGroupStatusBuilder.Outcome outcome =
+        DedicatedNodeGroupStatusBuilder.next(
+            group.getStatus(),
+            new DedicatedNodeGroupStatusBuilder.Observed(
+                name,
+                key,
+                group.getSpec() == null || !Boolean.FALSE.equals(group.getSpec().getTaint()),
+                members,
+                claimedElsewhere,
+                capacity,
+                ledger.totalOnNodeGroup(name),
+                ledger.projectsOnNodeGroup(name)),
+            group.getMetadata().getGeneration(),
+            clock.instant());
+    // record
+    outcome.events().forEach(e -> events.record(group, e));
+    StatusRecorder.record(group, outcome.status(), context);
+    UpdateControl<DedicatedNodeGroup> control = UpdateControl.noUpdate();
+    return lookAgain ? control.rescheduleAfter(LOOK_AGAIN) : control;
   }
 
   @Override
   public DeleteControl cleanup(DedicatedNodeGroup group, Context<DedicatedNodeGroup> context) {
     String key = settings.current().pod().nodeGroupKey();
     String name = group.getMetadata().getName();
-    List<DedicatedNodeGroup> others =
-        context
-            .getPrimaryCache()
-            .list()
-            .filter(g -> !name.equals(g.getMetadata().getName()))
-            .toList();
+    boolean lookAgain = false;
     for (Node node : nodes.list().toList()) {
-      String managed =
-          node.getMetadata().getAnnotations() == null
-              ? null
-              : node.getMetadata().getAnnotations().get(NodeGroupMembership.MANAGED_ANNOTATION);
-      if (name.equals(managed)) {
-        NodeGroupMembership.desired(node, NodeGroupMembership.owner(node, others).orElse(null), key)
-            .ifPresent(n -> updateNode(context.getClient(), n));
+      // Only what we set for this group is removed; another group claiming the node takes it on
+      // the node event this causes.
+      if (name.equals(NodeGroupMembership.managedBy(node))) {
+        lookAgain |= write(context.getClient(), node, null, key);
       }
     }
+    if (lookAgain) {
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(LOOK_AGAIN);
+    }
+    reconciled.remove(name);
     return DeleteControl.defaultDelete();
   }
 
-  /** A node removed from the cluster meanwhile needs no labels any more: a 404 is not an error. */
-  private static void updateNode(io.fabric8.kubernetes.client.KubernetesClient client, Node node) {
-    try {
-      client.nodes().resource(node).update();
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        throw e;
-      }
-      log.info("node {} is gone; nothing to label or unlabel", node.getMetadata().getName());
-    }
+  /**
+   * Labels the node for {@code group} (null: clears what we set); true when it changed meanwhile
+   * and must be looked at again.
+   */
+  private static boolean write(
+      KubernetesClient client, Node node, DedicatedNodeGroup group, String key) {
+    return NodeGroupMembership.patch(node, group, key)
+        .map(p -> NodePatcher.apply(client, node, p) == NodePatcher.Result.CHANGED_MEANWHILE)
+        .orElse(false);
   }
 
   private static Resources allocatable(Node node, String gpuResource) {
@@ -229,13 +202,5 @@ public final class DedicatedNodeGroupReconciler
     } catch (RuntimeException e) {
       return Resources.ZERO;
     }
-  }
-
-  private static ResourceTotals totals(Resources r) {
-    ResourceTotals t = new ResourceTotals();
-    t.setCpu(Quantities.formatCpu(r.cpuMillis()));
-    t.setMemory(Quantities.formatBytes(r.memoryBytes()));
-    t.setGpu(Long.toString(r.gpu()));
-    return t;
   }
 }

@@ -1,6 +1,7 @@
 package dev.quotient.controller;
 
 import dev.quotient.status.Reason;
+import dev.quotient.status.StatusEvent;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -46,6 +47,11 @@ public final class EventRecorder {
 
   public void warning(HasMetadata object, Reason reason, String message) {
     record(object, "Warning", reason, message);
+  }
+
+  /** Records an Event a status builder decided on. */
+  public void record(HasMetadata object, StatusEvent event) {
+    record(object, event.type().name(), event.reason(), event.message());
   }
 
   private void record(HasMetadata object, String type, Reason reason, String message) {

@@ -8,7 +8,6 @@ import dev.quotient.api.Project;
 import dev.quotient.api.ProjectStatus;
 import dev.quotient.lifecycle.Lifecycle;
 import dev.quotient.lifecycle.LifecycleDecision;
-import dev.quotient.lifecycle.Notice;
 import dev.quotient.lifecycle.ProjectObservation;
 import dev.quotient.lifecycle.Step;
 import dev.quotient.settings.Settings;
@@ -18,7 +17,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -85,7 +83,7 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
       act(seen.key(), decision.step());
     }
     log.debug("project {}: {} -> {}", seen.key(), seen.previous().getPhase(), decision);
-    decision.notices().forEach(n -> notify(project, n));
+    decision.events().forEach(e -> events.record(project, e));
     if (decision.status() != null) {
       write(project, seen, decision, now, context);
     }
@@ -102,14 +100,6 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
     }
   }
 
-  private void notify(Project project, Notice n) {
-    if (n.warning()) {
-      events.warning(project, n.reason(), n.message());
-    } else {
-      events.normal(project, n.reason(), n.message());
-    }
-  }
-
   /** One status write, with the resourceVersion, and none when nothing changed. */
   private void write(
       Project project,
@@ -122,15 +112,7 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
             .lastActivity(shownActivity(project))
             .apply(d.status())
             .build();
-    if (!next.equals(project.getStatus())) {
-      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-          project,
-          c,
-          p -> {
-            p.setStatus(next);
-            return p;
-          });
-    }
+    StatusRecorder.record(project, next, c);
   }
 
   @Override

@@ -47,7 +47,7 @@ public final class MockApiServer implements AutoCloseable {
 
   /** Starts on the given port (0 = any free port) and installs the CRDs. */
   public static MockApiServer start(int port) {
-    return start(port, KubernetesMixedDispatcher::new);
+    return start(port, ApiServerDispatcher::new);
   }
 
   /**

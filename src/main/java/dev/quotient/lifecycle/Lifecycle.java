@@ -13,6 +13,7 @@ import dev.quotient.status.StatusChange;
 import dev.quotient.status.StatusChange.Admitted;
 import dev.quotient.status.StatusChange.PodFields;
 import dev.quotient.status.StatusChange.Stop;
+import dev.quotient.status.StatusEvent;
 import dev.quotient.timers.ProjectTimers;
 import dev.quotient.timers.TimerDecision;
 import dev.quotient.timers.TimerInput;
@@ -80,11 +81,11 @@ public final class Lifecycle {
     StatusChange change =
         ours ? keep(o) : stopping(o, Reason.Stopping, "Pod " + pod.name() + " is terminating");
     // Nobody here asked for this deletion: say so, the project starts again once the pod is gone.
-    List<Notice> notices =
+    List<StatusEvent> events =
         ours || !o.wantsRunning()
             ? List.of()
             : List.of(
-                Notice.warning(
+                StatusEvent.warning(
                     Reason.PodDeleted,
                     "Pod "
                         + pod.name()
@@ -94,7 +95,7 @@ public final class Lifecycle {
     return new LifecycleDecision(
         new Step.AwaitPodGone(pod.name()),
         change,
-        notices,
+        events,
         overdue.isAfter(now) ? overdue : now.plus(POD_GONE_CHECK));
   }
 
@@ -105,7 +106,7 @@ public final class Lifecycle {
           stopping(o, Reason.Stopping, "Stopping: pod " + pod.name() + " is being deleted")
               .admitted(Admitted.NOT_REQUESTED)
               .quota(previewQuota(o), previewLicenses(o), List.of()),
-          List.of(Notice.normal(Reason.Stopping, "Stopping: deleting pod " + pod.name())),
+          List.of(StatusEvent.normal(Reason.Stopping, "Stopping: deleting pod " + pod.name())),
           now.plus(POD_GONE_CHECK));
     }
     ProjectStatus prev = o.previous();
@@ -131,31 +132,31 @@ public final class Lifecycle {
     var record = pod.startRecord();
     var quota = record != null ? record.quota() : o.previous().getEffectiveQuota();
     boolean always = quota != null && Boolean.TRUE.equals(quota.getAlwaysRunning());
-    List<Notice> notices = new ArrayList<>();
+    List<StatusEvent> events = new ArrayList<>();
     if (keptBy != null) {
-      notices.add(Notice.normal(Reason.KeptRunning, keptRunning(keptBy)));
+      events.add(StatusEvent.normal(Reason.KeptRunning, keptRunning(keptBy)));
     }
     if (seen.phase() == ProjectPhase.Failed) {
       StopReason why =
           "NodeLost".equals(pod.endReason()) ? StopReason.NodeLost : StopReason.PodFailed;
       if (always) {
-        notices.add(
-            Notice.warning(Reason.of(why), seen.message() + "; alwaysRunning: restarting it"));
+        events.add(
+            StatusEvent.warning(Reason.of(why), seen.message() + "; alwaysRunning: restarting it"));
         return new LifecycleDecision(
             new Step.DeletePod(pod.name(), why),
             StatusChange.of(
                 ProjectPhase.Starting,
                 Reason.of(why),
                 seen.message() + "; restarting (alwaysRunning)"),
-            notices,
+            events,
             now.plus(POD_GONE_CHECK));
       }
-      notices.add(Notice.warning(Reason.of(why), seen.message()));
+      events.add(StatusEvent.warning(Reason.of(why), seen.message()));
       return new LifecycleDecision(
           new Step.DeletePod(pod.name(), why),
           StatusChange.of(ProjectPhase.Failed, Reason.of(why), seen.message() + startsAgain())
               .stop(new Stop.At(why, now)),
-          notices,
+          events,
           now.plus(POD_GONE_CHECK));
     }
     String requested = String.join(",", o.requestedLicenses());
@@ -164,13 +165,13 @@ public final class Lifecycle {
       String change =
           "spec.licenses changed from [" + pod.licensesAtStart() + "] to [" + requested + "]";
       if (s.restartOnLicenseChange()) {
-        notices.add(
-            Notice.normal(
+        events.add(
+            StatusEvent.normal(
                 Reason.LicenseChangeRestart, change + ": restarting so the new quota applies"));
         return new LifecycleDecision(
             new Step.DeletePod(pod.name(), StopReason.LicenseChange),
             stopping(o, Reason.LicenseChangeRestart, "Restarting to apply the changed licenses"),
-            notices,
+            events,
             now.plus(POD_GONE_CHECK));
       }
       note = change + "; the change takes effect at the next start";
@@ -189,7 +190,7 @@ public final class Lifecycle {
                 always,
                 s.pendingTimeout()));
     if (timer instanceof TimerDecision.Stop stop) {
-      return timerStop(o, pod, stop, always, now, notices);
+      return timerStop(o, pod, stop, always, now, events);
     }
     String message = seen.message() + (keptBy == null ? "" : "; " + keptRunning(keptBy));
     StatusChange change =
@@ -204,7 +205,7 @@ public final class Lifecycle {
     Instant due = ((TimerDecision.NotDue) timer).nextDue();
     Instant look = now.plus(s.idleCheckInterval());
     return new LifecycleDecision(
-        new Step.Observe(), change, notices, due != null && due.isBefore(look) ? due : look);
+        new Step.Observe(), change, events, due != null && due.isBefore(look) ? due : look);
   }
 
   private static LifecycleDecision timerStop(
@@ -213,7 +214,7 @@ public final class Lifecycle {
       TimerDecision.Stop stop,
       boolean always,
       Instant now,
-      List<Notice> notices) {
+      List<StatusEvent> events) {
     Reason reason = Reason.of(stop.reason());
     Step step = new Step.DeletePod(pod.name(), stop.reason());
     if (stop.reason() == StopReason.PendingTimeout) {
@@ -223,26 +224,26 @@ public final class Lifecycle {
               + pod.seen().message()
               + "); its lease is released and it retries after the same time,"
               + " or at once on new activity or a spec change";
-      notices.add(Notice.warning(reason, msg));
+      events.add(StatusEvent.warning(reason, msg));
       return new LifecycleDecision(
           step,
           StatusChange.of(ProjectPhase.Failed, reason, msg).stop(new Stop.At(stop.reason(), now)),
-          notices,
+          events,
           now.plus(POD_GONE_CHECK));
     }
     if (always) {
-      notices.add(Notice.normal(reason, stop.message() + "; alwaysRunning: restarting it"));
+      events.add(StatusEvent.normal(reason, stop.message() + "; alwaysRunning: restarting it"));
       return new LifecycleDecision(
           step,
           stopping(o, reason, stop.message() + "; restarting (alwaysRunning)"),
-          notices,
+          events,
           now.plus(POD_GONE_CHECK));
     }
-    notices.add(Notice.normal(reason, stop.message() + "; stopping it"));
+    events.add(StatusEvent.normal(reason, stop.message() + "; stopping it"));
     return new LifecycleDecision(
         step,
         stopping(o, reason, stop.message() + "; stopping").stop(new Stop.At(stop.reason(), now)),
-        notices,
+        events,
         now.plus(POD_GONE_CHECK));
   }
 
@@ -281,18 +282,18 @@ public final class Lifecycle {
           List.of(),
           o.created().plus(LICENSE_GRACE));
     }
-    List<Notice> notices = new ArrayList<>();
+    List<StatusEvent> events = new ArrayList<>();
     if (prev.getPodName() != null
         && prev.getStopReason() == null
         && (prev.getPhase() == ProjectPhase.Running || prev.getPhase() == ProjectPhase.Starting)) {
-      notices.add(
-          Notice.warning(
+      events.add(
+          StatusEvent.warning(
               Reason.PodDeleted,
               "Pod "
                   + prev.getPodName()
                   + " disappeared while the project should run; creating it again"));
     }
-    return new LifecycleDecision(new Step.Start(), null, notices, null);
+    return new LifecycleDecision(new Step.Start(), null, events, null);
   }
 
   /**
@@ -359,7 +360,7 @@ public final class Lifecycle {
           new Step.Start(),
           StatusChange.of(ProjectPhase.Failed, Reason.PodCreateFailed, r.message())
               .admitted(Admitted.no(Reason.PodCreateFailed, r.message())),
-          List.of(Notice.warning(Reason.PodCreateFailed, r.message())),
+          List.of(StatusEvent.warning(Reason.PodCreateFailed, r.message())),
           null);
     }
     StartOutcome.InvalidSpec i = (StartOutcome.InvalidSpec) outcome;
@@ -370,25 +371,26 @@ public final class Lifecycle {
                 Reason.PodCreateFailed,
                 "Cannot start: " + i.message() + "; fix the project's spec")
             .admitted(Admitted.no(Reason.PodCreateFailed, i.message())),
-        List.of(Notice.warning(Reason.PodCreateFailed, "Cannot start: " + i.message())),
+        List.of(StatusEvent.warning(Reason.PodCreateFailed, "Cannot start: " + i.message())),
         null);
   }
 
   private static LifecycleDecision started(StartOutcome.Started st, Settings s, Instant now) {
     var q = st.quota().quota();
-    List<Notice> notices = new ArrayList<>();
+    List<StatusEvent> events = new ArrayList<>();
     st.rejectedPatches()
         .forEach(
             r ->
-                notices.add(
-                    Notice.warning(
+                events.add(
+                    StatusEvent.warning(
                         Reason.PodPatchRejected,
                         "Pod patch of license '" + r.license() + "' not applied: " + r.reason())));
     st.quota().verdicts().stream()
         .filter(v -> !v.applied())
-        .forEach(v -> notices.add(Notice.warning(Reason.forLicenseState(v.state()), v.message())));
-    notices.add(
-        Notice.normal(
+        .forEach(
+            v -> events.add(StatusEvent.warning(Reason.forLicenseState(v.state()), v.message())));
+    events.add(
+        StatusEvent.normal(
             Reason.PodCreated,
             "Created pod "
                 + st.podName()
@@ -412,7 +414,7 @@ public final class Lifecycle {
                 ProjectStatusBuilder.toStatus(q),
                 ProjectStatusBuilder.toResults(st.quota().verdicts()),
                 st.rejectedPatches()),
-        notices,
+        events,
         now.plus(look));
   }
 
@@ -430,7 +432,7 @@ public final class Lifecycle {
                 ProjectStatusBuilder.toResults(w.quota().verdicts()),
                 List.of())
             .waiting(new StatusChange.Waiting(d.since(), d.neverFits() ? null : d.position())),
-        List.of(Notice.warning(reason, d.bottleneck().message())),
+        List.of(StatusEvent.warning(reason, d.bottleneck().message())),
         // Releases, limit changes and older projects leaving the queue wake it; this is the
         // safety net for a wake-up that was lost.
         now.plus(s.idleCheckInterval()));

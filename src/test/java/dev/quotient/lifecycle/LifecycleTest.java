@@ -21,6 +21,7 @@ import dev.quotient.status.PodObservation;
 import dev.quotient.status.Reason;
 import dev.quotient.status.StartRecord;
 import dev.quotient.status.StatusChange;
+import dev.quotient.status.StatusEvent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -392,7 +393,7 @@ class LifecycleTest {
     assertThat(d.status().message())
         .contains("desiredState is Stopped, but license 'ops' makes this project alwaysRunning")
         .contains("remove that to stop it");
-    assertThat(d.notices()).extracting(Notice::reason).contains(Reason.KeptRunning);
+    assertThat(d.events()).extracting(StatusEvent::reason).contains(Reason.KeptRunning);
   }
 
   @Test
@@ -401,7 +402,7 @@ class LifecycleTest {
         Lifecycle.decide(
             new Given().before(ProjectPhase.Running, "project-p").build(), SETTINGS, NOW);
     assertThat(d.step()).isInstanceOf(Step.Start.class);
-    assertThat(d.notices()).extracting(Notice::reason).containsExactly(Reason.PodDeleted);
+    assertThat(d.events()).extracting(StatusEvent::reason).containsExactly(Reason.PodDeleted);
   }
 
   @Test
@@ -413,7 +414,7 @@ class LifecycleTest {
     assertThat(started.status().phase()).isEqualTo(ProjectPhase.Starting);
     assertThat(started.status().pod().name()).isEqualTo("project-p");
     assertThat(started.status().waiting()).isNull();
-    assertThat(started.notices()).extracting(Notice::reason).containsExactly(Reason.PodCreated);
+    assertThat(started.events()).extracting(StatusEvent::reason).containsExactly(Reason.PodCreated);
     assertThat(started.nextLook()).isEqualTo(NOW.plus(SETTINGS.idleCheckInterval()));
 
     Bottleneck b =
@@ -450,7 +451,9 @@ class LifecycleTest {
     LifecycleDecision refused =
         Lifecycle.afterStart(o, new StartOutcome.Refused("denied"), SETTINGS, NOW);
     assertThat(refused.status().phase()).isEqualTo(ProjectPhase.Failed);
-    assertThat(refused.notices()).extracting(Notice::warning).containsExactly(true);
+    assertThat(refused.events())
+        .extracting(StatusEvent::type)
+        .containsExactly(StatusEvent.Type.Warning);
 
     LifecycleDecision invalid =
         Lifecycle.afterStart(o, new StartOutcome.InvalidSpec("bad cpu"), SETTINGS, NOW);

@@ -138,7 +138,9 @@ class NodeGroupMembershipTest {
         .containsOnly(Map.entry("pool", "dgx"), Map.entry(key, "foo"));
     assertThat(d.getMetadata().getAnnotations())
         .containsOnly(
-            Map.entry("other", "x"), Map.entry(NodeGroupMembership.MANAGED_ANNOTATION, "foo"));
+            Map.entry("other", "x"),
+            Map.entry(NodeGroupMembership.MANAGED_ANNOTATION, "foo"),
+            Map.entry(NodeGroupMembership.KEY_ANNOTATION, key));
     assertThat(d.getSpec().getTaints())
         .containsExactlyInAnyOrder(UNSCHEDULABLE, GPU_TAINT, ours(key, "foo"));
     assertThat(d.getMetadata().getName()).isEqualTo("vm001");
@@ -245,5 +247,69 @@ class NodeGroupMembershipTest {
               assertThat(n.getMetadata().getLabels()).containsEntry(KEY, "foo");
               assertThat(n.getSpec().getTaints()).containsExactly(ours(KEY, "foo"));
             });
+  }
+
+  @Test
+  void aManualNoExecuteTaintUnderTheKeyStaysOnAMember() {
+    Taint manual =
+        new TaintBuilder().withKey(KEY).withValue("manual").withEffect("NoExecute").build();
+    Node d =
+        NodeGroupMembership.desired(
+                node("vm001", Map.of(), null, manual),
+                group("foo", null, List.of("vm001"), null),
+                KEY)
+            .orElseThrow();
+    assertThat(d.getSpec().getTaints()).containsExactlyInAnyOrder(manual, ours(KEY, "foo"));
+  }
+
+  @Test
+  void aNewKeyMovesLabelAndTaintFromTheRecordedKey() {
+    String old = "cocalc-dedicated_vm";
+    DedicatedNodeGroup foo = group("foo", null, List.of("vm001"), null);
+    Node underOld =
+        NodeGroupMembership.desired(node("vm001", Map.of("pool", "dgx"), null, GPU_TAINT), foo, old)
+            .orElseThrow();
+    Node underNew = NodeGroupMembership.desired(underOld, foo, KEY).orElseThrow();
+    assertThat(underNew.getMetadata().getLabels())
+        .containsOnly(Map.entry("pool", "dgx"), Map.entry(KEY, "foo"));
+    assertThat(underNew.getSpec().getTaints())
+        .containsExactlyInAnyOrder(GPU_TAINT, ours(KEY, "foo"));
+    assertThat(underNew.getMetadata().getAnnotations())
+        .containsEntry(NodeGroupMembership.KEY_ANNOTATION, KEY);
+    assertThat(NodeGroupMembership.desired(underNew, foo, KEY)).isEmpty();
+  }
+
+  @Test
+  void leavingAfterAKeyChangeClearsTheRecordedKey() {
+    String old = "cocalc-dedicated_vm";
+    Node underOld =
+        NodeGroupMembership.desired(
+                node("vm001", Map.of(), null, GPU_TAINT),
+                group("foo", null, List.of("vm001"), null),
+                old)
+            .orElseThrow();
+    Node left = NodeGroupMembership.desired(underOld, null, KEY).orElseThrow();
+    assertThat(left.getMetadata().getLabels()).isEmpty();
+    assertThat(left.getMetadata().getAnnotations()).isEmpty();
+    assertThat(left.getSpec().getTaints()).containsExactly(GPU_TAINT);
+  }
+
+  @Test
+  void aNodeLabelledBeforeTheKeyWasRecordedCountsAsLabelledUnderTheCurrentKey() {
+    Node legacy =
+        node(
+            "vm001",
+            Map.of(KEY, "foo"),
+            Map.of(NodeGroupMembership.MANAGED_ANNOTATION, "foo"),
+            ours(KEY, "foo"));
+    Node left = NodeGroupMembership.desired(legacy, null, KEY).orElseThrow();
+    assertThat(left.getMetadata().getLabels()).isEmpty();
+    assertThat(left.getSpec().getTaints()).isEmpty();
+    Node kept =
+        NodeGroupMembership.desired(legacy, group("foo", null, List.of("vm001"), null), KEY)
+            .orElseThrow();
+    assertThat(kept.getMetadata().getAnnotations())
+        .containsEntry(NodeGroupMembership.KEY_ANNOTATION, KEY);
+    assertThat(kept.getSpec().getTaints()).containsExactly(ours(KEY, "foo"));
   }
 }

@@ -52,7 +52,7 @@ class OperatorRbacKubeIT {
   @CsvSource({
     "create, '', pods, research",
     "delete, '', pods, research",
-    "update, '', nodes, ''",
+    "patch, '', nodes, ''",
     "update, quotient.dev, projects/status, research",
     "update, quotient.dev, licenses/status, ''",
     "update, quotient.dev, dedicatednodegroups/status, ''",
@@ -69,6 +69,7 @@ class OperatorRbacKubeIT {
     "create, rbac.authorization.k8s.io, clusterrolebindings, ''",
     "delete, '', namespaces, ''",
     "delete, '', nodes, ''",
+    "update, '', nodes, ''",
     "create, quotient.dev, licenses, ''",
     "create, quotient.dev, projects, research",
     "update, quotient.dev, projects, research",

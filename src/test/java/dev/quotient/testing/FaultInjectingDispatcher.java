@@ -1,8 +1,8 @@
 package dev.quotient.testing;
 
+import dev.quotient.embedded.ApiServerDispatcher;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
@@ -29,7 +29,7 @@ import java.util.function.Predicate;
  * MockCluster#faults()}): slow or refused requests, a hook right after a request was served, and
  * watches that lag, drop events or expire. Rules match "METHOD /path?query" text.
  */
-public final class FaultInjectingDispatcher extends KubernetesMixedDispatcher {
+public final class FaultInjectingDispatcher extends ApiServerDispatcher {
   private volatile DelayRule slowRequests;
   private volatile RefusalRule refusal;
   private volatile AfterRule after;

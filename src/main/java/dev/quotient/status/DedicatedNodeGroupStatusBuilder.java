@@ -1,0 +1,122 @@
+package dev.quotient.status;
+
+import dev.quotient.api.DedicatedNodeGroupStatus;
+import dev.quotient.api.ResourceTotals;
+import dev.quotient.quota.Quantities;
+import dev.quotient.quota.Resources;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Previous status + what the DedicatedNodeGroup reconciler observed -> the next status and the
+ * Events the change calls for. Owns the condition type {@code Ready}, its reasons and messages.
+ */
+public final class DedicatedNodeGroupStatusBuilder {
+  public static final String READY = "Ready";
+
+  /**
+   * What the reconciler observed.
+   *
+   * @param group the group's name
+   * @param key the label and taint key (setting {@code nodeGroupKey})
+   * @param tainted whether members are tainted (spec.taint is not false)
+   * @param members names of the member nodes
+   * @param claimedElsewhere nodes this group claims that another group keeps: node name to group
+   * @param capacity the members' allocatable resources, summed
+   * @param allocated the requests of the projects running on the group (lease ledger)
+   * @param runningProjects how many projects run on the group
+   */
+  public record Observed(
+      String group,
+      String key,
+      boolean tainted,
+      List<String> members,
+      Map<String, String> claimedElsewhere,
+      Resources capacity,
+      Resources allocated,
+      int runningProjects) {
+    public Observed {
+      members = members.stream().sorted().toList();
+      claimedElsewhere = Collections.unmodifiableMap(new TreeMap<>(claimedElsewhere));
+    }
+  }
+
+  /** The next status and the Events to record with it. */
+  public record Outcome(DedicatedNodeGroupStatus status, List<StatusEvent> events) {
+    public Outcome {
+      events = List.copyOf(events);
+    }
+  }
+
+  private DedicatedNodeGroupStatusBuilder() {}
+
+  public static Outcome next(
+      DedicatedNodeGroupStatus previous, Observed observed, Long generation, Instant now) {
+    DedicatedNodeGroupStatus prev = previous == null ? new DedicatedNodeGroupStatus() : previous;
+    DedicatedNodeGroupStatus next = new DedicatedNodeGroupStatus();
+    List<String> members = observed.members();
+    next.setNodes(members.isEmpty() ? null : members);
+    next.setNodeCount(members.size());
+    next.setCapacity(totals(observed.capacity()));
+    next.setAllocated(totals(observed.allocated()));
+    next.setRunningProjects(observed.runningProjects());
+    next.setObservedGeneration(generation);
+    List<String> elsewhere = new ArrayList<>();
+    observed
+        .claimedElsewhere()
+        .forEach((node, owner) -> elsewhere.add(node + " (kept by " + owner + ")"));
+    List<StatusEvent> events = new ArrayList<>();
+    if (members.isEmpty()) {
+      String message =
+          "No node matches this group's nodeSelector or nodeNames"
+              + (elsewhere.isEmpty() ? "" : "; claimed by other groups: " + elsewhere)
+              + "; projects placed here stay Pending until a node joins";
+      next.setConditions(
+          Conditions.set(
+              prev.getConditions(),
+              READY,
+              Conditions.FALSE,
+              Reason.NoMatchingNodes.name(),
+              message,
+              generation,
+              now));
+      if (!Objects.equals(prev.getNodeCount(), 0)) {
+        events.add(StatusEvent.warning(Reason.NoMatchingNodes, message));
+      }
+    } else {
+      String message =
+          members.size()
+              + " node(s) labelled "
+              + observed.key()
+              + "="
+              + observed.group()
+              + (observed.tainted() ? " and tainted NoSchedule" : "")
+              + (elsewhere.isEmpty()
+                  ? ""
+                  : "; claimed by another group (first name wins): " + elsewhere);
+      next.setConditions(
+          Conditions.set(
+              prev.getConditions(),
+              READY,
+              Conditions.TRUE,
+              (elsewhere.isEmpty() ? Reason.NodesLabelled : Reason.NodeClaimedByOtherGroup).name(),
+              message,
+              generation,
+              now));
+    }
+    return new Outcome(next, events);
+  }
+
+  private static ResourceTotals totals(Resources r) {
+    ResourceTotals t = new ResourceTotals();
+    t.setCpu(Quantities.formatCpu(r.cpuMillis()));
+    t.setMemory(Quantities.formatBytes(r.memoryBytes()));
+    t.setGpu(Long.toString(r.gpu()));
+    return t;
+  }
+}
