@@ -101,11 +101,13 @@ public final class LeaseLedger {
         Bottleneck held = heldBack(me, fit.takesFrom(), limits, now, backfillFor);
         Set<Scope> queuedIn = new LinkedHashSet<>();
         fit.shortIn().forEach(b -> queuedIn.add(b.scope()));
-        if (held != null) {
+        // Its own shortfall is what it waits for first; being behind an older project only
+        // when it would otherwise fit.
+        if (!fit.shortIn().isEmpty()) {
+          decision = waitFor(key, since, request, queuedIn, fit.shortIn().get(0), false);
+        } else if (held != null) {
           queuedIn.add(held.scope());
           decision = waitFor(key, since, request, queuedIn, held, false);
-        } else if (!fit.shortIn().isEmpty()) {
-          decision = waitFor(key, since, request, queuedIn, fit.shortIn().get(0), false);
         } else {
           Lease lease =
               new Lease(
