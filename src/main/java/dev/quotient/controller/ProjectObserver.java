@@ -18,6 +18,7 @@ import dev.quotient.quota.InvalidQuantityException;
 import dev.quotient.quota.QuotaCalculator;
 import dev.quotient.quota.QuotaInput;
 import dev.quotient.quota.QuotaOutcome;
+import dev.quotient.quota.Timestamps;
 import dev.quotient.settings.Settings;
 import dev.quotient.status.PodObservation;
 import dev.quotient.status.StartRecord;
@@ -25,7 +26,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -187,13 +187,6 @@ final class ProjectObserver {
   }
 
   static Instant parse(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(text.trim()).toInstant();
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return Timestamps.parseOrNull(text);
   }
 }

@@ -5,6 +5,7 @@ import static dev.quotient.api.QuotientLabels.LAST_ACTIVITY;
 import dev.quotient.api.ProjectPhase;
 import dev.quotient.api.ProjectStatus;
 import dev.quotient.api.StopReason;
+import dev.quotient.quota.Timestamps;
 import dev.quotient.settings.Settings;
 import dev.quotient.status.PodObservation;
 import dev.quotient.status.ProjectStatusBuilder;
@@ -19,7 +20,6 @@ import dev.quotient.timers.TimerDecision;
 import dev.quotient.timers.TimerInput;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -483,13 +483,6 @@ public final class Lifecycle {
   }
 
   static Instant parse(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(text.trim()).toInstant();
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return Timestamps.parseOrNull(text);
   }
 }

@@ -460,13 +460,7 @@ class ProjectReconcilerIT {
   }
 
   private static void setDesiredState(String ns, String name, DesiredState state) {
-    cluster.editProject(
-        ns,
-        name,
-        p -> {
-          p.getSpec().setDesiredState(state);
-          return p;
-        });
+    cluster.setDesiredState(ns, name, state);
   }
 
   static void assertCondition(Project p, String type, String status, String reason) {

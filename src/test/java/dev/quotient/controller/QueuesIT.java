@@ -35,16 +35,6 @@ class QueuesIT {
     return MockCluster.startOnFakeClock(settings);
   }
 
-  private static void setDesiredState(MockCluster c, String ns, String name, DesiredState state) {
-    c.editProject(
-        ns,
-        name,
-        p -> {
-          p.getSpec().setDesiredState(state);
-          return p;
-        });
-  }
-
   @Test
   void aFullNamespaceQuotaHoldsBackOnlyItsOwnNamespaceLongPastTheBackfillWindow() {
     try (MockCluster c = cluster()) {
@@ -84,7 +74,7 @@ class QueuesIT {
                       && Integer.valueOf(2).equals(p.getStatus().getQueuePosition()));
       assertThat(behind.getStatus().getPhase()).isEqualTo(ProjectPhase.WaitingForResources);
 
-      setDesiredState(c, course, "student-1", DesiredState.Stopped);
+      c.setDesiredState(course, "student-1", DesiredState.Stopped);
       c.awaitPhase(course, "student-2", ProjectPhase.Running);
       assertThat(c.project(course, "student-3").getStatus().getPhase())
           .isEqualTo(ProjectPhase.WaitingForResources);
@@ -134,7 +124,7 @@ class QueuesIT {
       // While the large one is young, small ones may pass it ...
       c.create(project(ns, "small-1"));
       c.awaitPhase(ns, "small-1", ProjectPhase.Running);
-      setDesiredState(c, ns, "small-1", DesiredState.Stopped);
+      c.setDesiredState(ns, "small-1", DesiredState.Stopped);
       c.awaitPhase(ns, "small-1", ProjectPhase.Stopped);
       // ... once it has waited past the backfill window, they queue behind it.
       c.advance(Duration.ofMinutes(6));
@@ -143,7 +133,7 @@ class QueuesIT {
       assertThat(held.getStatus().getMessage())
           .contains("queued behind " + ns + "/large in the cluster quota")
           .contains("has waited longer than 5m");
-      setDesiredState(c, ns, "filler", DesiredState.Stopped);
+      c.setDesiredState(ns, "filler", DesiredState.Stopped);
       c.awaitPhase(ns, "large", ProjectPhase.Running);
       c.awaitPhase(ns, "small-2", ProjectPhase.Running);
     }
@@ -187,11 +177,11 @@ class QueuesIT {
         assertThat(c.project(ns, n).getStatus().getWaitingSince()).isEqualTo(since.get(n));
       }
 
-      setDesiredState(c, ns, "running", DesiredState.Stopped);
+      c.setDesiredState(ns, "running", DesiredState.Stopped);
       c.awaitPhase(ns, "w1", ProjectPhase.Running);
       assertThat(c.project(ns, "w2").getStatus().getPhase())
           .isEqualTo(ProjectPhase.WaitingForResources);
-      setDesiredState(c, ns, "w1", DesiredState.Stopped);
+      c.setDesiredState(ns, "w1", DesiredState.Stopped);
       c.awaitPhase(ns, "w2", ProjectPhase.Running);
       assertThat(c.project(ns, "w3").getStatus().getPhase())
           .isEqualTo(ProjectPhase.WaitingForResources);

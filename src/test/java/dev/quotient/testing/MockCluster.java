@@ -138,6 +138,18 @@ public final class MockCluster implements AutoCloseable {
         () -> client().resources(Project.class).inNamespace(namespace).withName(name).edit(edit));
   }
 
+  /** The user starts or stops a project. */
+  public Project setDesiredState(
+      String namespace, String name, dev.quotient.api.DesiredState state) {
+    return editProject(
+        namespace,
+        name,
+        p -> {
+          p.getSpec().setDesiredState(state);
+          return p;
+        });
+  }
+
   /** Edits a License as an admin would, retrying on 409 like {@link #editProject}. */
   public License editLicense(String name, java.util.function.UnaryOperator<License> edit) {
     return retryingConflicts(() -> client().resources(License.class).withName(name).edit(edit));
