@@ -1,6 +1,7 @@
 package dev.quotient.controller;
 
 import dev.quotient.admission.LeaseLedger;
+import dev.quotient.admission.LedgerSnapshot;
 import dev.quotient.api.DedicatedNodeGroup;
 import dev.quotient.nodegroup.NodeGroupMembership;
 import dev.quotient.quota.Quantities;
@@ -137,7 +138,8 @@ public final class DedicatedNodeGroupReconciler
         capacity = capacity.plus(allocatable(node, gpuResource));
       }
     }
-    // decide the status
+    // decide the status, from one view of the ledger
+    LedgerSnapshot usage = ledger.snapshot();
     DedicatedNodeGroupStatusBuilder.Outcome outcome =
         DedicatedNodeGroupStatusBuilder.next(
             group.getStatus(),
@@ -148,8 +150,8 @@ public final class DedicatedNodeGroupReconciler
                 members,
                 claimedElsewhere,
                 capacity,
-                ledger.totalOnNodeGroup(name),
-                ledger.projectsOnNodeGroup(name)),
+                usage.totalOnNodeGroup(name),
+                usage.projectsOnNodeGroup(name)),
             group.getMetadata().getGeneration(),
             clock.instant());
     // record

@@ -57,7 +57,8 @@ public final class LicenseReconciler implements Reconciler<License> {
     Instant now = clock.instant();
     Settings s = settings.current();
     String name = license.getMetadata().getName();
-    List<String> holders = ledger.holdersOf(name).stream().map(ProjectKey::toString).toList();
+    List<String> holders =
+        ledger.snapshot().holdersOf(name).stream().map(ProjectKey::toString).toList();
     LicensePhase phase;
     Optional<Instant> nextTransition = Optional.empty();
     try {
