@@ -10,7 +10,6 @@ import dev.quotient.status.DedicatedNodeGroupStatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -21,7 +20,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -52,14 +49,19 @@ public final class DedicatedNodeGroupReconciler
   private final EventRecorder events;
   private final Clock clock;
 
-  private InformerEventSource<Node, DedicatedNodeGroup> nodes;
+  private final NodeCache nodes;
 
   /** Names of the groups reconciled since the start and not deleted. */
   private final Set<String> reconciled = ConcurrentHashMap.newKeySet();
 
-  public DedicatedNodeGroupReconciler(
-      SettingsStore settings, LeaseLedger ledger, EventRecorder events, Clock clock) {
+  DedicatedNodeGroupReconciler(
+      SettingsStore settings,
+      LeaseLedger ledger,
+      NodeCache nodes,
+      EventRecorder events,
+      Clock clock) {
     this.settings = settings;
+    this.nodes = nodes;
     this.ledger = ledger;
     this.events = events;
     this.clock = clock;
@@ -68,19 +70,18 @@ public final class DedicatedNodeGroupReconciler
   @Override
   public List<EventSource<?, DedicatedNodeGroup>> prepareEventSources(
       EventSourceContext<DedicatedNodeGroup> context) {
-    nodes =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Node.class, DedicatedNodeGroup.class)
-                .withName("nodes")
-                .withSecondaryToPrimaryMapper(
-                    node ->
-                        context
-                            .getPrimaryCache()
-                            .list()
-                            .map(ResourceID::fromResource)
-                            .collect(Collectors.toSet()))
-                .build(),
-            context);
+    // Any node change may concern any group (a selector may now match): look at all of them.
+    SimpleInboundEventSource<DedicatedNodeGroup> nodeChanged =
+        new SimpleInboundEventSource<>("nodegroup-nodes");
+    nodes.onChange(
+        node -> {
+          if (nodeChanged.isRunning()) {
+            context
+                .getPrimaryCache()
+                .list()
+                .forEach(g -> nodeChanged.propagateEvent(ResourceID.fromResource(g)));
+          }
+        });
     SimpleInboundEventSource<DedicatedNodeGroup> usage =
         new SimpleInboundEventSource<>("nodegroup-usage");
     ledger.onChange(
@@ -96,7 +97,7 @@ public final class DedicatedNodeGroupReconciler
         new SimpleInboundEventSource<>("nodegroup-settings");
     settings.onChange(
         s -> reconciled.forEach(g -> settingsChanged.propagateEvent(new ResourceID(g))));
-    return List.of(nodes, usage, settingsChanged);
+    return List.of(nodeChanged, usage, settingsChanged);
   }
 
   @Override
@@ -121,7 +122,7 @@ public final class DedicatedNodeGroupReconciler
     Map<String, String> claimedElsewhere = new HashMap<>();
     Resources capacity = Resources.ZERO;
     boolean lookAgain = false;
-    for (Node node : nodes.list().toList()) {
+    for (Node node : nodes.list()) {
       DedicatedNodeGroup owner = NodeGroupMembership.owner(node, groups).orElse(null);
       boolean member = owner != null && name.equals(owner.getMetadata().getName());
       if (!member && NodeGroupMembership.claims(group, node)) {
@@ -166,7 +167,7 @@ public final class DedicatedNodeGroupReconciler
     String key = settings.current().pod().nodeGroupKey();
     String name = group.getMetadata().getName();
     boolean lookAgain = false;
-    for (Node node : nodes.list().toList()) {
+    for (Node node : nodes.list()) {
       // Only what we set for this group is removed; another group claiming the node takes it on
       // the node event this causes.
       if (name.equals(NodeGroupMembership.managedBy(node))) {

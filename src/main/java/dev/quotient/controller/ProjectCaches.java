@@ -6,7 +6,6 @@ import dev.quotient.api.License;
 import dev.quotient.api.Project;
 import dev.quotient.settings.Settings;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -18,13 +17,13 @@ import java.util.Map;
 final class ProjectCaches {
   private final InformerEventSource<License, Project> licenses;
   private final InformerEventSource<Namespace, Project> namespaces;
-  private final InformerEventSource<Node, Project> nodes;
+  private final NodeCache nodes;
   private final InformerEventSource<ResourceQuota, Project> quotas;
 
   ProjectCaches(
       InformerEventSource<License, Project> licenses,
       InformerEventSource<Namespace, Project> namespaces,
-      InformerEventSource<Node, Project> nodes,
+      NodeCache nodes,
       InformerEventSource<ResourceQuota, Project> quotas) {
     this.licenses = licenses;
     this.namespaces = namespaces;
@@ -50,7 +49,7 @@ final class ProjectCaches {
   AdmissionLimits limits(Settings s) {
     return LimitsFactory.limits(
         s.clusterQuota(),
-        nodes.list().toList(),
+        nodes.list(),
         s.pod().projectNodeSelector(),
         s.pod().nodeGroupKey(),
         s.quotaPolicy().defaultGpuResource(),

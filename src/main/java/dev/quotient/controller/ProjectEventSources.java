@@ -7,7 +7,6 @@ import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -27,8 +26,8 @@ import java.util.stream.Collectors;
 
 /**
  * What wakes a Project's reconcile, and the caches it observes: its pod, the Licenses it names,
- * namespaces, nodes and ResourceQuotas (which change limits, so they wake waiting projects), the
- * ledger's wake-ups and the timers.
+ * namespaces, ResourceQuotas and the shared {@link NodeCache} (which change limits, so they wake
+ * waiting projects), the ledger's wake-ups and the timers.
  */
 final class ProjectEventSources {
   static final String BY_LICENSE = "byLicense";
@@ -42,6 +41,7 @@ final class ProjectEventSources {
   ProjectEventSources(
       EventSourceContext<Project> context,
       LeaseLedger ledger,
+      NodeCache nodes,
       SettingsStore settings,
       Clock clock) {
     var primary = context.getPrimaryCache();
@@ -57,7 +57,6 @@ final class ProjectEventSources {
                     .map(ResourceID::fromResource)
                     .collect(Collectors.toSet()));
     var namespaces = informer(context, Namespace.class, "namespaces", ns -> Set.of());
-    var nodes = informer(context, Node.class, "nodes", n -> waiting(ledger, null));
     var quotas =
         informer(
             context,
@@ -67,6 +66,8 @@ final class ProjectEventSources {
     caches = new ProjectCaches(licenses, namespaces, nodes, quotas);
     timers = new ProjectTimerDriver(clock, wake::propagateEvent);
     ledger.onWake(keys -> keys.forEach(k -> wake.propagateEvent(id(k))));
+    // Nodes change the limits (cluster quota, node-group capacity): wake the waiting projects.
+    nodes.onChange(n -> waiting(ledger, null).forEach(wake::propagateEvent));
     settings.onChange(next -> waiting(ledger, null).forEach(wake::propagateEvent));
     ledger.restoreQueueFrom(
         () ->
@@ -77,7 +78,7 @@ final class ProjectEventSources {
                 .map(p -> restored(p, settings, clock.instant()))
                 .flatMap(Optional::stream)
                 .toList());
-    all = List.of(pods, licenses, namespaces, nodes, quotas, wake);
+    all = List.of(pods, licenses, namespaces, quotas, wake);
   }
 
   /** A waiting project of an earlier run, as its status recorded it. */

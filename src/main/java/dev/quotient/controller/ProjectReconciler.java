@@ -43,15 +43,21 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   private final EventRecorder events;
   private final Clock clock;
   private final ReconcileErrorStatus errors;
+  private final NodeCache nodes;
   private ProjectObserver observer;
   private ProjectStarter starter;
   private ProjectTimerDriver timers;
   private DeletedProjectSweep sweep;
   private KubernetesClient client;
 
-  public ProjectReconciler(
-      SettingsStore settings, LeaseLedger ledger, EventRecorder events, Clock clock) {
+  ProjectReconciler(
+      SettingsStore settings,
+      LeaseLedger ledger,
+      NodeCache nodes,
+      EventRecorder events,
+      Clock clock) {
     this.settings = settings;
+    this.nodes = nodes;
     this.ledger = ledger;
     this.events = events;
     this.clock = clock;
@@ -61,7 +67,7 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   @Override
   public List<EventSource<?, Project>> prepareEventSources(EventSourceContext<Project> context) {
     client = context.getClient();
-    ProjectEventSources sources = new ProjectEventSources(context, ledger, settings, clock);
+    ProjectEventSources sources = new ProjectEventSources(context, ledger, nodes, settings, clock);
     observer = new ProjectObserver(sources.pods, sources.caches, ledger, client);
     starter = new ProjectStarter(ledger, client, sources.caches);
     timers = sources.timers;

@@ -110,6 +110,7 @@ public final class QuotientOperator implements AutoCloseable {
 
   private final MetricsServer metrics;
   private final ProjectReconciler projects;
+  private final NodeCache nodes;
 
   private QuotientOperator(
       Operator operator,
@@ -117,13 +118,15 @@ public final class QuotientOperator implements AutoCloseable {
       LeaseLedger ledger,
       SettingsWatcher watcher,
       MetricsServer metrics,
-      ProjectReconciler projects) {
+      ProjectReconciler projects,
+      NodeCache nodes) {
     this.operator = operator;
     this.settings = settings;
     this.ledger = ledger;
     this.watcher = watcher;
     this.metrics = metrics;
     this.projects = projects;
+    this.nodes = nodes;
   }
 
   /**
@@ -171,10 +174,24 @@ public final class QuotientOperator implements AutoCloseable {
                                 .withRetryPeriod(config.leaderElection().retryPeriod())
                                 .withExitOnStopLeading(config.leaderElection().exitOnStopLeading())
                                 .build()));
-    ProjectReconciler projects = new ProjectReconciler(settings, ledger, events, config.clock());
+    NodeCache nodes =
+        new NodeCache(
+            client,
+            failure -> {
+              log.error(
+                  "The informer for Node stopped and cannot resume: {}",
+                  failure.toString(),
+                  failure);
+              if (config.exitOnInformerFailure()) {
+                System.exit(1);
+              }
+            });
+    ProjectReconciler projects =
+        new ProjectReconciler(settings, ledger, nodes, events, config.clock());
     operator.register(projects);
     operator.register(new LicenseReconciler(settings, ledger, events, config.clock()));
-    operator.register(new DedicatedNodeGroupReconciler(settings, ledger, events, config.clock()));
+    operator.register(
+        new DedicatedNodeGroupReconciler(settings, ledger, nodes, events, config.clock()));
     SettingsWatcher watcher =
         new SettingsWatcher(
             client, config.namespace(), config.settingsConfigMap(), settings, events);
@@ -188,7 +205,7 @@ public final class QuotientOperator implements AutoCloseable {
         config.namespace(),
         config.settingsConfigMap(),
         metrics == null ? "" : ", metrics on :" + metrics.port());
-    return new QuotientOperator(operator, settings, ledger, watcher, metrics, projects);
+    return new QuotientOperator(operator, settings, ledger, watcher, metrics, projects, nodes);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {
@@ -237,5 +254,6 @@ public final class QuotientOperator implements AutoCloseable {
     watcher.close();
     operator.stop();
     projects.close();
+    nodes.close();
   }
 }

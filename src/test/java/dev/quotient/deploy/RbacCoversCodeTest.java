@@ -93,6 +93,10 @@ class RbacCoversCodeTest {
       if (flat.matches("(?s).*\\.nodes\\(\\)[^;]*\\.update\\(\\)[^;]*;.*")) {
         add(needed, "nodes", "update");
       }
+      if (flat.matches("(?s).*\\.nodes\\(\\)[^;]*\\.inform\\(.*")) {
+        // the shared NodeCache: one informer of our own
+        add(needed, "nodes", "list", "watch");
+      }
       if (flat.matches("(?s).*\\.nodes\\(\\)[^;]*\\.patch\\(.*")) {
         add(needed, "nodes", "patch");
       }
