@@ -40,6 +40,9 @@ public class EffectiveQuotaStatus {
   @JsonPropertyDescription("Idle time after which the project is stopped.")
   private String idleTimeout;
 
+  @JsonPropertyDescription("GPU idle time after which the project is stopped (reason GpuIdle).")
+  private String gpuIdleTimeout;
+
   @JsonPropertyDescription("Hard limit on one run.")
   private String maxDuration;
 
@@ -118,6 +121,14 @@ public class EffectiveQuotaStatus {
     this.alwaysRunningBy = alwaysRunningBy;
   }
 
+  public String getGpuIdleTimeout() {
+    return gpuIdleTimeout;
+  }
+
+  public void setGpuIdleTimeout(String gpuIdleTimeout) {
+    this.gpuIdleTimeout = gpuIdleTimeout;
+  }
+
   public String getIdleTimeout() {
     return idleTimeout;
   }
@@ -160,6 +171,7 @@ public class EffectiveQuotaStatus {
         && Objects.equals(alwaysRunning, other.alwaysRunning)
         && Objects.equals(alwaysRunningBy, other.alwaysRunningBy)
         && Objects.equals(idleTimeout, other.idleTimeout)
+        && Objects.equals(gpuIdleTimeout, other.gpuIdleTimeout)
         && Objects.equals(maxDuration, other.maxDuration)
         && Objects.equals(nodeGroup, other.nodeGroup);
   }
@@ -177,6 +189,7 @@ public class EffectiveQuotaStatus {
         alwaysRunning,
         alwaysRunningBy,
         idleTimeout,
+        gpuIdleTimeout,
         maxDuration,
         nodeGroup);
   }

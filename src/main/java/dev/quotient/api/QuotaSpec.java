@@ -42,6 +42,12 @@ public class QuotaSpec {
   private String idleTimeout;
 
   @JsonPropertyDescription(
+      "Stop a GPU project whose GPUs showed no activity for this long (annotation"
+          + " quotient.dev/gpu-last-activity on the Project, set by a GPU-metrics agent; Go duration).")
+  @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h|d))+$")
+  private String gpuIdleTimeout;
+
+  @JsonPropertyDescription(
       "Hard limit on one run of the project, whatever its activity (Go duration).")
   @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h|d))+$")
   private String maxDuration;
@@ -94,6 +100,14 @@ public class QuotaSpec {
     this.alwaysRunning = alwaysRunning;
   }
 
+  public String getGpuIdleTimeout() {
+    return gpuIdleTimeout;
+  }
+
+  public void setGpuIdleTimeout(String gpuIdleTimeout) {
+    this.gpuIdleTimeout = gpuIdleTimeout;
+  }
+
   public String getIdleTimeout() {
     return idleTimeout;
   }
@@ -140,6 +154,7 @@ public class QuotaSpec {
         && Objects.equals(gpu, other.gpu)
         && Objects.equals(alwaysRunning, other.alwaysRunning)
         && Objects.equals(idleTimeout, other.idleTimeout)
+        && Objects.equals(gpuIdleTimeout, other.gpuIdleTimeout)
         && Objects.equals(maxDuration, other.maxDuration)
         && Objects.equals(dedicatedNodeGroup, other.dedicatedNodeGroup)
         && Objects.equals(nodeGroups, other.nodeGroups);
@@ -154,6 +169,7 @@ public class QuotaSpec {
         gpu,
         alwaysRunning,
         idleTimeout,
+        gpuIdleTimeout,
         maxDuration,
         dedicatedNodeGroup,
         nodeGroups);

@@ -40,6 +40,12 @@ public final class QuotientLabels {
   /** Annotation on Projects: RFC 3339 time of the user's last activity (the idle clock). */
   public static final String LAST_ACTIVITY = PREFIX + "last-activity";
 
+  /**
+   * Annotation on Projects: RFC 3339 time its GPUs were last busy, set by a GPU-metrics agent (the
+   * GPU idle clock).
+   */
+  public static final String GPU_LAST_ACTIVITY = PREFIX + "gpu-last-activity";
+
   /** Name of the project container inside the pod. */
   public static final String CONTAINER = "project";
 

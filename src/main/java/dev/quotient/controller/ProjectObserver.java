@@ -1,5 +1,6 @@
 package dev.quotient.controller;
 
+import static dev.quotient.api.QuotientLabels.GPU_LAST_ACTIVITY;
 import static dev.quotient.api.QuotientLabels.LAST_ACTIVITY;
 import static dev.quotient.api.QuotientLabels.REQUESTED_LICENSES;
 
@@ -105,6 +106,7 @@ final class ProjectObserver {
         requested.stream().filter(n -> !known.containsKey(n)).distinct().toList(),
         prev,
         annotation(project.getMetadata().getAnnotations(), LAST_ACTIVITY),
+        annotation(project.getMetadata().getAnnotations(), GPU_LAST_ACTIVITY),
         pod == null ? null : podState(pod, project),
         preview,
         problem);

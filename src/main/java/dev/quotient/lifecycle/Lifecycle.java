@@ -188,7 +188,9 @@ public final class Lifecycle {
                 duration(quota == null ? null : quota.getIdleTimeout()),
                 duration(quota == null ? null : quota.getMaxDuration()),
                 always,
-                s.pendingTimeout()));
+                s.pendingTimeout(),
+                o.gpuActivity(),
+                duration(quota == null ? null : quota.getGpuIdleTimeout())));
     if (timer instanceof TimerDecision.Stop stop) {
       return timerStop(o, pod, stop, always, now, events);
     }

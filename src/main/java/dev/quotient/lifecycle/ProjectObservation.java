@@ -14,6 +14,7 @@ import java.util.List;
  * @param missingLicenses Licenses the spec names that do not exist
  * @param previous its status so far (an empty one for a new project)
  * @param activity the quotient.dev/last-activity annotation as written (null when absent)
+ * @param gpuActivity the quotient.dev/gpu-last-activity annotation as written (null when absent)
  * @param pod its pod, null when there is none
  * @param preview the quota its next start would get (null when the spec cannot be used)
  * @param previewProblem why there is no preview
@@ -27,6 +28,7 @@ public record ProjectObservation(
     List<String> missingLicenses,
     ProjectStatus previous,
     String activity,
+    String gpuActivity,
     PodState pod,
     QuotaOutcome preview,
     String previewProblem) {

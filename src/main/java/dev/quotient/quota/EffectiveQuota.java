@@ -15,6 +15,7 @@ import java.util.Optional;
  *     it is not
  * @param idleTimeout null when the project is never idle-stopped
  * @param maxDuration null when a run has no hard limit
+ * @param gpuIdleTimeout null when the project is never stopped for idle GPUs
  * @param nodeGroups candidate DedicatedNodeGroups in priority order; empty = project nodes
  */
 public record EffectiveQuota(
@@ -30,7 +31,8 @@ public record EffectiveQuota(
     Duration maxDuration,
     List<String> nodeGroups,
     List<String> appliedLicenses,
-    List<LicensePatch> podPatches) {
+    List<LicensePatch> podPatches,
+    Duration gpuIdleTimeout) {
 
   public EffectiveQuota {
     gpuNodeSelector =
@@ -39,6 +41,38 @@ public record EffectiveQuota(
     nodeGroups = List.copyOf(nodeGroups);
     appliedLicenses = List.copyOf(appliedLicenses);
     podPatches = List.copyOf(podPatches);
+  }
+
+  /** A quota without a GPU idle timeout. */
+  public EffectiveQuota(
+      Resources limits,
+      Resources requests,
+      long ephemeralStorageBytes,
+      String gpuResource,
+      Map<String, String> gpuNodeSelector,
+      List<Toleration> gpuTolerations,
+      boolean alwaysRunning,
+      String alwaysRunningBy,
+      Duration idleTimeout,
+      Duration maxDuration,
+      List<String> nodeGroups,
+      List<String> appliedLicenses,
+      List<LicensePatch> podPatches) {
+    this(
+        limits,
+        requests,
+        ephemeralStorageBytes,
+        gpuResource,
+        gpuNodeSelector,
+        gpuTolerations,
+        alwaysRunning,
+        alwaysRunningBy,
+        idleTimeout,
+        maxDuration,
+        nodeGroups,
+        appliedLicenses,
+        podPatches,
+        null);
   }
 
   public Optional<Duration> idle() {
@@ -60,6 +94,7 @@ public record EffectiveQuota(
         maxDuration,
         group == null ? List.of() : List.of(group),
         appliedLicenses,
-        podPatches);
+        podPatches,
+        gpuIdleTimeout);
   }
 }

@@ -230,6 +230,12 @@ public final class QuotaCalculator {
             .filter(Objects::nonNull)
             .max(Duration::compareTo)
             .orElse(null);
+    Duration gpuIdle =
+        all.stream()
+            .map(Upgrade::gpuIdleTimeout)
+            .filter(Objects::nonNull)
+            .max(Duration::compareTo)
+            .orElse(null);
     Duration maxDuration =
         all.stream()
             .map(Upgrade::maxDuration)
@@ -274,7 +280,8 @@ public final class QuotaCalculator {
         maxDuration,
         groups,
         appliedNames,
-        patches);
+        patches,
+        gpu == 0 || alwaysRunning ? null : gpuIdle);
   }
 
   /**

@@ -22,10 +22,12 @@ public record Upgrade(
     Boolean alwaysRunning,
     Duration idleTimeout,
     Duration maxDuration,
-    List<String> nodeGroups) {
+    List<String> nodeGroups,
+    Duration gpuIdleTimeout) {
 
   public static final Upgrade NONE =
-      new Upgrade(null, null, null, null, null, Map.of(), List.of(), null, null, null, List.of());
+      new Upgrade(
+          null, null, null, null, null, Map.of(), List.of(), null, null, null, List.of(), null);
 
   public Upgrade {
     gpuNodeSelector =
@@ -75,7 +77,10 @@ public record Upgrade(
         spec.getMaxDuration() == null
             ? null
             : Durations.parse(field + ".maxDuration", spec.getMaxDuration()),
-        groups);
+        groups,
+        spec.getGpuIdleTimeout() == null
+            ? null
+            : Durations.parse(field + ".gpuIdleTimeout", spec.getGpuIdleTimeout()));
   }
 
   public boolean hasGpu() {

@@ -134,7 +134,8 @@ public final class SettingsParser {
                 DEFAULT_MAX_DURATION,
                 v ->
                     positive(DEFAULT_MAX_DURATION, Durations.parse(DEFAULT_MAX_DURATION.key(), v))),
-            List.of());
+            List.of(),
+            null);
     Resources cap =
         new Resources(
             orMax(get(MAX_CPU, v -> Quantities.cpuMillis(MAX_CPU.key(), v))),

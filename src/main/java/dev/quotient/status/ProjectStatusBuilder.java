@@ -259,6 +259,7 @@ public final class ProjectStatusBuilder {
     s.setAlwaysRunning(q.alwaysRunning());
     s.setAlwaysRunningBy(q.alwaysRunningBy());
     s.setIdleTimeout(q.idleTimeout() == null ? null : Durations.format(q.idleTimeout()));
+    s.setGpuIdleTimeout(q.gpuIdleTimeout() == null ? null : Durations.format(q.gpuIdleTimeout()));
     s.setMaxDuration(q.maxDuration() == null ? null : Durations.format(q.maxDuration()));
     s.setNodeGroup(q.nodeGroups().isEmpty() ? null : q.nodeGroups().get(0));
     return s;

@@ -8,9 +8,10 @@ import java.util.stream.Stream;
 
 /**
  * "Is this project due to stop?" over an injected time: a pod that never started within
- * pendingTimeout, a run longer than maxDuration, or no activity for idleTimeout. Activity that is
- * missing counts from the start of the run; activity that cannot be read counts as now (a project
- * is never stopped on a clock it cannot read), and always-running projects are never idle-stopped.
+ * pendingTimeout, a run longer than maxDuration, no activity for idleTimeout, or GPUs idle for
+ * gpuIdleTimeout. Activity that is missing counts from the start of the run; activity that cannot
+ * be read counts as now (a project is never stopped on a clock it cannot read), and always-running
+ * projects are never idle-stopped.
  */
 public final class ProjectTimers {
   private ProjectTimers() {}
@@ -43,8 +44,24 @@ public final class ProjectTimers {
             "No activity since " + lastActive + " (idle timeout " + format(in.idleTimeout()) + ")");
       }
     }
+    Instant gpuDue = null;
+    if (!in.alwaysRunning() && in.gpuIdleTimeout() != null) {
+      Instant activity = activity(in.gpuActivity(), now);
+      Instant lastBusy =
+          activity == null || activity.isBefore(in.runStarted()) ? in.runStarted() : activity;
+      gpuDue = lastBusy.plus(in.gpuIdleTimeout());
+      if (!now.isBefore(gpuDue)) {
+        return new TimerDecision.Stop(
+            StopReason.GpuIdle,
+            "No GPU activity since "
+                + lastBusy
+                + " (GPU idle timeout "
+                + format(in.gpuIdleTimeout())
+                + ")");
+      }
+    }
     return new TimerDecision.NotDue(
-        Stream.of(maxDue, idleDue)
+        Stream.of(maxDue, idleDue, gpuDue)
             .filter(java.util.Objects::nonNull)
             .min(Instant::compareTo)
             .orElse(null));

@@ -12,6 +12,8 @@ import java.time.Instant;
  * @param lastActivity the quotient.dev/last-activity annotation as written (null when absent)
  * @param idleTimeout null = never idle-stopped
  * @param maxDuration null = no hard limit
+ * @param gpuActivity the quotient.dev/gpu-last-activity annotation as written (null when absent)
+ * @param gpuIdleTimeout null = never stopped for idle GPUs
  */
 public record TimerInput(
     Instant now,
@@ -21,4 +23,30 @@ public record TimerInput(
     Duration idleTimeout,
     Duration maxDuration,
     boolean alwaysRunning,
-    Duration pendingTimeout) {}
+    Duration pendingTimeout,
+    String gpuActivity,
+    Duration gpuIdleTimeout) {
+
+  /** Timers of a project whose GPUs are not watched. */
+  public TimerInput(
+      Instant now,
+      Instant podCreated,
+      Instant runStarted,
+      String lastActivity,
+      Duration idleTimeout,
+      Duration maxDuration,
+      boolean alwaysRunning,
+      Duration pendingTimeout) {
+    this(
+        now,
+        podCreated,
+        runStarted,
+        lastActivity,
+        idleTimeout,
+        maxDuration,
+        alwaysRunning,
+        pendingTimeout,
+        null,
+        null);
+  }
+}

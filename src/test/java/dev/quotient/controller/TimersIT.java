@@ -232,4 +232,45 @@ class TimersIT {
     Project stopped = cluster.awaitPhase(ns, "p", ProjectPhase.Stopped);
     assertThat(stopped.getStatus().getStopReason()).isEqualTo(StopReason.UserStopped);
   }
+
+  @Test
+  void idleGpusStopAGpuProjectAndGpuActivityKeepsItRunning() {
+    String ns = cluster.namespace("gpuidle");
+    cluster.create(
+        dev.quotient.testing.TestResources.license(
+            "gpu-lab-" + ns,
+            5,
+            q -> {
+              q.setGpu(new dev.quotient.api.GpuSpec());
+              q.getGpu().setCount(1);
+              // The simulated GPU node is not a project node: the license places on it.
+              q.getGpu().setNodeSelector(Map.of("accelerator", "nvidia-a100"));
+              q.setGpuIdleTimeout("45m");
+            }));
+    cluster.create(project(ns, "idle-gpu", "gpu-lab-" + ns));
+    // A GPU-metrics agent saw this one busy: it says so in the annotation (here, half an hour on).
+    Project busy = project(ns, "busy-gpu", "gpu-lab-" + ns);
+    busy.getMetadata()
+        .setAnnotations(
+            Map.of(
+                QuotientLabels.GPU_LAST_ACTIVITY,
+                cluster.now().plus(Duration.ofMinutes(30)).toString()));
+    cluster.create(busy);
+    assertThat(cluster.awaitPhase(ns, "idle-gpu", ProjectPhase.Running).getStatus().getNodeName())
+        .isEqualTo("gpu-1");
+    cluster.awaitPhase(ns, "busy-gpu", ProjectPhase.Running);
+    assertThat(cluster.project(ns, "idle-gpu").getStatus().getEffectiveQuota().getGpuIdleTimeout())
+        .isEqualTo("45m");
+
+    cluster.advance(Duration.ofMinutes(46));
+    Project stopped = cluster.awaitPhase(ns, "idle-gpu", ProjectPhase.Stopped);
+    assertThat(stopped.getStatus().getStopReason()).isEqualTo(StopReason.GpuIdle);
+    assertThat(cluster.hasEvent(ns, "idle-gpu", "GpuIdle")).isTrue();
+    assertThat(cluster.project(ns, "busy-gpu").getStatus().getPhase())
+        .isEqualTo(ProjectPhase.Running);
+
+    cluster.advance(Duration.ofMinutes(30));
+    assertThat(cluster.awaitPhase(ns, "busy-gpu", ProjectPhase.Stopped).getStatus().getStopReason())
+        .isEqualTo(StopReason.GpuIdle);
+  }
 }

@@ -105,6 +105,24 @@ class LifecycleTest {
         row(
             "Running",
             "Running",
+            "Running (GPU)",
+            "GPU idle timeout passed",
+            g -> g.pod(running().gpuIdle("1h")),
+            "DeletePod GpuIdle",
+            ProjectPhase.Stopping,
+            StopReason.GpuIdle),
+        row(
+            "Running",
+            "Running",
+            "Running (GPU)",
+            "GPU idle timeout passed, GPUs busy since",
+            g -> g.gpuActivity(NOW.minusSeconds(60)).pod(running().gpuIdle("1h")),
+            "Observe",
+            ProjectPhase.Running,
+            null),
+        row(
+            "Running",
+            "Running",
             "Running",
             "maxDuration passed",
             g -> g.pod(running().max("1h")),
@@ -565,6 +583,12 @@ class LifecycleTest {
       return this;
     }
 
+    PodBuilder gpuIdle(String d) {
+      quota.setGpu(1);
+      quota.setGpuIdleTimeout(d);
+      return this;
+    }
+
     PodBuilder max(String d) {
       quota.setMaxDuration(d);
       return this;
@@ -631,6 +655,7 @@ class LifecycleTest {
     private Long generation = 2L;
     private Instant created = NOW.minus(Duration.ofDays(1));
     private String activity;
+    private String gpuActivity;
     private List<String> licenses = List.of();
     private List<String> missing = List.of();
 
@@ -690,6 +715,11 @@ class LifecycleTest {
       return this;
     }
 
+    Given gpuActivity(Instant at) {
+      gpuActivity = at.toString();
+      return this;
+    }
+
     Given licenses(String... names) {
       licenses = List.of(names);
       return this;
@@ -712,6 +742,7 @@ class LifecycleTest {
           missing,
           previous,
           activity,
+          gpuActivity,
           pod,
           quota(always),
           null);

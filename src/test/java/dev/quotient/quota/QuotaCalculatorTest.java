@@ -55,6 +55,7 @@ class QuotaCalculatorTest {
         case "always" -> s.setAlwaysRunning(Boolean.valueOf(p[1]));
         case "idle" -> s.setIdleTimeout(p[1]);
         case "max" -> s.setMaxDuration(p[1]);
+        case "gpuIdle" -> s.setGpuIdleTimeout(p[1]);
         case "group" -> s.setDedicatedNodeGroup(p[1]);
         case "groups" -> s.setNodeGroups(List.of(p[1].split(",")));
         default -> throw new IllegalArgumentException("unknown quota key in test: " + kv);
@@ -291,6 +292,25 @@ class QuotaCalculatorTest {
     assertThat(e.maxDuration())
         .as("maxDuration")
         .isEqualTo(max.equals("-") ? null : Durations.parse("t", max));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // title                                 | licenses                                  | admin
+        // | gpuIdle
+        "a GPU license's GPU idle timeout        | a: gpu=1 gpuIdle=1h                        | -     | 1h",
+        "the largest across licenses             | a: gpu=1 gpuIdle=1h; b: gpuIdle=3h         | -     | 3h",
+        "no GPUs, no GPU idle timeout            | a: gpuIdle=1h                              | -     | -",
+        "alwaysRunning is never GPU-idle-stopped | a: gpu=1 gpuIdle=1h; b: always=true        | -     | -",
+        "admin quota sets it too                 | a: gpu=1                                   | gpuIdle=2h | 2h",
+      })
+  void gpuIdleTimeout(String title, String licenses, String admin, String gpuIdle) {
+    EffectiveQuota e = calc("-", licenses(licenses), admin.equals("-") ? null : q(admin)).quota();
+    assertThat(e.gpuIdleTimeout())
+        .as("gpuIdleTimeout")
+        .isEqualTo(gpuIdle.equals("-") ? null : Durations.parse("t", gpuIdle));
   }
 
   // ---- license verdicts ---------------------------------------------------------------------

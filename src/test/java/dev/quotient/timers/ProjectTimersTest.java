@@ -98,4 +98,36 @@ class ProjectTimersTest {
     assertThat(at(STARTED.plusSeconds(60), STARTED, null, null, null, false))
         .isEqualTo(new TimerDecision.NotDue(null));
   }
+
+  private static TimerDecision gpu(Instant now, String gpuActivity, boolean always) {
+    return ProjectTimers.evaluate(
+        new TimerInput(
+            now, CREATED, STARTED, null, null, null, always, PENDING, gpuActivity, GPU_IDLE));
+  }
+
+  private static final Duration GPU_IDLE = Duration.ofMinutes(45);
+
+  @Test
+  void idleGpusStopTheProjectCountedFromTheRunStartOrTheirLastActivity() {
+    assertThat(gpu(STARTED.plus(GPU_IDLE).minusSeconds(1), null, false))
+        .isEqualTo(new TimerDecision.NotDue(STARTED.plus(GPU_IDLE)));
+    assertThat(gpu(STARTED.plus(GPU_IDLE), null, false))
+        .isEqualTo(
+            new TimerDecision.Stop(
+                dev.quotient.api.StopReason.GpuIdle,
+                "No GPU activity since " + STARTED + " (GPU idle timeout 45m)"));
+    Instant busy = STARTED.plus(Duration.ofMinutes(30));
+    assertThat(gpu(busy.plus(GPU_IDLE).minusSeconds(1), busy.toString(), false))
+        .isEqualTo(new TimerDecision.NotDue(busy.plus(GPU_IDLE)));
+    assertThat(gpu(busy.plus(GPU_IDLE), busy.toString(), false))
+        .isInstanceOf(TimerDecision.Stop.class);
+  }
+
+  @Test
+  void unreadableGpuActivityCountsAsBusyAndAlwaysRunningProjectsAreNeverGpuStopped() {
+    Instant late = STARTED.plus(Duration.ofDays(1));
+    assertThat(gpu(late, "not a time", false))
+        .isEqualTo(new TimerDecision.NotDue(late.plus(GPU_IDLE)));
+    assertThat(gpu(late, null, true)).isEqualTo(new TimerDecision.NotDue(null));
+  }
 }
