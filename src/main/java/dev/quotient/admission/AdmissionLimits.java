@@ -12,13 +12,16 @@ import java.util.Map;
  * @param namespaceQuotas the ResourceQuota objects of each namespace
  * @param clusterQuotaNodes the nodes a derived cluster quota counts (empty when the settings set
  *     it, or it is off)
+ * @param nodeGroupNodes the allocatable of each member node, by group name: a project fits a group
+ *     only if one node can hold it (absent: only the summed capacity is checked)
  */
 public record AdmissionLimits(
     Resources cluster,
     long maxRunningProjects,
     Map<String, Resources> nodeGroupCapacity,
     Map<String, java.util.List<NamespaceQuota>> namespaceQuotas,
-    java.util.List<String> clusterQuotaNodes) {
+    java.util.List<String> clusterQuotaNodes,
+    Map<String, java.util.List<Resources>> nodeGroupNodes) {
 
   public static final AdmissionLimits NONE =
       new AdmissionLimits(
@@ -31,6 +34,7 @@ public record AdmissionLimits(
     nodeGroupCapacity = Map.copyOf(nodeGroupCapacity);
     namespaceQuotas = Map.copyOf(namespaceQuotas);
     clusterQuotaNodes = java.util.List.copyOf(clusterQuotaNodes);
+    nodeGroupNodes = Map.copyOf(nodeGroupNodes);
   }
 
   /** Limits with a cluster quota set outright (no nodes counted). */
@@ -39,6 +43,12 @@ public record AdmissionLimits(
       long maxRunningProjects,
       Map<String, Resources> nodeGroupCapacity,
       Map<String, java.util.List<NamespaceQuota>> namespaceQuotas) {
-    this(cluster, maxRunningProjects, nodeGroupCapacity, namespaceQuotas, java.util.List.of());
+    this(
+        cluster,
+        maxRunningProjects,
+        nodeGroupCapacity,
+        namespaceQuotas,
+        java.util.List.of(),
+        Map.of());
   }
 }

@@ -70,11 +70,17 @@ final class FitCheck {
         Resources cap = l.nodeGroupCapacity().getOrDefault(g, Resources.ZERO);
         Bottleneck now = group(r, g, scope, cap, u.group(g).requests());
         if (now == null) {
+          now = noNodeBigEnough(r, g, scope, l.nodeGroupNodes().get(g));
+        }
+        if (now == null) {
           chosen = g;
           break;
         }
         candidates.add(scope);
         Bottleneck empty = group(r, g, scope, cap, Resources.ZERO);
+        if (empty == null) {
+          empty = noNodeBigEnough(r, g, scope, l.nodeGroupNodes().get(g));
+        }
         if (empty == null) {
           firstShort = firstShort != null ? firstShort : now;
         } else {
@@ -156,6 +162,28 @@ final class FitCheck {
               + " free");
     }
     return null;
+  }
+
+  /**
+   * Summed capacity is not enough: the pod needs one node that can hold it. Null when one can (or
+   * the members are not known).
+   */
+  private static Bottleneck noNodeBigEnough(
+      AdmissionRequest r, String g, Scope s, List<Resources> nodes) {
+    if (nodes == null || nodes.isEmpty() || nodes.stream().anyMatch(r.requests()::fitsIn)) {
+      return null;
+    }
+    Resources largest = nodes.stream().reduce(Resources.ZERO, Resources::max);
+    return new Bottleneck(
+        BottleneckResource.NodeGroup,
+        s,
+        "node group "
+            + g
+            + ": no node can hold "
+            + r.requests()
+            + " (its nodes have at most "
+            + largest
+            + " each)");
   }
 
   private static Bottleneck group(

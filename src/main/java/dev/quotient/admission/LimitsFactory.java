@@ -32,6 +32,7 @@ public final class LimitsFactory {
     Map<String, Resources> groups = new HashMap<>();
     Resources projectNodes = Resources.ZERO;
     List<String> counted = new ArrayList<>();
+    Map<String, List<Resources>> groupNodes = new HashMap<>();
     for (Node node : nodes) {
       if (!usable(node)) {
         continue;
@@ -42,6 +43,7 @@ public final class LimitsFactory {
       String group = labels.get(nodeGroupKey);
       if (group != null) {
         groups.merge(group, alloc, Resources::plus);
+        groupNodes.computeIfAbsent(group, g -> new ArrayList<>()).add(alloc);
       }
       boolean projectNode =
           projectNodeSelector.isEmpty()
@@ -86,7 +88,7 @@ public final class LimitsFactory {
                 || settings.gpu() == null);
     counted.sort(String::compareTo);
     return new AdmissionLimits(
-        cluster, maxProjects, groups, byNamespace, derived ? counted : List.of());
+        cluster, maxProjects, groups, byNamespace, derived ? counted : List.of(), groupNodes);
   }
 
   static NamespaceQuota namespaceQuota(ResourceQuota q) {

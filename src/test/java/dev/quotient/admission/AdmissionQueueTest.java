@@ -246,6 +246,34 @@ class AdmissionQueueTest {
   }
 
   @Test
+  void aGroupWhoseNodesAreEachTooSmallIsPassedOverThoughItsSumWouldDo() {
+    Resources node = new Resources(4000, 16 * GI, 0);
+    AdmissionLimits limits =
+        new AdmissionLimits(
+            new Resources(100_000, 80 * GI, 8),
+            100,
+            Map.of(
+                "split", new Resources(8000, 32 * GI, 0), "big", new Resources(8000, 32 * GI, 0)),
+            Map.of(),
+            List.of(),
+            Map.of("split", List.of(node, node), "big", List.of(new Resources(8000, 32 * GI, 0))));
+    Resources r = new Resources(6000, 2 * GI, 0);
+    AdmissionRequest p =
+        new AdmissionRequest(
+            new ProjectKey("a", "p"), "project-p", r, r, List.of(), List.of("split", "big"), null);
+    assertThat(((AdmissionDecision.Admitted) admit(p, limits, T0)).lease().nodeGroup())
+        .isEqualTo("big");
+    AdmissionRequest only =
+        new AdmissionRequest(
+            new ProjectKey("a", "q"), "project-q", r, r, List.of(), List.of("split"), null);
+    AdmissionDecision.Waiting w = waiting(admit(only, limits, T0));
+    assertThat(w.neverFits()).isTrue();
+    assertThat(w.bottleneck().message())
+        .contains("node group split: no node can hold cpu 6, memory 2Gi, gpu 0")
+        .contains("its nodes have at most cpu 4, memory 16Gi, gpu 0 each");
+  }
+
+  @Test
   void theQueueOrderOfAnEarlierRunIsRestoredBeforeTheFirstAdmission() {
     admit("filler", 7, T0);
     LeaseLedger restarted = new LeaseLedger();
