@@ -51,6 +51,11 @@ public class ProjectStatus extends CommonStatus {
           + " across operator restarts (WaitingForResources only).")
   private String waitingSince;
 
+  @JsonPropertyDescription(
+      "Node groups its pod could not be scheduled in within pendingTimeout: the next start tries"
+          + " the next group of its list (cleared once it runs).")
+  private List<String> skippedNodeGroups;
+
   public ProjectPhase getPhase() {
     return phase;
   }
@@ -139,6 +144,14 @@ public class ProjectStatus extends CommonStatus {
     this.stopReason = stopReason;
   }
 
+  public List<String> getSkippedNodeGroups() {
+    return skippedNodeGroups;
+  }
+
+  public void setSkippedNodeGroups(List<String> skippedNodeGroups) {
+    this.skippedNodeGroups = skippedNodeGroups;
+  }
+
   public String getWaitingSince() {
     return waitingSince;
   }
@@ -170,7 +183,8 @@ public class ProjectStatus extends CommonStatus {
         && Objects.equals(lastActivity, other.lastActivity)
         && Objects.equals(stoppedAt, other.stoppedAt)
         && Objects.equals(stopReason, other.stopReason)
-        && Objects.equals(waitingSince, other.waitingSince);
+        && Objects.equals(waitingSince, other.waitingSince)
+        && Objects.equals(skippedNodeGroups, other.skippedNodeGroups);
   }
 
   @Override
@@ -188,6 +202,7 @@ public class ProjectStatus extends CommonStatus {
             lastActivity,
             stoppedAt,
             stopReason,
-            waitingSince);
+            waitingSince,
+            skippedNodeGroups);
   }
 }

@@ -20,6 +20,11 @@ public enum StopReason {
   GpuIdle,
   /** Restarted so that a changed spec.licenses applies (not a stop: it starts again at once). */
   LicenseChange,
+  /**
+   * Its pod could not be scheduled in its node group: restarted in the next group of its list (not
+   * a stop).
+   */
+  NodeGroupFallback,
   /** The Project was deleted: its pod goes with it. */
   ProjectDeleted;
 
@@ -31,12 +36,12 @@ public enum StopReason {
     return switch (this) {
       case IdleTimeout, MaxDuration, PendingTimeout, PodFailed, NodeLost, Preempted, GpuIdle ->
           true;
-      case UserStopped, LicenseChange, ProjectDeleted -> false;
+      case UserStopped, LicenseChange, NodeGroupFallback, ProjectDeleted -> false;
     };
   }
 
   /** Whether it is recorded as the project's stop (status.stopReason), not a restart. */
   public boolean recorded() {
-    return this != LicenseChange && this != ProjectDeleted;
+    return this != LicenseChange && this != NodeGroupFallback && this != ProjectDeleted;
   }
 }

@@ -19,6 +19,7 @@ import dev.quotient.status.ProjectStatusBuilder;
 import dev.quotient.status.StartRecord;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,10 @@ final class ProjectStarter {
     Map<String, License> known = caches.licensesByName(ProjectObserver.requested(project));
     Map<String, String> nsLabels = caches.namespaceLabels(key.namespace());
     AdmissionLimits limits = caches.limits(s);
+    List<String> skipped =
+        project.getStatus() == null || project.getStatus().getSkippedNodeGroups() == null
+            ? List.of()
+            : project.getStatus().getSkippedNodeGroups();
     AdmissionDecision decision;
     try {
       decision =
@@ -55,6 +60,7 @@ final class ProjectStarter {
               slots ->
                   request(
                       key,
+                      skipped,
                       ProjectObserver.quota(
                               project,
                               key,
@@ -123,7 +129,7 @@ final class ProjectStarter {
             new StartOutcome.Waiting(
                 placed,
                 ledger.waitOutside(
-                    request(key, placed.quota()),
+                    request(key, List.of(), placed.quota()),
                     BottleneckResource.NamespaceQuota,
                     "namespace quota: " + said,
                     now));
@@ -143,14 +149,20 @@ final class ProjectStarter {
     }
   }
 
-  private static AdmissionRequest request(ProjectKey key, EffectiveQuota q) {
+  /**
+   * What admission is asked for; node groups the pod could not be scheduled in are passed over
+   * while others remain (when none remains, the whole list is tried again).
+   */
+  private static AdmissionRequest request(
+      ProjectKey key, List<String> skippedGroups, EffectiveQuota q) {
+    List<String> groups = q.nodeGroups().stream().filter(g -> !skippedGroups.contains(g)).toList();
     return new AdmissionRequest(
         key,
         ProjectPodFactory.podName(key.name()),
         q.requests(),
         q.limits(),
         q.appliedLicenses(),
-        q.nodeGroups(),
+        groups.isEmpty() ? q.nodeGroups() : groups,
         q.gpuResource());
   }
 
@@ -161,6 +173,7 @@ final class ProjectStarter {
     Map<String, License> known = caches.licensesByName(ProjectObserver.requested(project));
     return request(
         key,
+        List.of(),
         ProjectObserver.quota(
                 project, key, known, caches.namespaceLabels(key.namespace()), s, now, lic -> true)
             .quota());

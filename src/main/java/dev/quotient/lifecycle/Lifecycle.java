@@ -192,7 +192,7 @@ public final class Lifecycle {
                 o.gpuActivity(),
                 duration(quota == null ? null : quota.getGpuIdleTimeout())));
     if (timer instanceof TimerDecision.Stop stop) {
-      return timerStop(o, pod, stop, always, now, events);
+      return timerStop(o, pod, stop, always, s, now, events);
     }
     String message = seen.message() + (keptBy == null ? "" : "; " + keptRunning(keptBy));
     StatusChange change =
@@ -201,6 +201,9 @@ public final class Lifecycle {
             .stop(Stop.CLEAR)
             .admitted(Admitted.yes("Admitted: the project holds its quota"))
             .licenseNote(note);
+    if (seen.phase() == ProjectPhase.Running) {
+      change = change.skippedNodeGroups(List.of());
+    }
     if (record != null) {
       change = change.quota(record.quota(), record.licenses(), record.rejectedPatches());
     }
@@ -215,10 +218,31 @@ public final class Lifecycle {
       PodState pod,
       TimerDecision.Stop stop,
       boolean always,
+      Settings s,
       Instant now,
       List<StatusEvent> events) {
     Reason reason = Reason.of(stop.reason());
     Step step = new Step.DeletePod(pod.name(), stop.reason());
+    String fallback = stop.reason() == StopReason.PendingTimeout ? nextNodeGroup(o, pod) : null;
+    if (fallback != null) {
+      String current = pod.startRecord().quota().getNodeGroup();
+      String msg =
+          pod.seen().message()
+              + " in node group "
+              + current
+              + " for "
+              + dev.quotient.quota.Durations.format(s.pendingTimeout())
+              + ": moving to node group "
+              + fallback;
+      List<String> skipped = new java.util.ArrayList<>(skipped(o));
+      skipped.add(current);
+      events.add(StatusEvent.normal(Reason.NodeGroupFallback, msg));
+      return new LifecycleDecision(
+          new Step.DeletePod(pod.name(), StopReason.NodeGroupFallback),
+          stopping(o, Reason.NodeGroupFallback, msg).skippedNodeGroups(skipped),
+          events,
+          now.plus(POD_GONE_CHECK));
+    }
     if (stop.reason() == StopReason.PendingTimeout) {
       String msg =
           stop.message()
@@ -438,6 +462,32 @@ public final class Lifecycle {
         // Releases, limit changes and older projects leaving the queue wake it; this is the
         // safety net for a wake-up that was lost.
         now.plus(s.idleCheckInterval()));
+  }
+
+  /**
+   * The next node group of the project's list after the one its unschedulable pod is in and those
+   * passed over before; null when there is none (or the pod is not unschedulable in a group).
+   */
+  private static String nextNodeGroup(ProjectObservation o, PodState pod) {
+    if (pod.seen().reason() != Reason.Unschedulable
+        || pod.startRecord() == null
+        || pod.startRecord().quota() == null
+        || pod.startRecord().quota().getNodeGroup() == null
+        || o.preview() == null) {
+      return null;
+    }
+    List<String> passed = new java.util.ArrayList<>(skipped(o));
+    passed.add(pod.startRecord().quota().getNodeGroup());
+    return o.preview().quota().nodeGroups().stream()
+        .filter(g -> !passed.contains(g))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static List<String> skipped(ProjectObservation o) {
+    return o.previous().getSkippedNodeGroups() == null
+        ? List.of()
+        : o.previous().getSkippedNodeGroups();
   }
 
   private static StatusChange stopping(ProjectObservation o, Reason reason, String message) {

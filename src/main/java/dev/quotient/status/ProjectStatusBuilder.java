@@ -137,6 +137,10 @@ public final class ProjectStatusBuilder {
       this.rejectedPatches = c.rejectedPatches();
     }
     licenseNote(c.licenseNote());
+    if (c.skippedNodeGroups() != null) {
+      next.setSkippedNodeGroups(
+          c.skippedNodeGroups().isEmpty() ? null : List.copyOf(c.skippedNodeGroups()));
+    }
     next.setWaitingSince(c.waiting() == null ? null : c.waiting().since().toString());
     next.setQueuePosition(c.waiting() == null ? null : c.waiting().position());
     return this;
@@ -279,6 +283,7 @@ public final class ProjectStatusBuilder {
     c.setStoppedAt(s.getStoppedAt());
     c.setStopReason(s.getStopReason());
     c.setWaitingSince(s.getWaitingSince());
+    c.setSkippedNodeGroups(s.getSkippedNodeGroups());
     c.setObservedGeneration(s.getObservedGeneration());
     c.setConditions(s.getConditions() == null ? null : new ArrayList<>(s.getConditions()));
     return c;

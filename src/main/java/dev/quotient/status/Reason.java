@@ -22,6 +22,7 @@ public enum Reason {
   GpuIdle,
   KeptRunning,
   LicenseChangeRestart,
+  NodeGroupFallback,
   LicenseChangePending,
   PodCreateFailed,
   ReconcileError,
@@ -61,6 +62,7 @@ public enum Reason {
       case Preempted -> Preempted;
       case GpuIdle -> GpuIdle;
       case LicenseChange -> LicenseChangeRestart;
+      case NodeGroupFallback -> NodeGroupFallback;
       case ProjectDeleted -> Stopping;
     };
   }

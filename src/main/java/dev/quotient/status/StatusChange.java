@@ -21,6 +21,8 @@ import java.util.List;
  * @param rejectedPatches license patches that were left out (shown in LicensesValid)
  * @param licenseNote a note about licenses that is not a per-license verdict
  * @param waiting waitingSince and queuePosition; null clears them (not waiting)
+ * @param skippedNodeGroups node groups its pod could not be scheduled in, passed over by the next
+ *     start; null keeps them, empty clears them
  */
 public record StatusChange(
     ProjectPhase phase,
@@ -33,7 +35,8 @@ public record StatusChange(
     List<LicenseResult> licenses,
     List<PatchRejection> rejectedPatches,
     String licenseNote,
-    Waiting waiting) {
+    Waiting waiting,
+    List<String> skippedNodeGroups) {
 
   /** status.podName, nodeName and startedAt. */
   public record PodFields(String name, String node, String startedAt) {}
@@ -74,7 +77,7 @@ public record StatusChange(
   /** Starts a change with only phase, reason and message set (pod cleared, the rest kept). */
   public static StatusChange of(ProjectPhase phase, Reason reason, String message) {
     return new StatusChange(
-        phase, reason, message, null, Stop.KEEP, null, null, null, null, null, null);
+        phase, reason, message, null, Stop.KEEP, null, null, null, null, null, null, null);
   }
 
   public StatusChange pod(PodFields p) {
@@ -89,7 +92,8 @@ public record StatusChange(
         licenses,
         rejectedPatches,
         licenseNote,
-        waiting);
+        waiting,
+        skippedNodeGroups);
   }
 
   public StatusChange stop(Stop s) {
@@ -104,7 +108,8 @@ public record StatusChange(
         licenses,
         rejectedPatches,
         licenseNote,
-        waiting);
+        waiting,
+        skippedNodeGroups);
   }
 
   public StatusChange admitted(Admitted a) {
@@ -119,13 +124,25 @@ public record StatusChange(
         licenses,
         rejectedPatches,
         licenseNote,
-        waiting);
+        waiting,
+        skippedNodeGroups);
   }
 
   public StatusChange quota(
       EffectiveQuotaStatus q, List<LicenseResult> l, List<PatchRejection> rejected) {
     return new StatusChange(
-        phase, reason, message, pod, stop, admitted, q, l, rejected, licenseNote, waiting);
+        phase,
+        reason,
+        message,
+        pod,
+        stop,
+        admitted,
+        q,
+        l,
+        rejected,
+        licenseNote,
+        waiting,
+        skippedNodeGroups);
   }
 
   public StatusChange licenseNote(String note) {
@@ -140,7 +157,24 @@ public record StatusChange(
         licenses,
         rejectedPatches,
         note,
-        waiting);
+        waiting,
+        skippedNodeGroups);
+  }
+
+  public StatusChange skippedNodeGroups(List<String> groups) {
+    return new StatusChange(
+        phase,
+        reason,
+        message,
+        pod,
+        stop,
+        admitted,
+        quota,
+        licenses,
+        rejectedPatches,
+        licenseNote,
+        waiting,
+        groups);
   }
 
   public StatusChange waiting(Waiting w) {
@@ -155,6 +189,7 @@ public record StatusChange(
         licenses,
         rejectedPatches,
         licenseNote,
-        w);
+        w,
+        skippedNodeGroups);
   }
 }

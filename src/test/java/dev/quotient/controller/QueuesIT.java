@@ -188,4 +188,77 @@ class QueuesIT {
       assertThat(c.project(ns, "w3").getStatus().getQueuePosition()).isEqualTo(1);
     }
   }
+
+  @Test
+  void aPodThatCannotBeScheduledInItsGroupMovesToTheNextGroupAtPendingTimeout() {
+    try (MockCluster c = cluster("pendingTimeout", "10m")) {
+      String ns = c.namespace("fallback");
+      for (String[] g :
+          List.of(new String[] {"busy", "physics-1"}, new String[] {"spare", "pool-2"})) {
+        var group = new dev.quotient.api.DedicatedNodeGroup();
+        group.setMetadata(
+            new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(g[0]).build());
+        var spec = new dev.quotient.api.DedicatedNodeGroupSpec();
+        spec.setNodeNames(List.of(g[1]));
+        group.setSpec(spec);
+        c.create(group);
+      }
+      // Something that is not a project fills physics-1: the ledger sees the group's capacity
+      // free, the scheduler does not.
+      c.create(
+          new io.fabric8.kubernetes.api.model.PodBuilder()
+              .withNewMetadata()
+              .withName("batch-job")
+              .withNamespace(ns)
+              .endMetadata()
+              .withNewSpec()
+              .withNodeName("physics-1")
+              .addNewContainer()
+              .withName("job")
+              .withImage("busybox")
+              .withNewResources()
+              .addToRequests("cpu", new Quantity("30"))
+              .endResources()
+              .endContainer()
+              .endSpec()
+              .build());
+      c.create(
+          dev.quotient.testing.TestResources.license(
+              "fallback-seat",
+              5,
+              q -> {
+                q.setCpu("60");
+                q.setNodeGroups(List.of("busy", "spare"));
+              }));
+      c.create(project(ns, "p", "fallback-seat"));
+      c.awaitProject(
+          ns,
+          "p",
+          p ->
+              p.getStatus() != null
+                  && p.getStatus().getMessage() != null
+                  && p.getStatus().getMessage().startsWith("Unschedulable"));
+      assertThat(c.project(ns, "p").getStatus().getEffectiveQuota().getNodeGroup())
+          .isEqualTo("busy");
+
+      c.advance(Duration.ofMinutes(11));
+      Project moved =
+          c.awaitProject(
+              ns,
+              "p",
+              p ->
+                  p.getStatus().getPhase() == ProjectPhase.Running
+                      && "pool-2".equals(p.getStatus().getNodeName()));
+      assertThat(moved.getStatus().getEffectiveQuota().getNodeGroup()).isEqualTo("spare");
+      assertThat(moved.getStatus().getSkippedNodeGroups()).isNull();
+      assertThat(moved.getStatus().getStopReason()).isNull();
+      assertThat(c.events(ns, "p"))
+          .anySatisfy(
+              e -> {
+                assertThat(e.getReason()).isEqualTo("NodeGroupFallback");
+                assertThat(e.getMessage())
+                    .contains("in node group busy for 10m: moving to node group spare");
+              });
+    }
+  }
 }

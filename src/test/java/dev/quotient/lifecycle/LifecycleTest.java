@@ -149,6 +149,29 @@ class LifecycleTest {
             StopReason.PendingTimeout),
         row(
             "Running",
+            "Starting",
+            "Pending (Unschedulable) in group a",
+            "pendingTimeout passed, nodeGroups [a, b]",
+            g ->
+                g.groups("a", "b")
+                    .pod(unschedulable("a").created(NOW.minus(Duration.ofMinutes(11)))),
+            "DeletePod NodeGroupFallback",
+            ProjectPhase.Stopping,
+            null),
+        row(
+            "Running",
+            "Starting",
+            "Pending (Unschedulable) in group b",
+            "pendingTimeout passed, a skipped before",
+            g ->
+                g.groups("a", "b")
+                    .skipped("a")
+                    .pod(unschedulable("b").created(NOW.minus(Duration.ofMinutes(11)))),
+            "DeletePod PendingTimeout",
+            ProjectPhase.Failed,
+            StopReason.PendingTimeout),
+        row(
+            "Running",
             "Running",
             "Failed",
             "-",
@@ -525,6 +548,10 @@ class LifecycleTest {
   }
 
   static QuotaOutcome quota(boolean always) {
+    return quota(always, List.of());
+  }
+
+  static QuotaOutcome quota(boolean always, List<String> groups) {
     Resources limits = new Resources(1000, 1L << 30, 0);
     return new QuotaOutcome(
         new EffectiveQuota(
@@ -538,7 +565,7 @@ class LifecycleTest {
             always ? "license 'ops'" : null,
             null,
             null,
-            List.of(),
+            groups,
             List.of(),
             List.of()),
         List.of());
@@ -546,6 +573,11 @@ class LifecycleTest {
 
   static PodBuilder pending() {
     return new PodBuilder(ProjectPhase.Starting, Reason.PodScheduled, null);
+  }
+
+  /** A pod the scheduler cannot place, in node group {@code group}. */
+  static PodBuilder unschedulable(String group) {
+    return new PodBuilder(ProjectPhase.Starting, Reason.Unschedulable, null).group(group);
   }
 
   static PodBuilder running() {
@@ -580,6 +612,11 @@ class LifecycleTest {
 
     PodBuilder idle(String d) {
       quota.setIdleTimeout(d);
+      return this;
+    }
+
+    PodBuilder group(String g) {
+      quota.setNodeGroup(g);
       return this;
     }
 
@@ -656,6 +693,7 @@ class LifecycleTest {
     private Instant created = NOW.minus(Duration.ofDays(1));
     private String activity;
     private String gpuActivity;
+    private List<String> groups = List.of();
     private List<String> licenses = List.of();
     private List<String> missing = List.of();
 
@@ -715,6 +753,16 @@ class LifecycleTest {
       return this;
     }
 
+    Given groups(String... names) {
+      groups = List.of(names);
+      return this;
+    }
+
+    Given skipped(String... names) {
+      previous.setSkippedNodeGroups(List.of(names));
+      return this;
+    }
+
     Given gpuActivity(Instant at) {
       gpuActivity = at.toString();
       return this;
@@ -744,7 +792,7 @@ class LifecycleTest {
           activity,
           gpuActivity,
           pod,
-          quota(always),
+          quota(always, groups),
           null);
     }
   }
