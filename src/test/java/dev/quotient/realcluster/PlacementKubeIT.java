@@ -113,11 +113,25 @@ class PlacementKubeIT {
 
   @Test
   void projectThatFitsNoNodeStaysPendingWithTheSchedulersMessage() {
-    // A group of two nodes with 1Gi each: the operator's ledger sees 2Gi of group capacity and
-    // admits a 1536Mi request (7680Mi limit / memoryOvercommit 5), but no single node fits it.
-    // Only a real scheduler says so.
+    // A group of two nodes with 2Gi each, half of each taken by a pod that is not a project: the
+    // operator's ledger sees the group's capacity free and a node big enough for a 1536Mi request
+    // (7680Mi limit / memoryOvercommit 5), but no node has that much free. Only a real scheduler
+    // says so.
     String group = unique("small");
-    createNodes(group, "1Gi");
+    createNodes(group, "2Gi");
+    for (String node : new String[] {group + "-a", group + "-b"}) {
+      create(
+          """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: filler-%2$s, namespace: %1$s}
+          spec:
+            nodeName: %2$s
+            containers:
+            - {name: filler, image: busybox, resources: {requests: {memory: 1Gi}}}
+          """
+              .formatted(ns, node));
+    }
     create(
         """
         apiVersion: quotient.dev/v1alpha1
@@ -166,6 +180,50 @@ class PlacementKubeIT {
               });
     } finally {
       admin().resources(Project.class).inNamespace(ns).withName("huge").delete();
+      for (String node : new String[] {group + "-a", group + "-b"}) {
+        admin().pods().inNamespace(ns).withName("filler-" + node).delete();
+      }
+      RealCluster.deleteGroupAndItsNodes(group);
+    }
+  }
+
+  @Test
+  void projectBiggerThanEveryNodeOfItsGroupIsToldSoBeforeAnyPodIsMade() {
+    // Two nodes of 1Gi: their sum would hold a 1536Mi request, no single node does.
+    String group = unique("tiny");
+    createNodes(group, "1Gi");
+    create(
+        """
+        apiVersion: quotient.dev/v1alpha1
+        kind: DedicatedNodeGroup
+        metadata: {name: %1$s}
+        spec: {nodeSelector: {test-group: %1$s}}
+        """
+            .formatted(group));
+    create(
+        """
+        apiVersion: quotient.dev/v1alpha1
+        kind: License
+        metadata: {name: %1$s}
+        spec: {runLimit: 1, quota: {cpu: "1", memory: 7680Mi, dedicatedNodeGroup: %1$s}}
+        """
+            .formatted(group));
+    create(project("too-big", group));
+    try {
+      Project p =
+          awaitProject(
+              ns,
+              "too-big",
+              x ->
+                  x.getStatus() != null
+                      && x.getStatus().getPhase() == ProjectPhase.WaitingForResources);
+      assertThat(p.getStatus().getMessage())
+          .contains("never fits node group " + group)
+          .contains("no node can hold cpu 100m, memory 1536Mi, gpu 0")
+          .contains("its nodes have at most cpu 4, memory 1Gi, gpu 0 each");
+      assertThat(RealCluster.pod(ns, "too-big")).isNull();
+    } finally {
+      admin().resources(Project.class).inNamespace(ns).withName("too-big").delete();
       RealCluster.deleteGroupAndItsNodes(group);
     }
   }
