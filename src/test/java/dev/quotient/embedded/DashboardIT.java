@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -117,6 +121,59 @@ class DashboardIT {
           .as("a rejection of " + project + " in " + items)
           .isLessThan(deadline);
       Thread.sleep(200);
+    }
+  }
+
+  /**
+   * The page in headless Chromium (Debian's), driven by Playwright (src/test/js): the rows an admin
+   * looks for, and a screenshot in target/. Skipped, saying so, only when node or chromium is
+   * missing; the npm packages are installed from the committed lock file when absent.
+   */
+  @Test
+  void thePageInABrowser() throws Exception {
+    Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+    Assumptions.assumeTrue(
+        Files.isExecutable(chromium),
+        "no browser at " + chromium + " (apt-get install -y chromium, or set CHROMIUM)");
+    Assumptions.assumeTrue(
+        exitCode(Path.of("."), "node", "--version") == 0,
+        "no node on the PATH (apt-get install -y nodejs)");
+    Path js = Path.of("src/test/js");
+    if (!Files.isDirectory(js.resolve("node_modules/playwright-core"))) {
+      assertThat(exitCode(js, "npm", "ci", "--no-audit", "--no-fund"))
+          .as("npm ci in " + js + " (see target/browser-test.log)")
+          .isZero();
+    }
+    Path screenshot = Path.of("target/dashboard.png").toAbsolutePath();
+    Files.deleteIfExists(screenshot);
+    int exit =
+        exitCode(js, "node", "dashboard-browser-test.mjs", base + "/", screenshot.toString());
+    assertThat(exit)
+        .as("the browser test (its output: target/browser-test.log)\n" + Files.readString(LOG))
+        .isZero();
+    assertThat(screenshot).exists();
+  }
+
+  private static final Path LOG = Path.of("target/browser-test.log");
+
+  /** Runs a command, its output appended to target/browser-test.log; -1 when it cannot start. */
+  private static int exitCode(Path dir, String... command) throws InterruptedException {
+    try {
+      Files.createDirectories(LOG.getParent());
+      ProcessBuilder pb =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(LOG.toFile()));
+      pb.environment().put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+      Process p = pb.start();
+      if (!p.waitFor(3, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        return -1;
+      }
+      return p.exitValue();
+    } catch (IOException e) {
+      return -1;
     }
   }
 }
