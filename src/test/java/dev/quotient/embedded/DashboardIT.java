@@ -138,6 +138,7 @@ class DashboardIT {
     Assumptions.assumeTrue(
         exitCode(Path.of("."), "node", "--version") == 0,
         "no node on the PATH (apt-get install -y nodejs)");
+    Files.deleteIfExists(LOG);
     Path js = Path.of("src/test/js");
     if (!Files.isDirectory(js.resolve("node_modules/playwright-core"))) {
       assertThat(exitCode(js, "npm", "ci", "--no-audit", "--no-fund"))

@@ -269,8 +269,8 @@ public final class DashboardViews {
   }
 
   public List<LicenseRow> licenses() {
-    Map<String, Integer> use = source.snapshot().licenseUse();
     LedgerSnapshot snapshot = source.snapshot();
+    Map<String, Integer> use = snapshot.licenseUse();
     return source.licenses().stream()
         .sorted(Comparator.comparing(l -> l.getMetadata().getName()))
         .map(
