@@ -41,13 +41,17 @@ public final class Main {
         """
         usage: java -jar quotient.jar [run|embedded|local|benchmark|help]
           run        run the operator against the cluster of the current kubeconfig or service account
-                     (env QUOTIENT_NAMESPACE: namespace of the settings ConfigMap 'quotient-settings')
+                     (env QUOTIENT_NAMESPACE: namespace of the settings ConfigMap 'quotient-settings';
+                     QUOTIENT_DASHBOARD_PORT: serve the dashboard, on QUOTIENT_DASHBOARD_HOST or
+                     127.0.0.1)
           embedded   start an in-process mock API server with simulated nodes, apply examples/, run
-                     the operator and print the projects (options: --examples DIR, --port N, --once)
+                     the operator and print the projects (options: --examples DIR, --port N,
+                     --dashboard-port N, --once)
           local      start a real control plane (etcd, kube-apiserver, controller-manager, scheduler,
                      kwok nodes; binaries from hack/kube/build.sh), install the CRDs and operator/,
                      run the operator as its ServiceAccount, apply examples/, print the kubeconfig,
-                     run until Ctrl-C (options: --examples DIR, --nodes FILE, --log FILE, --once)
+                     run until Ctrl-C (options: --examples DIR, --nodes FILE, --log FILE,
+                     --dashboard-port N, --once)
           benchmark  start N projects on that control plane and print one JSON line of figures
                      (options: --projects N (500), --log FILE)
         """);
@@ -66,7 +70,14 @@ public final class Main {
           QuotientOperator.Config.defaults(namespace)
               .withExitOnInformerFailure(true)
               .withMetricsPort(
-                  Integer.parseInt(System.getenv().getOrDefault("QUOTIENT_METRICS_PORT", "8080")));
+                  Integer.parseInt(System.getenv().getOrDefault("QUOTIENT_METRICS_PORT", "8080")))
+              // Off unless asked for: it has no login.
+              .withDashboardPort(
+                  System.getenv("QUOTIENT_DASHBOARD_PORT") == null
+                      ? null
+                      : Integer.valueOf(System.getenv("QUOTIENT_DASHBOARD_PORT")))
+              .withDashboardHost(
+                  System.getenv().getOrDefault("QUOTIENT_DASHBOARD_HOST", "127.0.0.1"));
       if (!"false".equalsIgnoreCase(System.getenv("QUOTIENT_LEADER_ELECTION"))) {
         String identity =
             System.getenv().getOrDefault("POD_NAME", java.util.UUID.randomUUID().toString());

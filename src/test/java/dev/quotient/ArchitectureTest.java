@@ -82,6 +82,22 @@ class ArchitectureTest {
   }
 
   /**
+   * The dashboard reads the controller side's data through its own interface (DashboardSource), so
+   * it needs neither the operator framework nor a client of its own: no page view is an API call.
+   */
+  @Test
+  void theDashboardUsesNoOperatorFrameworkAndNoClient() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.quotient.web.dashboard..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.javaoperatorsdk..", "io.fabric8.kubernetes.client..", "dev.quotient.controller..")
+        .check(CLASSES);
+  }
+
+  /**
    * The data path's order, top to bottom: the launchers, the reconcilers, the web endpoints, the
    * lifecycle, the pure model (quota, admission, pod, status, timers, node groups, settings), the
    * API classes. Each layer uses only the layers below it.

@@ -19,6 +19,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +51,7 @@ public final class DedicatedNodeGroupReconciler
   private final Clock clock;
 
   private final NodeCache nodes;
+  private volatile IndexerResourceCache<DedicatedNodeGroup> primary;
 
   /** Names of the groups reconciled since the start and not deleted. */
   private final Set<String> reconciled = ConcurrentHashMap.newKeySet();
@@ -67,9 +69,16 @@ public final class DedicatedNodeGroupReconciler
     this.clock = clock;
   }
 
+  /** The groups in the cache (for the dashboard; empty before the event sources exist). */
+  List<DedicatedNodeGroup> cached() {
+    IndexerResourceCache<DedicatedNodeGroup> cache = primary;
+    return cache == null ? List.of() : cache.list().toList();
+  }
+
   @Override
   public List<EventSource<?, DedicatedNodeGroup>> prepareEventSources(
       EventSourceContext<DedicatedNodeGroup> context) {
+    primary = context.getPrimaryCache();
     // Any node change may concern any group (a selector may now match): look at all of them.
     SimpleInboundEventSource<DedicatedNodeGroup> nodeChanged =
         new SimpleInboundEventSource<>("nodegroup-nodes");

@@ -82,6 +82,7 @@ public final class EventRecorder {
                           + "."
                           + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
                   .withNamespace(ns)
+                  .withLabels(RejectionHistory.labels(reason))
                   .endMetadata()
                   .withInvolvedObject(
                       new ObjectReferenceBuilder()

@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class LicenseReconciler implements Reconciler<License> {
   private final LeaseLedger ledger;
   private final EventRecorder events;
   private final Clock clock;
+  private volatile IndexerResourceCache<License> primary;
 
   public LicenseReconciler(
       SettingsStore settings, LeaseLedger ledger, EventRecorder events, Clock clock) {
@@ -45,10 +47,17 @@ public final class LicenseReconciler implements Reconciler<License> {
 
   @Override
   public List<EventSource<?, License>> prepareEventSources(EventSourceContext<License> context) {
+    primary = context.getPrimaryCache();
     SimpleInboundEventSource<License> usage = new SimpleInboundEventSource<>("license-usage");
     ledger.onChange(
         lease -> lease.licenses().forEach(l -> usage.propagateEvent(new ResourceID(l))));
     return List.of(usage);
+  }
+
+  /** The Licenses in the cache (for the dashboard; empty before the event sources exist). */
+  List<License> cached() {
+    IndexerResourceCache<License> cache = primary;
+    return cache == null ? List.of() : cache.list().toList();
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.quotient.controller;
 
 import static dev.quotient.api.QuotientLabels.LAST_ACTIVITY;
 
+import dev.quotient.admission.AdmissionLimits;
 import dev.quotient.admission.LeaseLedger;
 import dev.quotient.admission.ProjectKey;
 import dev.quotient.api.Project;
@@ -21,6 +22,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -49,6 +51,8 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   private ProjectTimerDriver timers;
   private DeletedProjectSweep sweep;
   private KubernetesClient client;
+  private volatile ProjectCaches caches;
+  private volatile IndexerResourceCache<Project> primary;
 
   ProjectReconciler(
       SettingsStore settings,
@@ -73,6 +77,8 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
     timers = sources.timers;
     sweep = new DeletedProjectSweep(sources.pods, context.getPrimaryCache(), ledger, client);
     timers.every(DeletedProjectSweep.EVERY, sweep);
+    caches = sources.caches;
+    primary = context.getPrimaryCache();
     return sources.all;
   }
 
@@ -125,6 +131,18 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   public ErrorStatusUpdateControl<Project> updateErrorStatus(
       Project project, Context<Project> context, Exception e) {
     return errors.record(project, context, e);
+  }
+
+  /** The Projects in the cache (for the dashboard; empty before the event sources exist). */
+  List<Project> cached() {
+    IndexerResourceCache<Project> cache = primary;
+    return cache == null ? List.of() : cache.list().toList();
+  }
+
+  /** The admission limits as the caches have them now (for the dashboard). */
+  AdmissionLimits limits(Settings s) {
+    ProjectCaches c = caches;
+    return c == null ? AdmissionLimits.NONE : c.limits(s);
   }
 
   /** Moves the timers on after a fake clock was moved (tests). */

@@ -37,9 +37,20 @@ public final class QuotientOperator implements AutoCloseable {
       int reconcileThreads,
       LeaderElection leaderElection,
       Integer metricsPort,
-      boolean exitOnInformerFailure) {
+      boolean exitOnInformerFailure,
+      String dashboardHost,
+      Integer dashboardPort) {
     public static Config defaults(String namespace) {
-      return new Config(namespace, "quotient-settings", Clock.systemUTC(), 10, null, null, false);
+      return new Config(
+          namespace,
+          "quotient-settings",
+          Clock.systemUTC(),
+          10,
+          null,
+          null,
+          false,
+          "127.0.0.1",
+          null);
     }
 
     public Config withClock(Clock c) {
@@ -50,7 +61,9 @@ public final class QuotientOperator implements AutoCloseable {
           reconcileThreads,
           leaderElection,
           metricsPort,
-          exitOnInformerFailure);
+          exitOnInformerFailure,
+          dashboardHost,
+          dashboardPort);
     }
 
     public Config withLeaderElection(LeaderElection le) {
@@ -61,7 +74,9 @@ public final class QuotientOperator implements AutoCloseable {
           reconcileThreads,
           le,
           metricsPort,
-          exitOnInformerFailure);
+          exitOnInformerFailure,
+          dashboardHost,
+          dashboardPort);
     }
 
     /** Serve /metrics and /healthz on this port (0 = any free port); null = no server. */
@@ -73,12 +88,56 @@ public final class QuotientOperator implements AutoCloseable {
           reconcileThreads,
           leaderElection,
           port,
-          exitOnInformerFailure);
+          exitOnInformerFailure,
+          dashboardHost,
+          dashboardPort);
     }
 
     public Config withExitOnInformerFailure(boolean exit) {
       return new Config(
-          namespace, settingsConfigMap, clock, reconcileThreads, leaderElection, metricsPort, exit);
+          namespace,
+          settingsConfigMap,
+          clock,
+          reconcileThreads,
+          leaderElection,
+          metricsPort,
+          exit,
+          dashboardHost,
+          dashboardPort);
+    }
+
+    /**
+     * Serve the dashboard (a read-only page and its JSON API, no login) on this port (0 = any free
+     * port); null = no dashboard.
+     */
+    public Config withDashboardPort(Integer port) {
+      return new Config(
+          namespace,
+          settingsConfigMap,
+          clock,
+          reconcileThreads,
+          leaderElection,
+          metricsPort,
+          exitOnInformerFailure,
+          dashboardHost,
+          port);
+    }
+
+    /**
+     * The address the dashboard binds to: 127.0.0.1 by default, since it has no login (reach it
+     * with {@code kubectl port-forward}).
+     */
+    public Config withDashboardHost(String host) {
+      return new Config(
+          namespace,
+          settingsConfigMap,
+          clock,
+          reconcileThreads,
+          leaderElection,
+          metricsPort,
+          exitOnInformerFailure,
+          host,
+          dashboardPort);
     }
   }
 
@@ -111,6 +170,7 @@ public final class QuotientOperator implements AutoCloseable {
   private final MetricsServer metrics;
   private final ProjectReconciler projects;
   private final NodeCache nodes;
+  private final Dashboard dashboard;
 
   private QuotientOperator(
       Operator operator,
@@ -119,7 +179,8 @@ public final class QuotientOperator implements AutoCloseable {
       SettingsWatcher watcher,
       MetricsServer metrics,
       ProjectReconciler projects,
-      NodeCache nodes) {
+      NodeCache nodes,
+      Dashboard dashboard) {
     this.operator = operator;
     this.settings = settings;
     this.ledger = ledger;
@@ -127,6 +188,7 @@ public final class QuotientOperator implements AutoCloseable {
     this.metrics = metrics;
     this.projects = projects;
     this.nodes = nodes;
+    this.dashboard = dashboard;
   }
 
   /**
@@ -189,9 +251,11 @@ public final class QuotientOperator implements AutoCloseable {
     ProjectReconciler projects =
         new ProjectReconciler(settings, ledger, nodes, events, config.clock());
     operator.register(projects);
-    operator.register(new LicenseReconciler(settings, ledger, events, config.clock()));
-    operator.register(
-        new DedicatedNodeGroupReconciler(settings, ledger, nodes, events, config.clock()));
+    LicenseReconciler licenses = new LicenseReconciler(settings, ledger, events, config.clock());
+    operator.register(licenses);
+    DedicatedNodeGroupReconciler nodeGroups =
+        new DedicatedNodeGroupReconciler(settings, ledger, nodes, events, config.clock());
+    operator.register(nodeGroups);
     SettingsWatcher watcher =
         new SettingsWatcher(
             client, config.namespace(), config.settingsConfigMap(), settings, events);
@@ -200,12 +264,20 @@ public final class QuotientOperator implements AutoCloseable {
         config.metricsPort() == null
             ? null
             : new MetricsServer("0.0.0.0", config.metricsPort(), ledger);
+    Dashboard dashboard =
+        config.dashboardPort() == null
+            ? null
+            : Dashboard.start(client, config, ledger, settings, projects, licenses, nodeGroups);
     log.info(
-        "Quotient operator started (settings {}/{}{})",
+        "Quotient operator started (settings {}/{}{}{})",
         config.namespace(),
         config.settingsConfigMap(),
-        metrics == null ? "" : ", metrics on :" + metrics.port());
-    return new QuotientOperator(operator, settings, ledger, watcher, metrics, projects, nodes);
+        metrics == null ? "" : ", metrics on :" + metrics.port(),
+        dashboard == null
+            ? ""
+            : ", dashboard on http://" + config.dashboardHost() + ":" + dashboard.port() + "/");
+    return new QuotientOperator(
+        operator, settings, ledger, watcher, metrics, projects, nodes, dashboard);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {
@@ -246,10 +318,18 @@ public final class QuotientOperator implements AutoCloseable {
     return metrics == null ? -1 : metrics.port();
   }
 
+  /** The port of the dashboard, or -1 when not served. */
+  public int dashboardPort() {
+    return dashboard == null ? -1 : dashboard.port();
+  }
+
   @Override
   public void close() {
     if (metrics != null) {
       metrics.close();
+    }
+    if (dashboard != null) {
+      dashboard.close();
     }
     watcher.close();
     operator.stop();

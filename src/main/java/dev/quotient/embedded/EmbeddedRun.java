@@ -34,16 +34,19 @@ public final class EmbeddedRun implements AutoCloseable {
   private volatile QuotientOperator operator;
   private volatile KubernetesClient operatorClient;
   private final Clock clock;
+  private final Integer dashboardPort;
 
   private EmbeddedRun(
       MockApiServer api,
       SimulatedCluster cluster,
       QuotientOperator operator,
       KubernetesClient operatorClient,
-      Clock clock) {
+      Clock clock,
+      Integer dashboardPort) {
     this.api = api;
     this.cluster = cluster;
     this.clock = clock;
+    this.dashboardPort = dashboardPort;
     this.operator = operator;
     this.operatorClient = operatorClient;
   }
@@ -53,22 +56,36 @@ public final class EmbeddedRun implements AutoCloseable {
     return start(port, settings, kubeletDelay, Duration.ofMillis(200));
   }
 
+  /** The embedded run proper: with the dashboard, on a free port. */
   public static EmbeddedRun start(
       int port, Map<String, String> settings, Duration kubeletDelay, Duration tick) {
-    return start(MockApiServer.start(port), settings, kubeletDelay, tick, Clock.systemUTC());
+    return start(MockApiServer.start(port), settings, kubeletDelay, tick, Clock.systemUTC(), 0);
   }
 
-  /**
-   * Starts everything on a mock API server already started (tests start one whose dispatcher
-   * injects faults), with the operator on the given clock (tests move a fake one; the simulated
-   * kubelet keeps real time for its delays); the run owns the server from here and closes it.
-   */
+  /** Without the dashboard (the tests of the operator itself). */
   public static EmbeddedRun start(
       MockApiServer api,
       Map<String, String> settings,
       Duration kubeletDelay,
       Duration tick,
       Clock clock) {
+    return start(api, settings, kubeletDelay, tick, clock, null);
+  }
+
+  /**
+   * Starts everything on a mock API server already started (tests start one whose dispatcher
+   * injects faults), with the operator on the given clock (tests move a fake one; the simulated
+   * kubelet keeps real time for its delays); the run owns the server from here and closes it.
+   *
+   * @param dashboardPort the dashboard's port (0 = a free one), null = no dashboard
+   */
+  public static EmbeddedRun start(
+      MockApiServer api,
+      Map<String, String> settings,
+      Duration kubeletDelay,
+      Duration tick,
+      Clock clock,
+      Integer dashboardPort) {
     KubernetesClient client = api.client();
     client
         .namespaces()
@@ -93,17 +110,21 @@ public final class EmbeddedRun implements AutoCloseable {
     KubernetesClient operatorClient = api.newClient();
     QuotientOperator operator;
     try {
-      operator =
-          QuotientOperator.start(
-              operatorClient,
-              QuotientOperator.Config.defaults(NAMESPACE).withClock(clock).withMetricsPort(0));
+      operator = QuotientOperator.start(operatorClient, config(clock, dashboardPort));
     } catch (RuntimeException e) {
       operatorClient.close();
       cluster.close();
       api.close();
       throw e;
     }
-    return new EmbeddedRun(api, cluster, operator, operatorClient, clock);
+    return new EmbeddedRun(api, cluster, operator, operatorClient, clock, dashboardPort);
+  }
+
+  private static QuotientOperator.Config config(Clock clock, Integer dashboardPort) {
+    return QuotientOperator.Config.defaults(NAMESPACE)
+        .withClock(clock)
+        .withMetricsPort(0)
+        .withDashboardPort(dashboardPort);
   }
 
   public KubernetesClient client() {
@@ -143,9 +164,7 @@ public final class EmbeddedRun implements AutoCloseable {
   /** Starts a fresh operator after {@link #killOperator()}. */
   public synchronized QuotientOperator startOperator() {
     KubernetesClient fresh = api.newClient();
-    operator =
-        QuotientOperator.start(
-            fresh, QuotientOperator.Config.defaults(NAMESPACE).withClock(clock).withMetricsPort(0));
+    operator = QuotientOperator.start(fresh, config(clock, dashboardPort));
     operatorClient = fresh;
     return operator;
   }
@@ -183,15 +202,24 @@ public final class EmbeddedRun implements AutoCloseable {
     int port = 0;
     Path examples = Path.of("examples");
     boolean once = false;
+    int dashboardPort = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--port" -> port = Integer.parseInt(args[++i]);
+        case "--dashboard-port" -> dashboardPort = Integer.parseInt(args[++i]);
         case "--examples" -> examples = Path.of(args[++i]);
         case "--once" -> once = true;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    EmbeddedRun run = start(port, SETTINGS, Duration.ofSeconds(1));
+    EmbeddedRun run =
+        start(
+            MockApiServer.start(port),
+            SETTINGS,
+            Duration.ofSeconds(1),
+            Duration.ofMillis(200),
+            Clock.systemUTC(),
+            dashboardPort);
     Path kubeconfig =
         run.api()
             .writeKubeconfig(
@@ -203,7 +231,9 @@ public final class EmbeddedRun implements AutoCloseable {
             + kubeconfig
             + "   metrics: http://127.0.0.1:"
             + run.operator().metricsPort()
-            + "/metrics");
+            + "/metrics   dashboard: http://127.0.0.1:"
+            + run.operator().dashboardPort()
+            + "/");
     if (Files.isDirectory(examples)) {
       int n = run.apply(examples).size();
       System.out.println("Applied " + n + " objects from " + examples.toAbsolutePath());

@@ -63,17 +63,24 @@ public final class LocalCluster implements AutoCloseable {
       Map<String, String> settings,
       Path logFile,
       boolean runOperator,
-      RequestCounter operatorRequests) {
+      RequestCounter operatorRequests,
+      Integer dashboardPort) {
+    /** The dashboard is on, on a free port of 127.0.0.1. */
     public static Options defaults(Path logFile) {
-      return new Options(null, DefaultNodes.SETTINGS, logFile, true, null);
+      return new Options(null, DefaultNodes.SETTINGS, logFile, true, null, 0);
     }
 
     public Options withNodesFile(Path file) {
-      return new Options(file, settings, logFile, runOperator, operatorRequests);
+      return new Options(file, settings, logFile, runOperator, operatorRequests, dashboardPort);
     }
 
     public Options withOperatorRequests(RequestCounter counter) {
-      return new Options(nodesFile, settings, logFile, runOperator, counter);
+      return new Options(nodesFile, settings, logFile, runOperator, counter, dashboardPort);
+    }
+
+    /** null = no dashboard. */
+    public Options withDashboardPort(Integer port) {
+      return new Options(nodesFile, settings, logFile, runOperator, operatorRequests, port);
     }
   }
 
@@ -115,7 +122,10 @@ public final class LocalCluster implements AutoCloseable {
         }
         operatorClient = b.build();
         operator =
-            QuotientOperator.start(operatorClient, QuotientOperator.Config.defaults(NAMESPACE));
+            QuotientOperator.start(
+                operatorClient,
+                QuotientOperator.Config.defaults(NAMESPACE)
+                    .withDashboardPort(options.dashboardPort()));
       }
       return new LocalCluster(cp, admin, operatorClient, operator);
     } catch (RuntimeException e) {

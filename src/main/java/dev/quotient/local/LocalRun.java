@@ -21,17 +21,19 @@ public final class LocalRun {
     Path logFile =
         Path.of(System.getProperty("java.io.tmpdir"), "quotient-local", "control-plane.log");
     boolean once = false;
+    int dashboardPort = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--examples" -> examples = Path.of(args[++i]);
         case "--nodes" -> nodes = Path.of(args[++i]);
         case "--log" -> logFile = Path.of(args[++i]);
         case "--once" -> once = true;
+        case "--dashboard-port" -> dashboardPort = Integer.parseInt(args[++i]);
         default ->
             throw new IllegalArgumentException(
                 "unknown option "
                     + args[i]
-                    + " (options: --examples DIR, --nodes FILE, --log FILE, --once)");
+                    + " (options: --examples DIR, --nodes FILE, --log FILE, --dashboard-port N, --once)");
       }
     }
     System.err.println(
@@ -40,7 +42,10 @@ public final class LocalRun {
             + logFile
             + ")");
     LocalCluster cluster =
-        LocalCluster.start(LocalCluster.Options.defaults(logFile).withNodesFile(nodes));
+        LocalCluster.start(
+            LocalCluster.Options.defaults(logFile)
+                .withNodesFile(nodes)
+                .withDashboardPort(dashboardPort));
     Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "quotient-local-stop"));
     ControlPlane cp = cluster.controlPlane();
     System.out.printf(
@@ -61,6 +66,7 @@ public final class LocalRun {
     System.out.println("kubeconfig: " + cp.kubeconfig());
     System.out.println("  export KUBECONFIG=" + cp.kubeconfig());
     System.out.println("  " + cp.binaries().kubectl() + " get quotient -A");
+    System.out.println("dashboard: http://127.0.0.1:" + cluster.operator().dashboardPort() + "/");
     if (once) {
       return; // the shutdown hook stops everything
     }

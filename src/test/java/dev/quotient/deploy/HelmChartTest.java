@@ -403,6 +403,34 @@ class HelmChartTest {
     assertThat(standby.getSpec().getStrategy()).isNull();
   }
 
+  /** The dashboard has no login: off by default, and when on, only on the pod's loopback. */
+  @Test
+  void theDashboardIsOffByDefaultAndOnlyAPortWhenOn() {
+    java.util.function.Function<List<GenericKubernetesResource>, Map<String, String>> env =
+        objects ->
+            Manifests.ofKind(objects, "Deployment", Deployment.class)
+                .get(0)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv()
+                .stream()
+                .filter(e -> e.getValue() != null)
+                .collect(
+                    Collectors.toMap(
+                        io.fabric8.kubernetes.api.model.EnvVar::getName,
+                        io.fabric8.kubernetes.api.model.EnvVar::getValue));
+    assertThat(env.apply(render())).doesNotContainKey("QUOTIENT_DASHBOARD_PORT");
+    Map<String, String> on =
+        env.apply(render(c -> c.set("dashboard.enabled", "true").set("dashboard.port", "9090")));
+    assertThat(on)
+        .containsEntry("QUOTIENT_DASHBOARD_PORT", "9090")
+        .as("no host: the operator binds 127.0.0.1")
+        .doesNotContainKey("QUOTIENT_DASHBOARD_HOST");
+  }
+
   private static Settings settings(List<GenericKubernetesResource> objects) {
     ConfigMap cm = Manifests.one(objects, "ConfigMap", "quotient-settings", ConfigMap.class);
     assertThat(cm.getData()).containsOnlyKeys(SettingsParser.YAML_KEY);

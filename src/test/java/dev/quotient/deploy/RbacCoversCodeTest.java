@@ -108,6 +108,10 @@ class RbacCoversCodeTest {
       if (flat.matches("(?s).*\\.events\\(\\)[^;]*\\.create\\(\\);.*")) {
         add(needed, "events", "create");
       }
+      if (flat.matches("(?s).*\\.events\\(\\)[^;]*\\.inform\\(.*")) {
+        // RejectionHistory: the dashboard's informer on the Projects' Events
+        add(needed, "events", "list", "watch");
+      }
       if (primary != null
           && flat.contains(".resources(" + primary + ".class)")
           && !flat.matches(

@@ -122,4 +122,57 @@ class ExamplesKubeIT {
                 .getUsed())
         .containsEntry("requests.memory", new io.fabric8.kubernetes.api.model.Quantity("820Mi"));
   }
+
+  /**
+   * The dashboard of the operator (on in the shared control plane's run) reads the waiting
+   * student's rejection from its labelled Event: the label selector and the RBAC to watch Events
+   * work on a real API server.
+   */
+  @Test
+  void theDashboardShowsTheWaitingStudentsRejection() throws Exception {
+    Project waiting =
+        RealCluster.awaitProjects(
+                "course",
+                list ->
+                    list.stream()
+                        .anyMatch(
+                            p ->
+                                p.getStatus() != null
+                                    && p.getStatus().getPhase()
+                                        == ProjectPhase.WaitingForResources))
+            .stream()
+            .filter(
+                p ->
+                    p.getStatus() != null
+                        && p.getStatus().getPhase() == ProjectPhase.WaitingForResources)
+            .findFirst()
+            .orElseThrow();
+    String url =
+        "http://127.0.0.1:" + RealCluster.get().operator().dashboardPort() + "/api/rejections";
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + RealCluster.TIMEOUT.toNanos();
+    while (true) {
+      String body =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      com.fasterxml.jackson.databind.JsonNode items =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("items");
+      boolean shown = false;
+      for (com.fasterxml.jackson.databind.JsonNode item : items) {
+        shown |=
+            item.path("namespace").asText().equals("course")
+                && item.path("project").asText().equals(waiting.getMetadata().getName())
+                && item.path("resource").asText().equals("namespace-quota");
+      }
+      if (shown) {
+        return;
+      }
+      assertThat(System.nanoTime())
+          .as("the rejection of " + waiting.getMetadata().getName() + " in " + body)
+          .isLessThan(deadline);
+      Thread.sleep(250);
+    }
+  }
 }

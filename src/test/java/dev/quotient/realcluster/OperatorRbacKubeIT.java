@@ -57,6 +57,9 @@ class OperatorRbacKubeIT {
     "update, quotient.dev, licenses/status, ''",
     "update, quotient.dev, dedicatednodegroups/status, ''",
     "create, '', events, research",
+    // the dashboard's rejection history: an informer on the Projects' Events
+    "list, '', events, ''",
+    "watch, '', events, ''",
   })
   void operatorMayDoWhatItsReconcilersDo(
       String verb, String group, String resource, String namespace) {
