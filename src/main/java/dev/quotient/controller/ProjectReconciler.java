@@ -49,6 +49,7 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   private ProjectTimerDriver timers;
   private DeletedProjectSweep sweep;
   private KubernetesClient client;
+  private volatile ProjectPodEventSource pods;
 
   ProjectReconciler(
       SettingsStore settings,
@@ -68,12 +69,19 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   public List<EventSource<?, Project>> prepareEventSources(EventSourceContext<Project> context) {
     client = context.getClient();
     ProjectEventSources sources = new ProjectEventSources(context, ledger, nodes, settings, clock);
+    pods = sources.pods;
     observer = new ProjectObserver(sources.pods, sources.caches, ledger, client);
     starter = new ProjectStarter(ledger, client, sources.caches);
     timers = sources.timers;
     sweep = new DeletedProjectSweep(sources.pods, context.getPrimaryCache(), ledger, client);
     timers.every(DeletedProjectSweep.EVERY, sweep);
     return sources.all;
+  }
+
+  /** The start-up rebuild of the ledger from the project pods (pending until they are listed). */
+  ProjectPodEventSource.LedgerRebuild ledgerRebuild() {
+    ProjectPodEventSource source = pods;
+    return source == null ? ProjectPodEventSource.LedgerRebuild.PENDING : source.ledgerRebuild();
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.quotient.admission.LeaseLedger;
 import dev.quotient.settings.InvalidSettingsException;
 import dev.quotient.settings.Settings;
 import dev.quotient.settings.SettingsParser;
+import dev.quotient.web.HealthProbe;
 import dev.quotient.web.MetricsServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -64,7 +65,7 @@ public final class QuotientOperator implements AutoCloseable {
           exitOnInformerFailure);
     }
 
-    /** Serve /metrics and /healthz on this port (0 = any free port); null = no server. */
+    /** Serve /metrics, /healthz and /readyz on this port (0 = any free port); null = no server. */
     public Config withMetricsPort(Integer port) {
       return new Config(
           namespace,
@@ -111,6 +112,7 @@ public final class QuotientOperator implements AutoCloseable {
   private final MetricsServer metrics;
   private final ProjectReconciler projects;
   private final NodeCache nodes;
+  private final OperatorHealth health;
 
   private QuotientOperator(
       Operator operator,
@@ -119,7 +121,8 @@ public final class QuotientOperator implements AutoCloseable {
       SettingsWatcher watcher,
       MetricsServer metrics,
       ProjectReconciler projects,
-      NodeCache nodes) {
+      NodeCache nodes,
+      OperatorHealth health) {
     this.operator = operator;
     this.settings = settings;
     this.ledger = ledger;
@@ -127,6 +130,12 @@ public final class QuotientOperator implements AutoCloseable {
     this.metrics = metrics;
     this.projects = projects;
     this.nodes = nodes;
+    this.health = health;
+  }
+
+  /** What /healthz and /readyz answer. */
+  public HealthProbe health() {
+    return health;
   }
 
   /**
@@ -138,6 +147,9 @@ public final class QuotientOperator implements AutoCloseable {
     SettingsStore settings = new SettingsStore(initial);
     LeaseLedger ledger = new LeaseLedger();
     EventRecorder events = new EventRecorder(client, config.clock());
+    OperatorHealth health =
+        new OperatorHealth(
+            config.leaderElection() == null ? null : config.leaderElection().identity());
     Operator operator =
         new Operator(
             o ->
@@ -158,6 +170,7 @@ public final class QuotientOperator implements AutoCloseable {
                               informer.getApiTypeClass().getSimpleName(),
                               failure.toString(),
                               failure);
+                          health.informerStopped(informer.getApiTypeClass().getSimpleName());
                           if (config.exitOnInformerFailure()) {
                             System.exit(1);
                           }
@@ -173,6 +186,7 @@ public final class QuotientOperator implements AutoCloseable {
                                 .withRenewDeadline(config.leaderElection().renewDeadline())
                                 .withRetryPeriod(config.leaderElection().retryPeriod())
                                 .withExitOnStopLeading(config.leaderElection().exitOnStopLeading())
+                                .withLeaderCallbacks(health.leaderCallbacks())
                                 .build()));
     NodeCache nodes =
         new NodeCache(
@@ -182,6 +196,7 @@ public final class QuotientOperator implements AutoCloseable {
                   "The informer for Node stopped and cannot resume: {}",
                   failure.toString(),
                   failure);
+              health.informerStopped("Node");
               if (config.exitOnInformerFailure()) {
                 System.exit(1);
               }
@@ -195,17 +210,30 @@ public final class QuotientOperator implements AutoCloseable {
     SettingsWatcher watcher =
         new SettingsWatcher(
             client, config.namespace(), config.settingsConfigMap(), settings, events);
-    operator.start();
+    health.watch(
+        projects::ledgerRebuild,
+        () -> operator.getRuntimeInfo().unhealthyInformerWrappingEventSourceHealthIndicator());
+    // Served before the caches sync, so the probes can say "starting" rather than refuse.
     MetricsServer metrics =
         config.metricsPort() == null
             ? null
-            : new MetricsServer("0.0.0.0", config.metricsPort(), ledger);
+            : new MetricsServer("0.0.0.0", config.metricsPort(), ledger, health);
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      throw e;
+    }
+    health.started();
     log.info(
         "Quotient operator started (settings {}/{}{})",
         config.namespace(),
         config.settingsConfigMap(),
         metrics == null ? "" : ", metrics on :" + metrics.port());
-    return new QuotientOperator(operator, settings, ledger, watcher, metrics, projects, nodes);
+    return new QuotientOperator(
+        operator, settings, ledger, watcher, metrics, projects, nodes, health);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {

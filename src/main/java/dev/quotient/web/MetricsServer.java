@@ -15,14 +15,19 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
- * {@code /metrics} in the Prometheus text format and {@code /healthz}, from the lease ledger (no
- * API calls per scrape), on the JDK's own HTTP server.
+ * {@code /metrics} in the Prometheus text format, from the lease ledger (no API calls per scrape),
+ * and the probes {@code /healthz} and {@code /readyz} ({@link HealthProbe}), on the JDK's own HTTP
+ * server.
  */
 public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
   private final LeaseLedger ledger;
 
   public MetricsServer(String host, int port, LeaseLedger ledger) {
+    this(host, port, ledger, HealthProbe.ALWAYS_OK);
+  }
+
+  public MetricsServer(String host, int port, LeaseLedger ledger, HealthProbe health) {
     this.ledger = ledger;
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 0);
@@ -37,7 +42,8 @@ public final class MetricsServer implements AutoCloseable {
               return t;
             }));
     server.createContext("/metrics", ex -> respond(ex, "text/plain; version=0.0.4", metrics()));
-    server.createContext("/healthz", ex -> respond(ex, "text/plain", "ok\n"));
+    server.createContext("/healthz", ex -> respond(ex, health.liveness()));
+    server.createContext("/readyz", ex -> respond(ex, health.readiness()));
     server.start();
   }
 
@@ -108,10 +114,20 @@ public final class MetricsServer implements AutoCloseable {
         .append('\n');
   }
 
+  /** 200 when the check passes, 503 when it fails (what the kubelet's probes look at). */
+  private static void respond(HttpExchange ex, HealthProbe.Check check) throws IOException {
+    respond(ex, check.ok() ? 200 : 503, "text/plain", check.message() + "\n");
+  }
+
   private static void respond(HttpExchange ex, String type, String body) throws IOException {
+    respond(ex, 200, type, body);
+  }
+
+  private static void respond(HttpExchange ex, int code, String type, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
-    ex.sendResponseHeaders(200, bytes.length);
+    ex.sendResponseHeaders(code, bytes.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(bytes);
     }
