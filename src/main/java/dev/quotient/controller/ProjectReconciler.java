@@ -44,6 +44,7 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   private final Clock clock;
   private final ReconcileErrorStatus errors;
   private final NodeCache nodes;
+  private final OperatorMetrics metrics;
   private ProjectObserver observer;
   private ProjectStarter starter;
   private ProjectTimerDriver timers;
@@ -56,7 +57,9 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
       LeaseLedger ledger,
       NodeCache nodes,
       EventRecorder events,
-      Clock clock) {
+      Clock clock,
+      OperatorMetrics metrics) {
+    this.metrics = metrics;
     this.settings = settings;
     this.nodes = nodes;
     this.ledger = ledger;
@@ -71,7 +74,9 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
     ProjectEventSources sources = new ProjectEventSources(context, ledger, nodes, settings, clock);
     pods = sources.pods;
     observer = new ProjectObserver(sources.pods, sources.caches, ledger, client);
-    starter = new ProjectStarter(ledger, client, sources.caches);
+    starter = new ProjectStarter(ledger, client, sources.caches, metrics);
+    var primary = context.getPrimaryCache();
+    metrics.countProjectsByPhase(primary::list);
     timers = sources.timers;
     sweep = new DeletedProjectSweep(sources.pods, context.getPrimaryCache(), ledger, client);
     timers.every(DeletedProjectSweep.EVERY, sweep);

@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -147,6 +150,9 @@ public final class QuotientOperator implements AutoCloseable {
     SettingsStore settings = new SettingsStore(initial);
     LeaseLedger ledger = new LeaseLedger();
     EventRecorder events = new EventRecorder(client, config.clock());
+    // One registry for JOSDK's reconcile metrics, ours and the ledger's: /metrics scrapes it.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OperatorMetrics operatorMetrics = new OperatorMetrics(registry);
     OperatorHealth health =
         new OperatorHealth(
             config.leaderElection() == null ? null : config.leaderElection().identity());
@@ -157,6 +163,7 @@ public final class QuotientOperator implements AutoCloseable {
                     .withCloseClientOnStop(false)
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                     .withConcurrentReconciliationThreads(config.reconcileThreads())
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
                     .withCacheSyncTimeout(Duration.ofMinutes(2))
@@ -202,7 +209,7 @@ public final class QuotientOperator implements AutoCloseable {
               }
             });
     ProjectReconciler projects =
-        new ProjectReconciler(settings, ledger, nodes, events, config.clock());
+        new ProjectReconciler(settings, ledger, nodes, events, config.clock(), operatorMetrics);
     operator.register(projects);
     operator.register(new LicenseReconciler(settings, ledger, events, config.clock()));
     operator.register(
@@ -217,7 +224,7 @@ public final class QuotientOperator implements AutoCloseable {
     MetricsServer metrics =
         config.metricsPort() == null
             ? null
-            : new MetricsServer("0.0.0.0", config.metricsPort(), ledger, health);
+            : new MetricsServer("0.0.0.0", config.metricsPort(), ledger, registry, health);
     try {
       operator.start();
     } catch (RuntimeException e) {

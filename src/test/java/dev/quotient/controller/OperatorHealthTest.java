@@ -6,6 +6,8 @@ import dev.quotient.admission.LeaseLedger;
 import dev.quotient.controller.ProjectPodEventSource.LedgerRebuild;
 import dev.quotient.web.HealthProbe.Check;
 import dev.quotient.web.MetricsServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,7 +75,13 @@ class OperatorHealthTest {
   @Test
   void theServerAnswers503WithTheReason() throws Exception {
     OperatorHealth health = synced(new OperatorHealth(null));
-    try (MetricsServer server = new MetricsServer("127.0.0.1", 0, new LeaseLedger(), health)) {
+    try (MetricsServer server =
+        new MetricsServer(
+            "127.0.0.1",
+            0,
+            new LeaseLedger(),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            health)) {
       assertThat(get(server, "/healthz")).isEqualTo("200 ok\n");
       assertThat(get(server, "/readyz")).isEqualTo("200 ready\n");
       health.informerStopped("Pod");
