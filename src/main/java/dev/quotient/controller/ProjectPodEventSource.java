@@ -18,6 +18,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
  */
 public final class ProjectPodEventSource extends InformerEventSource<Pod, Project> {
   private final LeaseLedger ledger;
+  private volatile LedgerRebuild rebuild = LedgerRebuild.PENDING;
 
   public ProjectPodEventSource(EventSourceContext<Project> context, LeaseLedger ledger) {
     super(
@@ -38,7 +39,32 @@ public final class ProjectPodEventSource extends InformerEventSource<Pod, Projec
   @Override
   public synchronized void start() {
     super.start();
-    ledger.rebuild(list().map(PodLeases::lease).flatMap(java.util.Optional::stream).toList());
+    try {
+      ledger.rebuild(list().map(PodLeases::lease).flatMap(java.util.Optional::stream).toList());
+      rebuild = LedgerRebuild.DONE;
+    } catch (RuntimeException e) {
+      rebuild = LedgerRebuild.failed(e);
+      throw e;
+    }
+  }
+
+  /** Whether the ledger has been rebuilt from this informer's pods (the health probes ask). */
+  LedgerRebuild ledgerRebuild() {
+    return rebuild;
+  }
+
+  /**
+   * Where the start-up rebuild of the ledger stands.
+   *
+   * @param failure why it failed, or null
+   */
+  record LedgerRebuild(boolean done, String failure) {
+    static final LedgerRebuild PENDING = new LedgerRebuild(false, null);
+    static final LedgerRebuild DONE = new LedgerRebuild(true, null);
+
+    static LedgerRebuild failed(RuntimeException e) {
+      return new LedgerRebuild(false, e.toString());
+    }
   }
 
   @Override

@@ -46,6 +46,7 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   private final Clock clock;
   private final ReconcileErrorStatus errors;
   private final NodeCache nodes;
+  private final OperatorMetrics metrics;
   private ProjectObserver observer;
   private ProjectStarter starter;
   private ProjectTimerDriver timers;
@@ -53,13 +54,16 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   private KubernetesClient client;
   private volatile ProjectCaches caches;
   private volatile IndexerResourceCache<Project> primary;
+  private volatile ProjectPodEventSource pods;
 
   ProjectReconciler(
       SettingsStore settings,
       LeaseLedger ledger,
       NodeCache nodes,
       EventRecorder events,
-      Clock clock) {
+      Clock clock,
+      OperatorMetrics metrics) {
+    this.metrics = metrics;
     this.settings = settings;
     this.nodes = nodes;
     this.ledger = ledger;
@@ -72,14 +76,23 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   public List<EventSource<?, Project>> prepareEventSources(EventSourceContext<Project> context) {
     client = context.getClient();
     ProjectEventSources sources = new ProjectEventSources(context, ledger, nodes, settings, clock);
+    pods = sources.pods;
     observer = new ProjectObserver(sources.pods, sources.caches, ledger, client);
-    starter = new ProjectStarter(ledger, client, sources.caches);
+    starter = new ProjectStarter(ledger, client, sources.caches, metrics);
+    var primary = context.getPrimaryCache();
+    metrics.countProjectsByPhase(primary::list);
     timers = sources.timers;
     sweep = new DeletedProjectSweep(sources.pods, context.getPrimaryCache(), ledger, client);
     timers.every(DeletedProjectSweep.EVERY, sweep);
     caches = sources.caches;
     primary = context.getPrimaryCache();
     return sources.all;
+  }
+
+  /** The start-up rebuild of the ledger from the project pods (pending until they are listed). */
+  ProjectPodEventSource.LedgerRebuild ledgerRebuild() {
+    ProjectPodEventSource source = pods;
+    return source == null ? ProjectPodEventSource.LedgerRebuild.PENDING : source.ledgerRebuild();
   }
 
   @Override

@@ -35,8 +35,11 @@ final class ProjectStarter {
   private final LeaseLedger ledger;
   private final KubernetesClient client;
   private final ProjectCaches caches;
+  private final OperatorMetrics metrics;
 
-  ProjectStarter(LeaseLedger ledger, KubernetesClient client, ProjectCaches caches) {
+  ProjectStarter(
+      LeaseLedger ledger, KubernetesClient client, ProjectCaches caches, OperatorMetrics metrics) {
+    this.metrics = metrics;
     this.ledger = ledger;
     this.client = client;
     this.caches = caches;
@@ -52,6 +55,9 @@ final class ProjectStarter {
         project.getStatus() == null || project.getStatus().getSkippedNodeGroups() == null
             ? List.of()
             : project.getStatus().getSkippedNodeGroups();
+    // Read before admit, which takes the project out of the queue.
+    Instant requested =
+        ledger.waiting(key).map(dev.quotient.admission.WaitingProject::since).orElse(now);
     AdmissionDecision decision;
     try {
       decision =
@@ -92,6 +98,7 @@ final class ProjectStarter {
       return new StartOutcome.Waiting(shown, waiting);
     }
     var lease = ((AdmissionDecision.Admitted) decision).lease();
+    metrics.admitted(java.time.Duration.between(requested, now));
     // The same quota admission computed: the licenses that got a run slot are the lease's.
     QuotaOutcome outcome =
         ProjectObserver.quota(project, key, known, nsLabels, s, now, lease.licenses()::contains);

@@ -4,11 +4,15 @@ import dev.quotient.admission.LeaseLedger;
 import dev.quotient.settings.InvalidSettingsException;
 import dev.quotient.settings.Settings;
 import dev.quotient.settings.SettingsParser;
+import dev.quotient.web.HealthProbe;
 import dev.quotient.web.MetricsServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -79,7 +83,7 @@ public final class QuotientOperator implements AutoCloseable {
           dashboardPort);
     }
 
-    /** Serve /metrics and /healthz on this port (0 = any free port); null = no server. */
+    /** Serve /metrics, /healthz and /readyz on this port (0 = any free port); null = no server. */
     public Config withMetricsPort(Integer port) {
       return new Config(
           namespace,
@@ -171,6 +175,7 @@ public final class QuotientOperator implements AutoCloseable {
   private final ProjectReconciler projects;
   private final NodeCache nodes;
   private final Dashboard dashboard;
+  private final OperatorHealth health;
 
   private QuotientOperator(
       Operator operator,
@@ -180,7 +185,8 @@ public final class QuotientOperator implements AutoCloseable {
       MetricsServer metrics,
       ProjectReconciler projects,
       NodeCache nodes,
-      Dashboard dashboard) {
+      Dashboard dashboard,
+      OperatorHealth health) {
     this.operator = operator;
     this.settings = settings;
     this.ledger = ledger;
@@ -189,6 +195,12 @@ public final class QuotientOperator implements AutoCloseable {
     this.projects = projects;
     this.nodes = nodes;
     this.dashboard = dashboard;
+    this.health = health;
+  }
+
+  /** What /healthz and /readyz answer. */
+  public HealthProbe health() {
+    return health;
   }
 
   /**
@@ -200,6 +212,12 @@ public final class QuotientOperator implements AutoCloseable {
     SettingsStore settings = new SettingsStore(initial);
     LeaseLedger ledger = new LeaseLedger();
     EventRecorder events = new EventRecorder(client, config.clock());
+    // One registry for JOSDK's reconcile metrics, ours and the ledger's: /metrics scrapes it.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OperatorMetrics operatorMetrics = new OperatorMetrics(registry);
+    OperatorHealth health =
+        new OperatorHealth(
+            config.leaderElection() == null ? null : config.leaderElection().identity());
     Operator operator =
         new Operator(
             o ->
@@ -207,6 +225,7 @@ public final class QuotientOperator implements AutoCloseable {
                     .withCloseClientOnStop(false)
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                     .withConcurrentReconciliationThreads(config.reconcileThreads())
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
                     .withCacheSyncTimeout(Duration.ofMinutes(2))
@@ -220,6 +239,7 @@ public final class QuotientOperator implements AutoCloseable {
                               informer.getApiTypeClass().getSimpleName(),
                               failure.toString(),
                               failure);
+                          health.informerStopped(informer.getApiTypeClass().getSimpleName());
                           if (config.exitOnInformerFailure()) {
                             System.exit(1);
                           }
@@ -235,6 +255,7 @@ public final class QuotientOperator implements AutoCloseable {
                                 .withRenewDeadline(config.leaderElection().renewDeadline())
                                 .withRetryPeriod(config.leaderElection().retryPeriod())
                                 .withExitOnStopLeading(config.leaderElection().exitOnStopLeading())
+                                .withLeaderCallbacks(health.leaderCallbacks())
                                 .build()));
     NodeCache nodes =
         new NodeCache(
@@ -244,12 +265,13 @@ public final class QuotientOperator implements AutoCloseable {
                   "The informer for Node stopped and cannot resume: {}",
                   failure.toString(),
                   failure);
+              health.informerStopped("Node");
               if (config.exitOnInformerFailure()) {
                 System.exit(1);
               }
             });
     ProjectReconciler projects =
-        new ProjectReconciler(settings, ledger, nodes, events, config.clock());
+        new ProjectReconciler(settings, ledger, nodes, events, config.clock(), operatorMetrics);
     operator.register(projects);
     LicenseReconciler licenses = new LicenseReconciler(settings, ledger, events, config.clock());
     operator.register(licenses);
@@ -259,11 +281,23 @@ public final class QuotientOperator implements AutoCloseable {
     SettingsWatcher watcher =
         new SettingsWatcher(
             client, config.namespace(), config.settingsConfigMap(), settings, events);
-    operator.start();
+    health.watch(
+        projects::ledgerRebuild,
+        () -> operator.getRuntimeInfo().unhealthyInformerWrappingEventSourceHealthIndicator());
+    // Served before the caches sync, so the probes can say "starting" rather than refuse.
     MetricsServer metrics =
         config.metricsPort() == null
             ? null
-            : new MetricsServer("0.0.0.0", config.metricsPort(), ledger);
+            : new MetricsServer("0.0.0.0", config.metricsPort(), ledger, registry, health);
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      throw e;
+    }
+    health.started();
     Dashboard dashboard =
         config.dashboardPort() == null
             ? null
@@ -277,7 +311,7 @@ public final class QuotientOperator implements AutoCloseable {
             ? ""
             : ", dashboard on http://" + config.dashboardHost() + ":" + dashboard.port() + "/");
     return new QuotientOperator(
-        operator, settings, ledger, watcher, metrics, projects, nodes, dashboard);
+        operator, settings, ledger, watcher, metrics, projects, nodes, dashboard, health);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {

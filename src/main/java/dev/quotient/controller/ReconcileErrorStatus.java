@@ -29,7 +29,9 @@ final class ReconcileErrorStatus {
     this.clock = clock;
   }
 
-  ErrorStatusUpdateControl<Project> record(Project project, Context<Project> context, Exception e) {
+  ErrorStatusUpdateControl<Project> record(
+      Project project, Context<Project> context, Exception thrown) {
+    Exception e = unwrapped(thrown);
     if (e instanceof KubernetesClientException gone
         && gone.getCode() == 404
         && context
@@ -84,5 +86,18 @@ final class ReconcileErrorStatus {
           writeFailed.toString());
     }
     return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  /**
+   * What the reconciler threw: JOSDK's Micrometer metrics time the reconcile and hand its failure
+   * on wrapped in an OperatorException.
+   */
+  static Exception unwrapped(Exception e) {
+    Exception out = e;
+    while (out instanceof io.javaoperatorsdk.operator.OperatorException
+        && out.getCause() instanceof Exception cause) {
+      out = cause;
+    }
+    return out;
   }
 }

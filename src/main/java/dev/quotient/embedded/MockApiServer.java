@@ -1,6 +1,5 @@
 package dev.quotient.embedded;
 
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -9,7 +8,6 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -89,17 +87,12 @@ public final class MockApiServer implements AutoCloseable {
 
   private void installCrds() {
     for (String file : CRDS) {
-      try (InputStream in = MockApiServer.class.getResourceAsStream("/META-INF/fabric8/" + file)) {
-        if (in == null) {
-          throw new IllegalStateException(
-              "CRD " + file + " is not on the classpath; build with 'mvn package'");
-        }
-        CustomResourceDefinition crd =
-            client.apiextensions().v1().customResourceDefinitions().load(in).item();
-        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(ApiCatalog.loadCrd(file))
+          .create();
     }
   }
 

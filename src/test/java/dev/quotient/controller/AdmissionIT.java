@@ -65,10 +65,20 @@ class AdmissionIT {
       assertCondition(woke, "QuotaAdmitted", "True", "QuotaAdmitted");
       assertThat(cluster.run().operator().ledger().rejectionsByResource())
           .containsEntry("running-projects", 1L);
-      assertThat(scrape(cluster))
-          .contains("quotient_admission_rejections_total{resource=\"running-projects\"} 1")
-          .contains("quotient_running_projects 2")
-          .contains("quotient_waiting_projects 0");
+      cluster.awaitPhase(ns, "a", ProjectPhase.Stopped);
+      assertThat(scrape(cluster).lines())
+          .contains(
+              "quotient_admission_rejections_total{resource=\"running-projects\"} 1.0",
+              "quotient_admission_rejections_total{resource=\"cpu\"} 0.0",
+              "quotient_running_projects 2.0",
+              "quotient_waiting_projects 0.0",
+              // a, b at once, c after its wait (seconds here): all three within 10s
+              "quotient_admission_latency_seconds_count 3",
+              "quotient_admission_latency_seconds_bucket{le=\"10.0\"} 3",
+              "quotient_projects{phase=\"Running\"} 2.0",
+              "quotient_projects{phase=\"Stopped\"} 1.0",
+              "quotient_projects{phase=\"WaitingForResources\"} 0.0")
+          .anySatisfy(l -> assertThat(l).startsWith("operator_sdk_reconciliations_started_total{"));
     }
   }
 

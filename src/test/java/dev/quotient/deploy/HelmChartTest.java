@@ -394,13 +394,16 @@ class HelmChartTest {
     List<GenericKubernetesResource> bare =
         render(c -> c.set("admissionPolicies.enabled", "false").set("rbac.create", "false"));
     assertThat(bare.stream().map(HasMetadata::getKind).collect(Collectors.toSet()))
-        .containsExactlyInAnyOrder("ServiceAccount", "ConfigMap", "Deployment");
+        .containsExactlyInAnyOrder(
+            "ServiceAccount", "ConfigMap", "Deployment", "PodDisruptionBudget");
 
-    Deployment standby =
-        Manifests.ofKind(render(c -> c.set("replicaCount", "2")), "Deployment", Deployment.class)
-            .get(0);
-    assertThat(standby.getSpec().getReplicas()).isEqualTo(2);
-    assertThat(standby.getSpec().getStrategy()).isNull();
+    List<GenericKubernetesResource> single = render(c -> c.set("replicaCount", "1"));
+    Deployment one = Manifests.ofKind(single, "Deployment", Deployment.class).get(0);
+    assertThat(one.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(one.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(single).noneMatch(o -> o.getKind().equals("PodDisruptionBudget"));
+    assertThat(render(c -> c.set("podDisruptionBudget.enabled", "false")))
+        .noneMatch(o -> o.getKind().equals("PodDisruptionBudget"));
   }
 
   /** The dashboard has no login: off by default, and when on, only on the pod's loopback. */

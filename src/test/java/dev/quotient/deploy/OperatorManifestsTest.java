@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -93,6 +94,7 @@ class OperatorManifestsTest {
             "RoleBinding " + NAMESPACE + "/quotient-operator",
             "ConfigMap " + NAMESPACE + "/quotient-settings",
             "Deployment " + NAMESPACE + "/quotient-operator",
+            "PodDisruptionBudget " + NAMESPACE + "/quotient-operator",
             "ValidatingAdmissionPolicy quotient-project-admin-quota",
             "ValidatingAdmissionPolicyBinding quotient-project-admin-quota",
             "ValidatingAdmissionPolicy quotient-pod-ledger-labels",
@@ -105,7 +107,8 @@ class OperatorManifestsTest {
             OPERATOR.resolve("role.yaml"),
             OPERATOR.resolve("rolebinding.yaml"),
             OPERATOR.resolve("settings-configmap.yaml"),
-            OPERATOR.resolve("deployment.yaml"))) {
+            OPERATOR.resolve("deployment.yaml"),
+            OPERATOR.resolve("poddisruptionbudget.yaml"))) {
       Manifests.objects(Manifests.read(file))
           .forEach(
               o ->
@@ -213,10 +216,20 @@ class OperatorManifestsTest {
               assertThat(p.getContainerPort()).isEqualTo(port);
               assertThat(p.getName()).isEqualTo("metrics");
             });
-    for (Probe probe : List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())) {
-      assertThat(probe.getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    for (Probe probe : List.of(c.getLivenessProbe(), c.getReadinessProbe())) {
       assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
     }
+    // Two replicas (leader and warm standby), rolled one at a time, one kept through a drain.
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(d.getSpec().getStrategy()).isNull();
+    PodDisruptionBudget pdb =
+        Manifests.one(
+            objects, "PodDisruptionBudget", "quotient-operator", PodDisruptionBudget.class);
+    assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+    assertThat(pdb.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(d.getSpec().getSelector().getMatchLabels());
     // Pod Security Standards, restricted
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
@@ -230,16 +243,17 @@ class OperatorManifestsTest {
   }
 
   @Test
-  void theProbedPathIsServedByTheMetricsServer() throws Exception {
+  void theProbedPathsAreServedByTheMetricsServer() throws Exception {
     try (MetricsServer server = new MetricsServer("127.0.0.1", 0, new LeaseLedger())) {
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + server.port() + "/healthz"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).isEqualTo(200);
+      for (String path : List.of("/healthz", "/readyz")) {
+        HttpResponse<String> r =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+      }
     }
   }
 
