@@ -3,14 +3,23 @@ package dev.quotient.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import java.util.Objects;
 
 /** What the user asks of a project. */
+// projectId names the home directory: changing or removing it would move the project to another
+// user's files (or orphan its own), so once set it stays. Setting it later is the admission
+// policy's business (admins only).
+@ValidationRule(
+    value =
+        "!has(oldSelf.projectId) || (has(self.projectId) && self.projectId == oldSelf.projectId)",
+    message = "spec.projectId is immutable once set: it names the project's home directory")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ProjectSpec {
 
-  @JsonPropertyDescription("Stable id (UUID) naming the home directory; defaults to metadata.uid.")
+  @JsonPropertyDescription(
+      "Stable id (UUID) naming the home directory; defaults to metadata.uid. Only admins may set it (admission policy), and once set it cannot change.")
   private String projectId;
 
   @JsonPropertyDescription("Running or Stopped: the user's start/stop request.")

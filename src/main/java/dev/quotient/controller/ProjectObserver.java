@@ -49,13 +49,16 @@ final class ProjectObserver {
   private final ProjectCaches caches;
   private final LeaseLedger ledger;
   private final KubernetesClient client;
+  private final HomeClaims homes;
 
   ProjectObserver(
       ProjectPodEventSource pods,
       ProjectCaches caches,
+      HomeClaims homes,
       LeaseLedger ledger,
       KubernetesClient client) {
     this.pods = pods;
+    this.homes = homes;
     this.caches = caches;
     this.ledger = ledger;
     this.client = client;
@@ -107,7 +110,8 @@ final class ProjectObserver {
         annotation(project.getMetadata().getAnnotations(), LAST_ACTIVITY),
         pod == null ? null : podState(pod, project),
         preview,
-        problem);
+        problem,
+        homes.conflict(project));
   }
 
   /** The quota a start of this project gets, with the given license run slots. */

@@ -68,7 +68,7 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   public List<EventSource<?, Project>> prepareEventSources(EventSourceContext<Project> context) {
     client = context.getClient();
     ProjectEventSources sources = new ProjectEventSources(context, ledger, nodes, settings, clock);
-    observer = new ProjectObserver(sources.pods, sources.caches, ledger, client);
+    observer = new ProjectObserver(sources.pods, sources.caches, sources.homes, ledger, client);
     starter = new ProjectStarter(ledger, client, sources.caches);
     timers = sources.timers;
     sweep = new DeletedProjectSweep(sources.pods, context.getPrimaryCache(), ledger, client);

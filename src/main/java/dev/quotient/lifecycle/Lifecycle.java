@@ -266,6 +266,9 @@ public final class Lifecycle {
           List.of(),
           heldUntil.equals(Instant.MAX) ? null : heldUntil);
     }
+    if (o.homeConflict() != null) {
+      return homeInUse(o, s, now);
+    }
     if (!o.missingLicenses().isEmpty()
         && o.created() != null
         && o.created().plus(LICENSE_GRACE).isAfter(now)) {
@@ -294,6 +297,35 @@ public final class Lifecycle {
                   + " disappeared while the project should run; creating it again"));
     }
     return new LifecycleDecision(new Step.Start(), null, events, null);
+  }
+
+  /**
+   * A second project naming a home in use does not start: two pods writing one home directory
+   * corrupt it. The Warning goes out once (when the status first says so); the project looks again
+   * at the check interval, as the owner going away wakes nothing here.
+   */
+  private static LifecycleDecision homeInUse(ProjectObservation o, Settings s, Instant now) {
+    HomeConflict c = o.homeConflict();
+    String message =
+        "Not started: projectId '"
+            + c.projectId()
+            + "' is the home of project "
+            + c.owner()
+            + ", and two projects never share a home: this one stays stopped while "
+            + c.owner()
+            + " claims it (delete one of the two)";
+    boolean told =
+        o.previous().getPhase() == ProjectPhase.Stopped
+            && ProjectStatusBuilder.readyReason(o.previous()) == Reason.ProjectIdInUse
+            && message.equals(o.previous().getMessage());
+    return new LifecycleDecision(
+        new Step.Hold(),
+        StatusChange.of(ProjectPhase.Stopped, Reason.ProjectIdInUse, message)
+            .admitted(Admitted.no(Reason.ProjectIdInUse, message))
+            .quota(previewQuota(o), previewLicenses(o), List.of())
+            .licenseNote(o.previewProblem()),
+        told ? List.of() : List.of(StatusEvent.warning(Reason.ProjectIdInUse, message)),
+        now.plus(s.idleCheckInterval()));
   }
 
   /**

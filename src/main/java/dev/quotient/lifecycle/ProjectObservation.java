@@ -17,6 +17,7 @@ import java.util.List;
  * @param pod its pod, null when there is none
  * @param preview the quota its next start would get (null when the spec cannot be used)
  * @param previewProblem why there is no preview
+ * @param homeConflict the other project that owns this one's projectId (null: none does)
  */
 public record ProjectObservation(
     ProjectKey key,
@@ -29,7 +30,8 @@ public record ProjectObservation(
     String activity,
     PodState pod,
     QuotaOutcome preview,
-    String previewProblem) {
+    String previewProblem,
+    HomeConflict homeConflict) {
   public ProjectObservation {
     requestedLicenses = List.copyOf(requestedLicenses);
     missingLicenses = List.copyOf(missingLicenses);

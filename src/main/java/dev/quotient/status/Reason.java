@@ -24,6 +24,7 @@ public enum Reason {
   LicenseChangeRestart,
   LicenseChangePending,
   PodCreateFailed,
+  ProjectIdInUse,
   ReconcileError,
   // Quota and admission
   QuotaAdmitted,

@@ -1,6 +1,7 @@
 package dev.quotient.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.quotient.admission.AdmissionDecision;
 import dev.quotient.admission.Bottleneck;
@@ -314,6 +315,15 @@ class LifecycleTest {
             g -> g.missing("gone").created(NOW.minusSeconds(30)),
             "Start",
             null,
+            null),
+        row(
+            "Running",
+            "new",
+            "none",
+            "its projectId is another project's home",
+            g -> g.homeOf("ns/older"),
+            "Hold",
+            ProjectPhase.Stopped,
             null));
   }
 
@@ -459,6 +469,38 @@ class LifecycleTest {
         Lifecycle.afterStart(o, new StartOutcome.InvalidSpec("bad cpu"), SETTINGS, NOW);
     assertThat(invalid.status().message())
         .isEqualTo("Cannot start: bad cpu; fix the project's spec");
+  }
+
+  @Test
+  void aProjectWhoseHomeIsTakenSaysWhoseItIsAndWarnsOnce() {
+    LifecycleDecision first = Lifecycle.decide(new Given().homeOf("ns/a").build(), SETTINGS, NOW);
+    assertThat(first.status().reason()).isEqualTo(Reason.ProjectIdInUse);
+    assertThat(first.status().message())
+        .contains("projectId 'shared-id' is the home of project ns/a");
+    assertThat(first.events())
+        .extracting(StatusEvent::type, StatusEvent::reason)
+        .containsExactly(tuple(StatusEvent.Type.Warning, Reason.ProjectIdInUse));
+    assertThat(first.nextLook()).isEqualTo(NOW.plus(SETTINGS.idleCheckInterval()));
+
+    Given again = new Given().homeOf("ns/a");
+    again.previous(
+        new dev.quotient.status.ProjectStatusBuilder(new ProjectStatus(), 2L, NOW)
+            .apply(first.status())
+            .build());
+    assertThat(Lifecycle.decide(again.build(), SETTINGS, NOW).events()).isEmpty();
+  }
+
+  @Test
+  void theOwnerOfAHomeIsTheProjectWithAPodThenTheOldestThenByName() {
+    Instant t = NOW.minus(Duration.ofDays(2));
+    HomeClaim oldest = new HomeClaim(new ProjectKey("b", "x"), t, false);
+    HomeClaim sameAgeA = new HomeClaim(new ProjectKey("a", "y"), t, false);
+    HomeClaim younger = new HomeClaim(new ProjectKey("a", "a"), NOW, false);
+    HomeClaim running = new HomeClaim(new ProjectKey("z", "z"), NOW, true);
+    assertThat(HomeClaim.owner(List.of(oldest, younger))).contains(oldest);
+    assertThat(HomeClaim.owner(List.of(oldest, sameAgeA, younger))).contains(sameAgeA);
+    assertThat(HomeClaim.owner(List.of(oldest, running, younger))).contains(running);
+    assertThat(HomeClaim.owner(List.of())).isEmpty();
   }
 
   /** The table in docs/lifecycle.md is this test's table. */
@@ -625,7 +667,7 @@ class LifecycleTest {
   /** An observation of project ns/p, Running wanted, generation 2, as reconciled last time. */
   static final class Given {
     private DesiredState desired = DesiredState.Running;
-    private final ProjectStatus previous = new ProjectStatus();
+    private ProjectStatus previous = new ProjectStatus();
     private PodState pod;
     private boolean always;
     private Long generation = 2L;
@@ -633,6 +675,7 @@ class LifecycleTest {
     private String activity;
     private List<String> licenses = List.of();
     private List<String> missing = List.of();
+    private HomeConflict homeConflict;
 
     Given() {
       previous.setObservedGeneration(2L);
@@ -690,6 +733,17 @@ class LifecycleTest {
       return this;
     }
 
+    Given previous(ProjectStatus status) {
+      previous = status;
+      return this;
+    }
+
+    Given homeOf(String owner) {
+      String[] key = owner.split("/");
+      homeConflict = new HomeConflict("shared-id", new ProjectKey(key[0], key[1]));
+      return this;
+    }
+
     Given licenses(String... names) {
       licenses = List.of(names);
       return this;
@@ -714,7 +768,8 @@ class LifecycleTest {
           activity,
           pod,
           quota(always),
-          null);
+          null,
+          homeConflict);
     }
   }
 }
