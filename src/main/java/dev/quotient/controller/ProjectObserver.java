@@ -111,7 +111,22 @@ final class ProjectObserver {
         pod == null ? null : podState(pod, project),
         preview,
         problem,
-        homes.conflict(project));
+        homes.conflict(project),
+        specProblem(project));
+  }
+
+  /** What of the spec was read leniently because this operator does not know it. */
+  private static String specProblem(Project project) {
+    String unknown = project.getSpec() == null ? null : project.getSpec().getUnknownDesiredState();
+    return unknown == null
+        ? null
+        : "spec.desiredState '"
+            + unknown
+            + "' is not one this operator knows ("
+            + java.util.Arrays.stream(DesiredState.values())
+                .map(Enum::name)
+                .collect(java.util.stream.Collectors.joining(", "))
+            + ")";
   }
 
   /** The quota a start of this project gets, with the given license run slots. */

@@ -25,6 +25,7 @@ public enum Reason {
   LicenseChangePending,
   PodCreateFailed,
   ProjectIdInUse,
+  SpecInvalid,
   ReconcileError,
   // Quota and admission
   QuotaAdmitted,

@@ -324,6 +324,24 @@ class LifecycleTest {
             g -> g.homeOf("ns/older"),
             "Hold",
             ProjectPhase.Stopped,
+            null),
+        row(
+            "Sleeping (unknown)",
+            "new",
+            "none",
+            "-",
+            g -> g.unknownDesiredState("Sleeping"),
+            "Hold",
+            ProjectPhase.Stopped,
+            null),
+        row(
+            "Sleeping (unknown)",
+            "Running",
+            "Running",
+            "-",
+            g -> g.unknownDesiredState("Sleeping").pod(running()),
+            "Observe",
+            ProjectPhase.Running,
             null));
   }
 
@@ -503,6 +521,24 @@ class LifecycleTest {
     assertThat(HomeClaim.owner(List.of())).isEmpty();
   }
 
+  @Test
+  void aSpecItCannotReadIsNamedOnceAndNeitherStartsNorStopsTheProject() {
+    LifecycleDecision first =
+        Lifecycle.decide(new Given().unknownDesiredState("Sleeping").build(), SETTINGS, NOW);
+    assertThat(first.status().reason()).isEqualTo(Reason.SpecInvalid);
+    assertThat(first.status().message())
+        .contains("spec.desiredState 'Sleeping' is not one this operator knows");
+    assertThat(first.events())
+        .extracting(StatusEvent::type, StatusEvent::reason)
+        .containsExactly(tuple(StatusEvent.Type.Warning, Reason.SpecInvalid));
+    Given again = new Given().unknownDesiredState("Sleeping");
+    again.previous(
+        new dev.quotient.status.ProjectStatusBuilder(new ProjectStatus(), 2L, NOW)
+            .apply(first.status())
+            .build());
+    assertThat(Lifecycle.decide(again.build(), SETTINGS, NOW).events()).isEmpty();
+  }
+
   /** The table in docs/lifecycle.md is this test's table. */
   @Test
   void theDocumentedTableIsThisTable() throws IOException {
@@ -676,6 +712,7 @@ class LifecycleTest {
     private List<String> licenses = List.of();
     private List<String> missing = List.of();
     private HomeConflict homeConflict;
+    private String specProblem;
 
     Given() {
       previous.setObservedGeneration(2L);
@@ -738,6 +775,12 @@ class LifecycleTest {
       return this;
     }
 
+    Given unknownDesiredState(String value) {
+      desired = null;
+      specProblem = "spec.desiredState '" + value + "' is not one this operator knows";
+      return this;
+    }
+
     Given homeOf(String owner) {
       String[] key = owner.split("/");
       homeConflict = new HomeConflict("shared-id", new ProjectKey(key[0], key[1]));
@@ -769,7 +812,8 @@ class LifecycleTest {
           pod,
           quota(always),
           null,
-          homeConflict);
+          homeConflict,
+          specProblem);
     }
   }
 }
