@@ -1,5 +1,6 @@
 package dev.quotient.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -8,6 +9,7 @@ import java.util.Objects;
 
 /** Observed state of a DedicatedNodeGroup. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class DedicatedNodeGroupStatus extends CommonStatus {
 
   @JsonPropertyDescription("Member nodes (labelled and, unless taint is false, tainted).")

@@ -1,11 +1,13 @@
 package dev.quotient.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
 
 /** The quota the project runs (or will run) with. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class EffectiveQuotaStatus {
 
   @JsonPropertyDescription("CPU limit of the project container.")

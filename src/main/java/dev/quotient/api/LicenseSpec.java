@@ -1,5 +1,6 @@
 package dev.quotient.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,7 @@ import java.util.Objects;
         "!has(self.activates) || !has(self.expires) || timestamp(self.expires) > timestamp(self.activates)",
     message = "expires must be after activates")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class LicenseSpec {
 
   @JsonPropertyDescription("Short name shown to users.")

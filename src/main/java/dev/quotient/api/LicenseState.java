@@ -1,5 +1,7 @@
 package dev.quotient.api;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /** Whether one license named by a Project applies to it, and if not, why. */
 public enum LicenseState {
   Applied,
@@ -9,5 +11,11 @@ public enum LicenseState {
   RunLimitReached,
   Incompatible,
   Forbidden,
-  Invalid
+  Invalid;
+
+  /** {@link LenientEnums}: an unknown value reads as null. */
+  @JsonCreator
+  public static LicenseState fromJson(String value) {
+    return LenientEnums.valueOrNull(LicenseState.class, value);
+  }
 }

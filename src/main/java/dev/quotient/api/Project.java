@@ -1,5 +1,6 @@
 package dev.quotient.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -32,4 +33,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Group",
     jsonPath = ".status.effectiveQuota.nodeGroup",
     priority = 1)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class Project extends CustomResource<ProjectSpec, ProjectStatus> implements Namespaced {}

@@ -1,5 +1,7 @@
 package dev.quotient.api;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /** Lifecycle phase of a Project as the operator observes it. */
 public enum ProjectPhase {
   Stopped,
@@ -7,5 +9,11 @@ public enum ProjectPhase {
   Starting,
   Running,
   Stopping,
-  Failed
+  Failed;
+
+  /** {@link LenientEnums}: an unknown value reads as null. */
+  @JsonCreator
+  public static ProjectPhase fromJson(String value) {
+    return LenientEnums.valueOrNull(ProjectPhase.class, value);
+  }
 }

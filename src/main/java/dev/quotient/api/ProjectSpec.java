@@ -1,20 +1,36 @@
 package dev.quotient.api;
 
+import com.fasterxml.jackson.annotation.JsonGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import java.util.Objects;
 
 /** What the user asks of a project. */
+// projectId names the home directory: changing or removing it would move the project to another
+// user's files (or orphan its own), so once set it stays. Setting it later is the admission
+// policy's business (admins only).
+@ValidationRule(
+    value =
+        "!has(oldSelf.projectId) || (has(self.projectId) && self.projectId == oldSelf.projectId)",
+    message = "spec.projectId is immutable once set: it names the project's home directory")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class ProjectSpec {
 
-  @JsonPropertyDescription("Stable id (UUID) naming the home directory; defaults to metadata.uid.")
+  @JsonPropertyDescription(
+      "Stable id (UUID) naming the home directory; defaults to metadata.uid. Only admins may set it (admission policy), and once set it cannot change.")
   private String projectId;
 
   @JsonPropertyDescription("Running or Stopped: the user's start/stop request.")
   @Default("Running")
+  @SchemaFrom(type = DesiredState.class)
   private DesiredState desiredState;
 
   @JsonPropertyDescription(
@@ -28,6 +44,12 @@ public class ProjectSpec {
   @JsonPropertyDescription(
       "Base upgrades set by an admin. Per field the effective value is max(adminQuota, licenses): they complement, they do not add up.")
   private QuotaSpec adminQuota;
+
+  /**
+   * spec.desiredState as written, when it is none this operator knows (a newer CRD's value): kept
+   * so the status can name it; the project is then neither started nor stopped by the operator.
+   */
+  @JsonIgnore private String unknownDesiredState;
 
   public String getProjectId() {
     return projectId;
@@ -43,6 +65,29 @@ public class ProjectSpec {
 
   public void setDesiredState(DesiredState desiredState) {
     this.desiredState = desiredState;
+    this.unknownDesiredState = null;
+  }
+
+  /** How Jackson reads the field: leniently, keeping a value it does not know. */
+  @JsonSetter("desiredState")
+  private void readDesiredState(String value) {
+    desiredState = DesiredState.fromJson(value);
+    unknownDesiredState = desiredState == null ? value : null;
+  }
+
+  @JsonIgnore
+  public String getUnknownDesiredState() {
+    return unknownDesiredState;
+  }
+
+  /**
+   * How Jackson writes the field: as it was read, an unknown value included, so that a copy made
+   * through JSON (the framework clones each resource before a reconcile) still knows it. The schema
+   * stays the enum's.
+   */
+  @JsonGetter("desiredState")
+  private String writeDesiredState() {
+    return desiredState != null ? desiredState.name() : unknownDesiredState;
   }
 
   public List<String> getLicenses() {
@@ -79,6 +124,7 @@ public class ProjectSpec {
     }
     return Objects.equals(projectId, other.projectId)
         && Objects.equals(desiredState, other.desiredState)
+        && Objects.equals(unknownDesiredState, other.unknownDesiredState)
         && Objects.equals(licenses, other.licenses)
         && Objects.equals(image, other.image)
         && Objects.equals(adminQuota, other.adminQuota);
@@ -86,6 +132,6 @@ public class ProjectSpec {
 
   @Override
   public int hashCode() {
-    return Objects.hash(projectId, desiredState, licenses, image, adminQuota);
+    return Objects.hash(projectId, desiredState, unknownDesiredState, licenses, image, adminQuota);
   }
 }

@@ -1,5 +1,7 @@
 package dev.quotient.api;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /** Why a project's pod went away (status.stopReason for the ones that stop it). */
 public enum StopReason {
   /** Its user set desiredState: Stopped. */
@@ -27,6 +29,12 @@ public enum StopReason {
   NodeGroupFallback,
   /** The Project was deleted: its pod goes with it. */
   ProjectDeleted;
+
+  /** {@link LenientEnums}: an unknown value reads as null. */
+  @JsonCreator
+  public static StopReason fromJson(String value) {
+    return LenientEnums.valueOrNull(StopReason.class, value);
+  }
 
   /**
    * Whether a project stopped for this reason stays stopped until new activity or a spec change

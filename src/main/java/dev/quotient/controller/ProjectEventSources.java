@@ -5,6 +5,7 @@ import dev.quotient.admission.ProjectKey;
 import dev.quotient.api.License;
 import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
+import dev.quotient.pod.ProjectPodFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
@@ -31,11 +32,13 @@ import java.util.stream.Collectors;
  */
 final class ProjectEventSources {
   static final String BY_LICENSE = "byLicense";
+  static final String BY_HOME = "byHome";
 
   final ProjectPodEventSource pods;
   final ProjectCaches caches;
   final SimpleInboundEventSource<Project> wake = new SimpleInboundEventSource<>("wake");
   final ProjectTimerDriver timers;
+  final HomeClaims homes;
   final List<EventSource<?, Project>> all;
 
   ProjectEventSources(
@@ -45,7 +48,13 @@ final class ProjectEventSources {
       SettingsStore settings,
       Clock clock) {
     var primary = context.getPrimaryCache();
-    primary.addIndexers(Map.of(BY_LICENSE, ProjectObserver::requested));
+    primary.addIndexers(
+        Map.of(
+            BY_LICENSE,
+            ProjectObserver::requested,
+            BY_HOME,
+            p -> List.of(ProjectPodFactory.projectId(p))));
+    homes = new HomeClaims(primary, BY_HOME);
     pods = new ProjectPodEventSource(context, ledger);
     var licenses =
         informer(

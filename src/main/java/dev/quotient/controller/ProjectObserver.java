@@ -50,13 +50,16 @@ final class ProjectObserver {
   private final ProjectCaches caches;
   private final LeaseLedger ledger;
   private final KubernetesClient client;
+  private final HomeClaims homes;
 
   ProjectObserver(
       ProjectPodEventSource pods,
       ProjectCaches caches,
+      HomeClaims homes,
       LeaseLedger ledger,
       KubernetesClient client) {
     this.pods = pods;
+    this.homes = homes;
     this.caches = caches;
     this.ledger = ledger;
     this.client = client;
@@ -109,7 +112,23 @@ final class ProjectObserver {
         annotation(project.getMetadata().getAnnotations(), GPU_LAST_ACTIVITY),
         pod == null ? null : podState(pod, project),
         preview,
-        problem);
+        problem,
+        homes.conflict(project),
+        specProblem(project));
+  }
+
+  /** What of the spec was read leniently because this operator does not know it. */
+  private static String specProblem(Project project) {
+    String unknown = project.getSpec() == null ? null : project.getSpec().getUnknownDesiredState();
+    return unknown == null
+        ? null
+        : "spec.desiredState '"
+            + unknown
+            + "' is not one this operator knows ("
+            + java.util.Arrays.stream(DesiredState.values())
+                .map(Enum::name)
+                .collect(java.util.stream.Collectors.joining(", "))
+            + ")";
   }
 
   /** The quota a start of this project gets, with the given license run slots. */

@@ -77,7 +77,7 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
     client = context.getClient();
     ProjectEventSources sources = new ProjectEventSources(context, ledger, nodes, settings, clock);
     pods = sources.pods;
-    observer = new ProjectObserver(sources.pods, sources.caches, ledger, client);
+    observer = new ProjectObserver(sources.pods, sources.caches, sources.homes, ledger, client);
     starter = new ProjectStarter(ledger, client, sources.caches, metrics);
     var primary = context.getPrimaryCache();
     metrics.countProjectsByPhase(primary::list);

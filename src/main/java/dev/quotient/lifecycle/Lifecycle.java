@@ -67,11 +67,46 @@ public final class Lifecycle {
     if (pod != null && pod.terminating()) {
       return awaitGone(o, pod, now);
     }
+    if (o.specProblem() != null) {
+      return unreadable(o, pod, s, now);
+    }
     String keptBy = o.wantsRunning() ? null : o.alwaysRunningBy();
     if (!o.wantsRunning() && keptBy == null) {
       return userStop(o, pod, now);
     }
     return pod != null ? running(o, pod, s, now, keptBy) : notRunning(o, s, now);
+  }
+
+  /**
+   * A spec this operator cannot read (a newer CRD's desiredState): it neither starts nor stops the
+   * project, since it does not know what was asked; a pod already there runs on as it is. The
+   * Warning goes out once, while the status does not yet say so.
+   */
+  private static LifecycleDecision unreadable(
+      ProjectObservation o, PodState pod, Settings s, Instant now) {
+    String problem =
+        o.specProblem() + "; the operator neither starts nor stops it until it is fixed";
+    String previous = o.previous().getMessage();
+    List<StatusEvent> events =
+        previous != null && previous.contains(o.specProblem())
+            ? List.of()
+            : List.of(StatusEvent.warning(Reason.SpecInvalid, problem));
+    if (pod == null) {
+      return new LifecycleDecision(
+          new Step.Hold(),
+          StatusChange.of(ProjectPhase.Stopped, Reason.SpecInvalid, "Not started: " + problem)
+              .admitted(Admitted.NOT_REQUESTED)
+              .quota(previewQuota(o), previewLicenses(o), List.of()),
+          events,
+          null);
+    }
+    PodObservation seen = pod.seen();
+    return new LifecycleDecision(
+        new Step.Observe(),
+        StatusChange.of(seen.phase(), Reason.SpecInvalid, seen.message() + "; " + problem)
+            .pod(new PodFields(pod.name(), seen.nodeName(), seen.startedAt())),
+        events,
+        now.plus(s.idleCheckInterval()));
   }
 
   private static LifecycleDecision awaitGone(ProjectObservation o, PodState pod, Instant now) {
@@ -292,6 +327,9 @@ public final class Lifecycle {
           List.of(),
           heldUntil.equals(Instant.MAX) ? null : heldUntil);
     }
+    if (o.homeConflict() != null) {
+      return homeInUse(o, s, now);
+    }
     if (!o.missingLicenses().isEmpty()
         && o.created() != null
         && o.created().plus(LICENSE_GRACE).isAfter(now)) {
@@ -320,6 +358,35 @@ public final class Lifecycle {
                   + " disappeared while the project should run; creating it again"));
     }
     return new LifecycleDecision(new Step.Start(), null, events, null);
+  }
+
+  /**
+   * A second project naming a home in use does not start: two pods writing one home directory
+   * corrupt it. The Warning goes out once (when the status first says so); the project looks again
+   * at the check interval, as the owner going away wakes nothing here.
+   */
+  private static LifecycleDecision homeInUse(ProjectObservation o, Settings s, Instant now) {
+    HomeConflict c = o.homeConflict();
+    String message =
+        "Not started: projectId '"
+            + c.projectId()
+            + "' is the home of project "
+            + c.owner()
+            + ", and two projects never share a home: this one stays stopped while "
+            + c.owner()
+            + " claims it (delete one of the two)";
+    boolean told =
+        o.previous().getPhase() == ProjectPhase.Stopped
+            && ProjectStatusBuilder.readyReason(o.previous()) == Reason.ProjectIdInUse
+            && message.equals(o.previous().getMessage());
+    return new LifecycleDecision(
+        new Step.Hold(),
+        StatusChange.of(ProjectPhase.Stopped, Reason.ProjectIdInUse, message)
+            .admitted(Admitted.no(Reason.ProjectIdInUse, message))
+            .quota(previewQuota(o), previewLicenses(o), List.of())
+            .licenseNote(o.previewProblem()),
+        told ? List.of() : List.of(StatusEvent.warning(Reason.ProjectIdInUse, message)),
+        now.plus(s.idleCheckInterval()));
   }
 
   /**

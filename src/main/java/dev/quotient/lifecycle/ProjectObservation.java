@@ -18,6 +18,9 @@ import java.util.List;
  * @param pod its pod, null when there is none
  * @param preview the quota its next start would get (null when the spec cannot be used)
  * @param previewProblem why there is no preview
+ * @param homeConflict the other project that owns this one's projectId (null: none does)
+ * @param specProblem what of the spec this operator cannot read, naming the field and value (e.g. a
+ *     newer CRD's desiredState); null when it reads all of it
  */
 public record ProjectObservation(
     ProjectKey key,
@@ -31,7 +34,9 @@ public record ProjectObservation(
     String gpuActivity,
     PodState pod,
     QuotaOutcome preview,
-    String previewProblem) {
+    String previewProblem,
+    HomeConflict homeConflict,
+    String specProblem) {
   public ProjectObservation {
     requestedLicenses = List.copyOf(requestedLicenses);
     missingLicenses = List.copyOf(missingLicenses);

@@ -72,6 +72,9 @@ public final class ProjectPodFactory {
       try {
         Pod patched = applyPatch(current, patch);
         List<String> problems = new ArrayList<>(protectedFieldsChanged(current, patched));
+        problems.addAll(PatchedPodChecks.placementChanged(current, patched));
+        problems.addAll(PatchedPodChecks.imagesNotAllowed(patched, settings));
+        problems.addAll(PatchedPodChecks.requestsBeyondLease(patched, container(base)));
         if (!settings.allowPrivilegedPatches()) {
           problems.addAll(RestrictedProfile.violations(patched));
         }
@@ -349,7 +352,7 @@ public final class ProjectPodFactory {
     return false;
   }
 
-  private static Container container(Pod pod) {
+  static Container container(Pod pod) {
     return pod.getSpec().getContainers().stream()
         .filter(c -> CONTAINER.equals(c.getName()))
         .findFirst()

@@ -25,6 +25,8 @@ public enum Reason {
   NodeGroupFallback,
   LicenseChangePending,
   PodCreateFailed,
+  ProjectIdInUse,
+  SpecInvalid,
   ReconcileError,
   // Quota and admission
   QuotaAdmitted,

@@ -410,6 +410,44 @@ class ProjectReconcilerIT {
   }
 
   @Test
+  void podPatchesThatMoveThePodOrOutgrowItsLeaseAreRefused() throws Exception {
+    String ns = cluster.namespace("patch-acct");
+    ObjectMapper json = new ObjectMapper();
+    var move = license("patch-move", 5, q -> {});
+    move.getSpec()
+        .setPodPatch(json.readTree("{\"spec\":{\"nodeSelector\":{\"hardware\":\"big-memory\"}}}"));
+    var greedy = license("patch-greedy", 5, q -> {});
+    greedy
+        .getSpec()
+        .setPodPatch(
+            json.readTree(
+                "{\"spec\":{\"containers\":[{\"name\":\"miner\",\"image\":\"quay.io/jupyter/base-notebook:latest\","
+                    + "\"resources\":{\"requests\":{\"cpu\":\"4\"}}}]}}"));
+    cluster.create(move);
+    cluster.create(greedy);
+    cluster.create(project(ns, "p", "patch-move", "patch-greedy"));
+
+    Project p = cluster.awaitPhase(ns, "p", ProjectPhase.Running);
+    var pod = cluster.pod(ns, "p");
+    assertThat(pod.getSpec().getNodeSelector()).doesNotContainKey("hardware");
+    assertThat(pod.getSpec().getContainers())
+        .extracting(c -> c.getName())
+        .containsExactly("project");
+    assertThat(p.getStatus().getNodeName()).startsWith("pool-");
+    assertCondition(p, "LicensesValid", "False", "PodPatchRejected");
+    assertThat(Conditions.find(p.getStatus().getConditions(), "LicensesValid").getMessage())
+        .contains("patch-move", "placement (spec.nodeSelector)")
+        .contains("patch-greedy", "more cpu than its lease");
+    await()
+        .until(
+            () ->
+                cluster.events(ns, "p").stream()
+                        .filter(e -> "PodPatchRejected".equals(e.getReason()))
+                        .count()
+                    == 2);
+  }
+
+  @Test
   void projectThatFitsNowhereShowsTheSchedulerMessage() {
     String ns = cluster.namespace("huge");
     // 40Gi of requests fits the cluster quota but no single project node (32Gi each).

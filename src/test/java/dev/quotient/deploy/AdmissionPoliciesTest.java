@@ -118,6 +118,36 @@ class AdmissionPoliciesTest {
   }
 
   @Test
+  void onlyAdminsSetOrChangeProjectId() {
+    Map<String, Object> plain = project(null, "Running");
+    Map<String, Object> withId = withProjectId("3f2a");
+
+    assertThat(adminQuota.denies(create(user(ALICE), withId)))
+        .hasValueSatisfying(
+            m ->
+                assertThat(m)
+                    .contains("spec.projectId", "home directory", "quotient:admins", ALICE)
+                    .doesNotContain("\n"));
+    assertThat(adminQuota.denies(create(user("root", "quotient:admins"), withId))).isEmpty();
+    // everything else stays the user's, with an id in place
+    assertThat(adminQuota.denies(update(user(ALICE), withId, withId))).isEmpty();
+    // adding, changing or removing it is not
+    assertThat(adminQuota.denies(update(user(ALICE), withId, plain))).isPresent();
+    assertThat(adminQuota.denies(update(user(ALICE), withProjectId("other"), withId))).isPresent();
+    assertThat(adminQuota.denies(update(user(ALICE), plain, withId))).isPresent();
+    assertThat(adminQuota.denies(update(user(ALICE, "system:masters"), withId, plain))).isEmpty();
+  }
+
+  private static Map<String, Object> withProjectId(String id) {
+    Map<String, Object> p = new HashMap<>(project(null, "Running"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = new HashMap<>((Map<String, Object>) p.get("spec"));
+    spec.put("projectId", id);
+    p.put("spec", spec);
+    return p;
+  }
+
+  @Test
   void onlyTheOperatorWritesQuotientLabelsAndAnnotationsOnPods() {
     Map<String, Object> ledgerPod =
         pod(

@@ -1,6 +1,7 @@
 package dev.quotient.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.quotient.admission.AdmissionDecision;
 import dev.quotient.admission.Bottleneck;
@@ -355,6 +356,33 @@ class LifecycleTest {
             g -> g.missing("gone").created(NOW.minusSeconds(30)),
             "Start",
             null,
+            null),
+        row(
+            "Running",
+            "new",
+            "none",
+            "its projectId is another project's home",
+            g -> g.homeOf("ns/older"),
+            "Hold",
+            ProjectPhase.Stopped,
+            null),
+        row(
+            "Sleeping (unknown)",
+            "new",
+            "none",
+            "-",
+            g -> g.unknownDesiredState("Sleeping"),
+            "Hold",
+            ProjectPhase.Stopped,
+            null),
+        row(
+            "Sleeping (unknown)",
+            "Running",
+            "Running",
+            "-",
+            g -> g.unknownDesiredState("Sleeping").pod(running()),
+            "Observe",
+            ProjectPhase.Running,
             null));
   }
 
@@ -500,6 +528,56 @@ class LifecycleTest {
         Lifecycle.afterStart(o, new StartOutcome.InvalidSpec("bad cpu"), SETTINGS, NOW);
     assertThat(invalid.status().message())
         .isEqualTo("Cannot start: bad cpu; fix the project's spec");
+  }
+
+  @Test
+  void aProjectWhoseHomeIsTakenSaysWhoseItIsAndWarnsOnce() {
+    LifecycleDecision first = Lifecycle.decide(new Given().homeOf("ns/a").build(), SETTINGS, NOW);
+    assertThat(first.status().reason()).isEqualTo(Reason.ProjectIdInUse);
+    assertThat(first.status().message())
+        .contains("projectId 'shared-id' is the home of project ns/a");
+    assertThat(first.events())
+        .extracting(StatusEvent::type, StatusEvent::reason)
+        .containsExactly(tuple(StatusEvent.Type.Warning, Reason.ProjectIdInUse));
+    assertThat(first.nextLook()).isEqualTo(NOW.plus(SETTINGS.idleCheckInterval()));
+
+    Given again = new Given().homeOf("ns/a");
+    again.previous(
+        new dev.quotient.status.ProjectStatusBuilder(new ProjectStatus(), 2L, NOW)
+            .apply(first.status())
+            .build());
+    assertThat(Lifecycle.decide(again.build(), SETTINGS, NOW).events()).isEmpty();
+  }
+
+  @Test
+  void theOwnerOfAHomeIsTheProjectWithAPodThenTheOldestThenByName() {
+    Instant t = NOW.minus(Duration.ofDays(2));
+    HomeClaim oldest = new HomeClaim(new ProjectKey("b", "x"), t, false);
+    HomeClaim sameAgeA = new HomeClaim(new ProjectKey("a", "y"), t, false);
+    HomeClaim younger = new HomeClaim(new ProjectKey("a", "a"), NOW, false);
+    HomeClaim running = new HomeClaim(new ProjectKey("z", "z"), NOW, true);
+    assertThat(HomeClaim.owner(List.of(oldest, younger))).contains(oldest);
+    assertThat(HomeClaim.owner(List.of(oldest, sameAgeA, younger))).contains(sameAgeA);
+    assertThat(HomeClaim.owner(List.of(oldest, running, younger))).contains(running);
+    assertThat(HomeClaim.owner(List.of())).isEmpty();
+  }
+
+  @Test
+  void aSpecItCannotReadIsNamedOnceAndNeitherStartsNorStopsTheProject() {
+    LifecycleDecision first =
+        Lifecycle.decide(new Given().unknownDesiredState("Sleeping").build(), SETTINGS, NOW);
+    assertThat(first.status().reason()).isEqualTo(Reason.SpecInvalid);
+    assertThat(first.status().message())
+        .contains("spec.desiredState 'Sleeping' is not one this operator knows");
+    assertThat(first.events())
+        .extracting(StatusEvent::type, StatusEvent::reason)
+        .containsExactly(tuple(StatusEvent.Type.Warning, Reason.SpecInvalid));
+    Given again = new Given().unknownDesiredState("Sleeping");
+    again.previous(
+        new dev.quotient.status.ProjectStatusBuilder(new ProjectStatus(), 2L, NOW)
+            .apply(first.status())
+            .build());
+    assertThat(Lifecycle.decide(again.build(), SETTINGS, NOW).events()).isEmpty();
   }
 
   /** The table in docs/lifecycle.md is this test's table. */
@@ -686,7 +764,7 @@ class LifecycleTest {
   /** An observation of project ns/p, Running wanted, generation 2, as reconciled last time. */
   static final class Given {
     private DesiredState desired = DesiredState.Running;
-    private final ProjectStatus previous = new ProjectStatus();
+    private ProjectStatus previous = new ProjectStatus();
     private PodState pod;
     private boolean always;
     private Long generation = 2L;
@@ -696,6 +774,8 @@ class LifecycleTest {
     private List<String> groups = List.of();
     private List<String> licenses = List.of();
     private List<String> missing = List.of();
+    private HomeConflict homeConflict;
+    private String specProblem;
 
     Given() {
       previous.setObservedGeneration(2L);
@@ -768,6 +848,23 @@ class LifecycleTest {
       return this;
     }
 
+    Given previous(ProjectStatus status) {
+      previous = status;
+      return this;
+    }
+
+    Given unknownDesiredState(String value) {
+      desired = null;
+      specProblem = "spec.desiredState '" + value + "' is not one this operator knows";
+      return this;
+    }
+
+    Given homeOf(String owner) {
+      String[] key = owner.split("/");
+      homeConflict = new HomeConflict("shared-id", new ProjectKey(key[0], key[1]));
+      return this;
+    }
+
     Given licenses(String... names) {
       licenses = List.of(names);
       return this;
@@ -793,7 +890,9 @@ class LifecycleTest {
           gpuActivity,
           pod,
           quota(always, groups),
-          null);
+          null,
+          homeConflict,
+          specProblem);
     }
   }
 }

@@ -671,6 +671,7 @@ class ProjectPodFactoryTest {
   void patchAddsASidecar() {
     Pod pod =
         pod(
+            settings("pod.allowedImages", "nginx:1.27"),
             new Q()
                 .patch(
                     "course",
@@ -713,7 +714,7 @@ class ProjectPodFactoryTest {
   }
 
   @Test
-  void patchAddsNonQuotientLabelsAndTolerations() {
+  void patchAddsNonQuotientLabelsAndAPriorityClass() {
     Pod pod =
         pod(
             new Q()
@@ -721,17 +722,32 @@ class ProjectPodFactoryTest {
                     "course",
                     """
         {"metadata": {"labels": {"course": "math101"}, "annotations": {"example.com/x": "y"}},
-         "spec": {"tolerations": [{"key": "spot", "operator": "Exists", "effect": "NoSchedule"}],
-                  "priorityClassName": "teaching"}}""")
+         "spec": {"priorityClassName": "teaching"}}""")
                 .build());
     assertThat(pod.getMetadata().getLabels())
         .containsEntry("course", "math101")
         .containsEntry("quotient.dev/project", "thesis");
     assertThat(pod.getMetadata().getAnnotations()).containsEntry("example.com/x", "y");
-    assertThat(pod.getSpec().getTolerations())
-        .extracting(Toleration::getKey)
-        .containsExactly("spot");
     assertThat(pod.getSpec().getPriorityClassName()).isEqualTo("teaching");
+  }
+
+  @Test
+  void patchMayAddContainersThatStayInsideTheLease() {
+    PodPlan plan =
+        plan(
+            settings(),
+            new Q()
+                .patch(
+                    "course",
+                    """
+        {"spec": {"initContainers": [{"name": "fetch", "image": "quay.io/jupyter/base-notebook:latest",
+                                      "resources": {"requests": {"cpu": "200m", "memory": "800Mi"}}, %1$s}],
+                  "containers": [{"name": "logger", "image": "quay.io/jupyter/base-notebook:latest", %1$s}]}}"""
+                        .formatted(RESTRICTED_SC))
+                .build());
+    assertThat(plan.rejectedPatches()).isEmpty();
+    assertThat(plan.pod().getSpec().getInitContainers()).hasSize(1);
+    assertThat(plan.pod().getSpec().getContainers()).hasSize(2);
   }
 
   @Test
@@ -776,6 +792,60 @@ class ProjectPodFactoryTest {
 
   static Stream<Rejection> rejectedPatches() {
     return Stream.of(
+        new Rejection(
+            "patch sets a node selector",
+            "{\"spec\":{\"nodeSelector\":{\"hardware\":\"big-memory\"}}}",
+            null,
+            "may not change the pod's placement (spec.nodeSelector)",
+            false),
+        new Rejection(
+            "patch adds a toleration",
+            "{\"spec\":{\"tolerations\":[{\"key\":\"quotient.dev/dedicated-node-group\",\"operator\":\"Exists\"}]}}",
+            null,
+            "(spec.tolerations)",
+            false),
+        new Rejection(
+            "patch sets an affinity",
+            "{\"spec\":{\"affinity\":{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"gpu\",\"operator\":\"Exists\"}]}]}}}}}",
+            null,
+            "(spec.affinity)",
+            false),
+        new Rejection(
+            "JSON patch names the node",
+            null,
+            "[{\"op\":\"add\",\"path\":\"/spec/nodeName\",\"value\":\"gpu-1\"}]",
+            "(spec.nodeName)",
+            false),
+        new Rejection(
+            "sidecar image not allowed",
+            "{\"spec\":{\"containers\":[{\"name\":\"miner\",\"image\":\"example.com/miner:1\"}]}}",
+            null,
+            "may only use the default image or one of pod.allowedImages; not example.com/miner:1",
+            false),
+        new Rejection(
+            "project container image replaced",
+            "{\"spec\":{\"containers\":[{\"name\":\"project\",\"image\":\"example.com/other:2\"}]}}",
+            null,
+            "not example.com/other:2",
+            false),
+        new Rejection(
+            "sidecar requests beyond the lease",
+            "{\"spec\":{\"containers\":[{\"name\":\"side\",\"image\":\"quay.io/jupyter/base-notebook:latest\",\"resources\":{\"requests\":{\"cpu\":\"1\"}}}]}}",
+            null,
+            "may not make the pod request more cpu than its lease (1.2 > 0.2)",
+            false),
+        new Rejection(
+            "sidecar limit without request counts as its request",
+            "{\"spec\":{\"containers\":[{\"name\":\"side\",\"image\":\"quay.io/jupyter/base-notebook:latest\",\"resources\":{\"limits\":{\"nvidia.com/gpu\":\"1\"}}}]}}",
+            null,
+            "more nvidia.com/gpu than its lease (1 > 0)",
+            false),
+        new Rejection(
+            "init container requests beyond the lease",
+            "{\"spec\":{\"initContainers\":[{\"name\":\"warm\",\"image\":\"quay.io/jupyter/base-notebook:latest\",\"resources\":{\"requests\":{\"memory\":\"8Gi\"}}}]}}",
+            null,
+            "more memory than its lease",
+            false),
         new Rejection(
             "privileged project container",
             "{\"spec\":{\"containers\":[{\"name\":\"project\",\"securityContext\":{\"privileged\":true}}]}}",
@@ -822,7 +892,7 @@ class ProjectPodFactoryTest {
             true),
         new Rejection(
             "sidecar without securityContext",
-            "{\"spec\":{\"containers\":[{\"name\":\"proxy\",\"image\":\"nginx\"}]}}",
+            "{\"spec\":{\"containers\":[{\"name\":\"proxy\",\"image\":\"quay.io/jupyter/base-notebook:latest\"}]}}",
             null,
             "container 'proxy' has no securityContext",
             true),

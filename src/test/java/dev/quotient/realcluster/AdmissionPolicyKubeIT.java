@@ -174,6 +174,65 @@ class AdmissionPolicyKubeIT {
         .isEqualTo("4");
   }
 
+  private static String projectWithId(String name, String projectId) {
+    return """
+        apiVersion: quotient.dev/v1alpha1
+        kind: Project
+        metadata: {name: %s, namespace: %s}
+        spec:
+          desiredState: Stopped
+          projectId: %s
+        """
+        .formatted(name, ns, projectId);
+  }
+
+  @Test
+  void onlyAnAdminSetsProjectIdAndNobodyChangesItOnceSet() {
+    // alice naming someone else's home directory
+    assertForbidden(
+        refusal(() -> alice.resource(projectWithId("intruder", "someone-elses-id")).create()),
+        "ValidatingAdmissionPolicy 'quotient-project-admin-quota'",
+        "spec.projectId of a Project names its home directory and may only be set by a Quotient"
+            + " admin (groups quotient:admins, system:masters); alice is not one");
+    assertThat(RealCluster.project(ns, "intruder")).isNull();
+    alice.resource(project("plain", null)).create();
+    assertForbidden(
+        refusal(
+            () ->
+                alice
+                    .resources(Project.class)
+                    .inNamespace(ns)
+                    .withName("plain")
+                    .patch(MERGE, "{\"spec\":{\"projectId\":\"someone-elses-id\"}}")),
+        "spec.projectId of a Project names its home directory");
+
+    // bob (an admin) sets it, alice still manages the rest of her project
+    bob.resource(projectWithId("migrated", "home-from-cocalc")).create();
+    alice
+        .resources(Project.class)
+        .inNamespace(ns)
+        .withName("migrated")
+        .patch(MERGE, "{\"spec\":{\"licenses\":[]}}");
+    // and once set, not even an admin changes or removes it (the CRD's rule: 422)
+    for (String patch :
+        java.util.List.of(
+            "{\"spec\":{\"projectId\":\"another-home\"}}", "{\"spec\":{\"projectId\":null}}")) {
+      KubernetesClientException e =
+          refusal(
+              () ->
+                  bob.resources(Project.class)
+                      .inNamespace(ns)
+                      .withName("migrated")
+                      .patch(MERGE, patch));
+      assertThat(e).as(patch + " was accepted").isNotNull();
+      assertThat(e.getCode()).isEqualTo(422);
+      assertThat(e.getStatus().getMessage())
+          .contains("spec.projectId is immutable once set: it names the project's home directory");
+    }
+    assertThat(RealCluster.project(ns, "migrated").getSpec().getProjectId())
+        .isEqualTo("home-from-cocalc");
+  }
+
   @Test
   void nobodyButTheOperatorSetsLedgerLabelsOnPods() {
     assertForbidden(
