@@ -79,8 +79,7 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
     pods = sources.pods;
     observer = new ProjectObserver(sources.pods, sources.caches, sources.homes, ledger, client);
     starter = new ProjectStarter(ledger, client, sources.caches, metrics);
-    var primary = context.getPrimaryCache();
-    metrics.countProjectsByPhase(primary::list);
+    metrics.countProjectsByPhase(context.getPrimaryCache()::list);
     timers = sources.timers;
     sweep = new DeletedProjectSweep(sources.pods, context.getPrimaryCache(), ledger, client);
     timers.every(DeletedProjectSweep.EVERY, sweep);
