@@ -26,9 +26,7 @@ public enum StopReason {
    * Its pod could not be scheduled in its node group: restarted in the next group of its list (not
    * a stop).
    */
-  NodeGroupFallback,
-  /** The Project was deleted: its pod goes with it. */
-  ProjectDeleted;
+  NodeGroupFallback;
 
   /** {@link LenientEnums}: an unknown value reads as null. */
   @JsonCreator
@@ -44,12 +42,12 @@ public enum StopReason {
     return switch (this) {
       case IdleTimeout, MaxDuration, PendingTimeout, PodFailed, NodeLost, Preempted, GpuIdle ->
           true;
-      case UserStopped, LicenseChange, NodeGroupFallback, ProjectDeleted -> false;
+      case UserStopped, LicenseChange, NodeGroupFallback -> false;
     };
   }
 
   /** Whether it is recorded as the project's stop (status.stopReason), not a restart. */
   public boolean recorded() {
-    return this != LicenseChange && this != NodeGroupFallback && this != ProjectDeleted;
+    return this != LicenseChange && this != NodeGroupFallback;
   }
 }

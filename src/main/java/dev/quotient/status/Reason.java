@@ -65,7 +65,6 @@ public enum Reason {
       case GpuIdle -> GpuIdle;
       case LicenseChange -> LicenseChangeRestart;
       case NodeGroupFallback -> NodeGroupFallback;
-      case ProjectDeleted -> Stopping;
     };
   }
 

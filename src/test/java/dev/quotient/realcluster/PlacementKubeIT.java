@@ -132,22 +132,7 @@ class PlacementKubeIT {
           """
               .formatted(ns, node));
     }
-    create(
-        """
-        apiVersion: quotient.dev/v1alpha1
-        kind: DedicatedNodeGroup
-        metadata: {name: %1$s}
-        spec: {nodeSelector: {test-group: %1$s}}
-        """
-            .formatted(group));
-    create(
-        """
-        apiVersion: quotient.dev/v1alpha1
-        kind: License
-        metadata: {name: %1$s}
-        spec: {runLimit: 1, quota: {cpu: "1", memory: 7680Mi, dedicatedNodeGroup: %1$s}}
-        """
-            .formatted(group));
+    groupWithLicense(group);
     create(project("huge", group));
     try {
       Project p =
@@ -192,22 +177,7 @@ class PlacementKubeIT {
     // Two nodes of 1Gi: their sum would hold a 1536Mi request, no single node does.
     String group = unique("tiny");
     createNodes(group, "1Gi");
-    create(
-        """
-        apiVersion: quotient.dev/v1alpha1
-        kind: DedicatedNodeGroup
-        metadata: {name: %1$s}
-        spec: {nodeSelector: {test-group: %1$s}}
-        """
-            .formatted(group));
-    create(
-        """
-        apiVersion: quotient.dev/v1alpha1
-        kind: License
-        metadata: {name: %1$s}
-        spec: {runLimit: 1, quota: {cpu: "1", memory: 7680Mi, dedicatedNodeGroup: %1$s}}
-        """
-            .formatted(group));
+    groupWithLicense(group);
     create(project("too-big", group));
     try {
       Project p =
@@ -226,5 +196,28 @@ class PlacementKubeIT {
       admin().resources(Project.class).inNamespace(ns).withName("too-big").delete();
       RealCluster.deleteGroupAndItsNodes(group);
     }
+  }
+
+  /**
+   * A DedicatedNodeGroup of the nodes labelled test-group=group, and a License of the same name
+   * placing a 7680Mi project (1536Mi requested) on it.
+   */
+  private static void groupWithLicense(String group) {
+    create(
+        """
+        apiVersion: quotient.dev/v1alpha1
+        kind: DedicatedNodeGroup
+        metadata: {name: %1$s}
+        spec: {nodeSelector: {test-group: %1$s}}
+        """
+            .formatted(group));
+    create(
+        """
+        apiVersion: quotient.dev/v1alpha1
+        kind: License
+        metadata: {name: %1$s}
+        spec: {runLimit: 1, quota: {cpu: "1", memory: 7680Mi, dedicatedNodeGroup: %1$s}}
+        """
+            .formatted(group));
   }
 }
