@@ -145,7 +145,7 @@ final class DcgmExporterScraper implements AutoCloseable {
     }
     if (reading.malformed() > 0 && lastMalformed == 0) {
       log.warn(
-          "GPU activity: {} lines of dcgm-exporter's output are not Prometheus text format and"
+          "GPU activity: {} line(s) of dcgm-exporter's output are not Prometheus text format and"
               + " were left out",
           reading.malformed());
     }
