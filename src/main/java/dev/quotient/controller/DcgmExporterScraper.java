@@ -37,6 +37,7 @@ final class DcgmExporterScraper implements AutoCloseable {
   private final SettingsStore settings;
   private final Clock clock;
   private final GpuActivityTracker tracker;
+  private final OperatorMetrics metrics;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ScheduledExecutorService executor =
@@ -51,7 +52,9 @@ final class DcgmExporterScraper implements AutoCloseable {
   private String failing;
   private int lastMalformed;
 
-  DcgmExporterScraper(SettingsStore settings, Clock clock, GpuActivityTracker tracker) {
+  DcgmExporterScraper(
+      SettingsStore settings, Clock clock, GpuActivityTracker tracker, OperatorMetrics metrics) {
+    this.metrics = metrics;
     this.settings = settings;
     this.clock = clock;
     this.tracker = tracker;
@@ -127,6 +130,7 @@ final class DcgmExporterScraper implements AutoCloseable {
     }
     DcgmMetrics.Reading reading = DcgmMetrics.merge(readings);
     tracker.scraped(now, reading, g.busyAbovePercent());
+    metrics.gpuActivityScraped(problems.isEmpty());
     if (!problems.isEmpty()) {
       tracker.failed(now);
       String problem = String.join("; ", problems);

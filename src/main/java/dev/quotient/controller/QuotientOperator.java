@@ -275,7 +275,8 @@ public final class QuotientOperator implements AutoCloseable {
               }
             });
     GpuActivityTracker gpuActivity = new GpuActivityTracker();
-    DcgmExporterScraper dcgm = new DcgmExporterScraper(settings, config.clock(), gpuActivity);
+    DcgmExporterScraper dcgm =
+        new DcgmExporterScraper(settings, config.clock(), gpuActivity, operatorMetrics);
     ProjectReconciler projects =
         new ProjectReconciler(
             settings, ledger, nodes, events, config.clock(), operatorMetrics, gpuActivity);
