@@ -4,6 +4,7 @@ import dev.quotient.admission.LeaseLedger;
 import dev.quotient.settings.InvalidSettingsException;
 import dev.quotient.settings.Settings;
 import dev.quotient.settings.SettingsParser;
+import dev.quotient.timers.GpuActivityTracker;
 import dev.quotient.web.HealthProbe;
 import dev.quotient.web.MetricsServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -176,6 +177,7 @@ public final class QuotientOperator implements AutoCloseable {
   private final NodeCache nodes;
   private final Dashboard dashboard;
   private final OperatorHealth health;
+  private final DcgmExporterScraper dcgm;
 
   private QuotientOperator(
       Operator operator,
@@ -186,7 +188,9 @@ public final class QuotientOperator implements AutoCloseable {
       ProjectReconciler projects,
       NodeCache nodes,
       Dashboard dashboard,
-      OperatorHealth health) {
+      OperatorHealth health,
+      DcgmExporterScraper dcgm) {
+    this.dcgm = dcgm;
     this.operator = operator;
     this.settings = settings;
     this.ledger = ledger;
@@ -270,8 +274,12 @@ public final class QuotientOperator implements AutoCloseable {
                 System.exit(1);
               }
             });
+    GpuActivityTracker gpuActivity = new GpuActivityTracker();
+    DcgmExporterScraper dcgm =
+        new DcgmExporterScraper(settings, config.clock(), gpuActivity, operatorMetrics);
     ProjectReconciler projects =
-        new ProjectReconciler(settings, ledger, nodes, events, config.clock(), operatorMetrics);
+        new ProjectReconciler(
+            settings, ledger, nodes, events, config.clock(), operatorMetrics, gpuActivity);
     operator.register(projects);
     LicenseReconciler licenses = new LicenseReconciler(settings, ledger, events, config.clock());
     operator.register(licenses);
@@ -298,6 +306,8 @@ public final class QuotientOperator implements AutoCloseable {
       throw e;
     }
     health.started();
+    // Every replica scrapes (one request per interval), so a new leader's view is warm.
+    dcgm.start();
     Dashboard dashboard =
         config.dashboardPort() == null
             ? null
@@ -311,7 +321,7 @@ public final class QuotientOperator implements AutoCloseable {
             ? ""
             : ", dashboard on http://" + config.dashboardHost() + ":" + dashboard.port() + "/");
     return new QuotientOperator(
-        operator, settings, ledger, watcher, metrics, projects, nodes, dashboard, health);
+        operator, settings, ledger, watcher, metrics, projects, nodes, dashboard, health, dcgm);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {
@@ -336,6 +346,8 @@ public final class QuotientOperator implements AutoCloseable {
    * clock instead of sleeping.
    */
   public void checkTimersNow() {
+    // The GPU activity first: the timers that fire now decide on the scrape of now.
+    dcgm.scrapeIfDue();
     projects.checkTimersNow();
   }
 
@@ -366,6 +378,7 @@ public final class QuotientOperator implements AutoCloseable {
       dashboard.close();
     }
     watcher.close();
+    dcgm.close();
     operator.stop();
     projects.close();
     nodes.close();
