@@ -149,7 +149,8 @@ public final class SettingsParser {
             get(CLUSTER_QUOTA_CPU, v -> Quantities.cpuMillis(CLUSTER_QUOTA_CPU.key(), v)),
             get(CLUSTER_QUOTA_MEMORY, v -> Quantities.bytes(CLUSTER_QUOTA_MEMORY.key(), v)),
             get(CLUSTER_QUOTA_GPU, v -> Quantities.count(CLUSTER_QUOTA_GPU.key(), v)),
-            get(CLUSTER_QUOTA_PROJECTS, v -> Quantities.count(CLUSTER_QUOTA_PROJECTS.key(), v)));
+            get(CLUSTER_QUOTA_PROJECTS, v -> Quantities.count(CLUSTER_QUOTA_PROJECTS.key(), v)),
+            get(CLUSTER_QUOTA_EPHEMERAL, v -> Quantities.count(CLUSTER_QUOTA_EPHEMERAL.key(), v)));
     long uid = id(UID);
     long gid = id(GID);
     String nodeGroupKey = string(NODE_GROUP_KEY);
@@ -194,6 +195,10 @@ public final class SettingsParser {
             v -> positive(PENDING_TIMEOUT, Durations.parse(PENDING_TIMEOUT.key(), v)));
     Duration backfill = get(QUEUE_BACKFILL_FOR, v -> Durations.parse(QUEUE_BACKFILL_FOR.key(), v));
     boolean restart = bool(RESTART_ON_LICENSE_CHANGE);
+    Duration retention =
+        get(
+            EPHEMERAL_RETENTION,
+            v -> positive(EPHEMERAL_RETENTION, Durations.parse(EPHEMERAL_RETENTION.key(), v)));
     if (!problems.isEmpty()) {
       throw new InvalidSettingsException(problems);
     }
@@ -213,7 +218,8 @@ public final class SettingsParser {
         idleCheck,
         pending,
         backfill == null ? Duration.ZERO : backfill,
-        restart);
+        restart,
+        retention == null ? Duration.ofHours(24) : retention);
   }
 
   private String raw(SettingKey key) {
