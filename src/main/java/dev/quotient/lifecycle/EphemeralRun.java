@@ -124,11 +124,7 @@ final class EphemeralRun {
     if (exit != null) {
       String on = seen.nodeName() == null ? "" : " on " + seen.nodeName();
       boolean ok = exit.succeeded();
-      String msg =
-          (ok ? "Succeeded: the command " : "Failed: the command ")
-              + exit.describe()
-              + on
-              + "; the record is kept, the pod deleted";
+      String msg = (ok ? "Succeeded: the command " : "Failed: the command ") + exit.describe() + on;
       return new LifecycleDecision(
           new Step.Observe(),
           StatusChange.of(

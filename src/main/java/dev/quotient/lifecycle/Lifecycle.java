@@ -129,8 +129,10 @@ public final class Lifecycle {
                     Reason.PodDeleted,
                     "Pod "
                         + pod.name()
-                        + " is being deleted while the project should run; it is created again"
-                        + " once it is gone"));
+                        + " is being deleted while the project should run; "
+                        + (o.ephemeral()
+                            ? "a run that started does not run again: it ends Failed"
+                            : "it is created again once it is gone")));
     Instant overdue = pod.deletionDeadline().plus(DELETION_OVERDUE);
     return new LifecycleDecision(
         new Step.AwaitPodGone(pod.name()),
