@@ -161,6 +161,36 @@ class EphemeralRunsIT {
   }
 
   @Test
+  void aRestartedOperatorCountsARunningRunAgainstTheEphemeralSlotsFromItsPod() {
+    String ns = cluster.namespace("run-restart");
+    run(ns, "held", "sleep 3600");
+    cluster.awaitPhase(ns, "held", ProjectPhase.Running);
+    cluster.run().restartOperator();
+    await()
+        .atMost(MockCluster.TIMEOUT)
+        .until(
+            () ->
+                cluster
+                    .run()
+                    .operator()
+                    .ledger()
+                    .lease(new ProjectKey(ns, "held"))
+                    .map(dev.quotient.admission.Lease::ephemeral)
+                    .orElse(false));
+    run(ns, "next", "exit 0");
+    assertThat(
+            cluster
+                .awaitPhase(ns, "next", ProjectPhase.WaitingForResources)
+                .getStatus()
+                .getMessage())
+        .isEqualTo("Waiting for resources: ephemeral runs: 1 of 1 allowed are running");
+    cluster.setDesiredState(ns, "held", DesiredState.Stopped);
+    cluster.awaitPhase(ns, "next", ProjectPhase.Succeeded);
+    assertThat(cluster.project(ns, "held").getStatus().getStopReason())
+        .isEqualTo(StopReason.UserStopped);
+  }
+
+  @Test
   void maxDurationEndsARunAsFailed() {
     String ns = cluster.namespace("run-max");
     run(
