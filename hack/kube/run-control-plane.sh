@@ -255,8 +255,71 @@ start kube-scheduler "$BIN/kube-scheduler" \
   --leader-elect=false
 
 # ---------------------------------------------------------------- kwok
+# Quotient's own stage, beside kwok's: an ephemeral run's pod (label quotient.dev/lifetime=
+# Ephemeral) runs 2 s, then its container terminates with the code of a trailing "exit N" in its
+# command and args (else 0), as the embedded simulation's kubelet does (dev.quotient.sim.SimulatedRun):
+# phase Succeeded for 0, Failed otherwise. kwok's own pod-complete stage only ends Jobs' pods.
+RUN_STAGE="$WORK/quotient-run-stage.yaml"
+cat >"$RUN_STAGE" <<'EOF_STAGE'
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: quotient-run-complete
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Running']
+    - key: '.metadata.labels["quotient.dev/lifetime"]'
+      operator: 'In'
+      values: ['Ephemeral']
+  delay:
+    durationMilliseconds: 2000
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      {{ $code := 0 }}
+      {{ range .spec.containers }}
+      {{ $line := join " " (concat (or .command list) (or .args list)) }}
+      {{ $exit := regexFind "exit +[0-9]+[ ;]*$" $line }}
+      {{ if $exit }}{{ $code = atoi (regexFind "[0-9]+" $exit) }}{{ end }}
+      {{ end }}
+      conditions:
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Initialized
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "False"
+        reason: PodCompleted
+        type: Ready
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "False"
+        reason: PodCompleted
+        type: ContainersReady
+      containerStatuses:
+      {{ range .spec.containers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: false
+        restartCount: 0
+        started: false
+        state:
+          terminated:
+            exitCode: {{ $code }}
+            finishedAt: {{ $now | Quote }}
+            reason: {{ if eq $code 0 }}Completed{{ else }}Error{{ end }}
+            startedAt: {{ $now | Quote }}
+      {{ end }}
+      phase: {{ if eq $code 0 }}Succeeded{{ else }}Failed{{ end }}
+EOF_STAGE
 start kwok "$BIN/kwok" \
-  --config="$STAGES" \
+  --config="$STAGES" --config="$RUN_STAGE" \
   --kubeconfig="$WORK/kwok.kubeconfig" \
   --manage-all-nodes=true \
   --node-lease-duration-seconds=40 \

@@ -14,6 +14,8 @@ import java.util.Map;
  *     it, or it is off)
  * @param nodeGroupNodes the allocatable of each member node, by group name: a project fits a group
  *     only if one node can hold it (absent: only the summed capacity is checked)
+ * @param maxEphemeralProjects cap on running ephemeral runs (Long.MAX_VALUE = no cap); {@code
+ *     maxRunningProjects} counts the persistent projects only
  */
 public record AdmissionLimits(
     Resources cluster,
@@ -21,7 +23,8 @@ public record AdmissionLimits(
     Map<String, Resources> nodeGroupCapacity,
     Map<String, java.util.List<NamespaceQuota>> namespaceQuotas,
     java.util.List<String> clusterQuotaNodes,
-    Map<String, java.util.List<Resources>> nodeGroupNodes) {
+    Map<String, java.util.List<Resources>> nodeGroupNodes,
+    long maxEphemeralProjects) {
 
   public static final AdmissionLimits NONE =
       new AdmissionLimits(
@@ -35,6 +38,36 @@ public record AdmissionLimits(
     namespaceQuotas = Map.copyOf(namespaceQuotas);
     clusterQuotaNodes = java.util.List.copyOf(clusterQuotaNodes);
     nodeGroupNodes = Map.copyOf(nodeGroupNodes);
+  }
+
+  /** Limits without a cap on ephemeral runs. */
+  public AdmissionLimits(
+      Resources cluster,
+      long maxRunningProjects,
+      Map<String, Resources> nodeGroupCapacity,
+      Map<String, java.util.List<NamespaceQuota>> namespaceQuotas,
+      java.util.List<String> clusterQuotaNodes,
+      Map<String, java.util.List<Resources>> nodeGroupNodes) {
+    this(
+        cluster,
+        maxRunningProjects,
+        nodeGroupCapacity,
+        namespaceQuotas,
+        clusterQuotaNodes,
+        nodeGroupNodes,
+        Long.MAX_VALUE);
+  }
+
+  /** This with another cap on ephemeral runs. */
+  public AdmissionLimits withMaxEphemeralProjects(long max) {
+    return new AdmissionLimits(
+        cluster,
+        maxRunningProjects,
+        nodeGroupCapacity,
+        namespaceQuotas,
+        clusterQuotaNodes,
+        nodeGroupNodes,
+        max);
   }
 
   /** Limits with a cluster quota set outright (no nodes counted). */

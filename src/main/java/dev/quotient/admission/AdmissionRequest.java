@@ -11,6 +11,8 @@ import java.util.List;
  * @param licenses the licenses whose run slots it takes
  * @param nodeGroups candidate groups in priority order (empty = project nodes)
  * @param gpuResource the extended resource its GPUs are (null without GPUs)
+ * @param ephemeral an ephemeral run: it takes an ephemeral run slot instead of a running-project
+ *     one
  */
 public record AdmissionRequest(
     ProjectKey project,
@@ -19,9 +21,22 @@ public record AdmissionRequest(
     Resources limits,
     List<String> licenses,
     List<String> nodeGroups,
-    String gpuResource) {
+    String gpuResource,
+    boolean ephemeral) {
   public AdmissionRequest {
     licenses = List.copyOf(licenses);
     nodeGroups = List.copyOf(nodeGroups);
+  }
+
+  /** A persistent project's request (a workspace). */
+  public AdmissionRequest(
+      ProjectKey project,
+      String podName,
+      Resources requests,
+      Resources limits,
+      List<String> licenses,
+      List<String> nodeGroups,
+      String gpuResource) {
+    this(project, podName, requests, limits, licenses, nodeGroups, gpuResource, false);
   }
 }

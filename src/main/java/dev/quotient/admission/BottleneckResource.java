@@ -6,6 +6,8 @@ package dev.quotient.admission;
  */
 public enum BottleneckResource {
   RunningProjects("running-projects"),
+  /** The cluster's slots for ephemeral runs (clusterQuota.ephemeralProjects). */
+  EphemeralProjects("ephemeral-projects"),
   Cpu("cpu"),
   Memory("memory"),
   Gpu("gpu"),

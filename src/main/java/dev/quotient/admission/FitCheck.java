@@ -33,12 +33,26 @@ final class FitCheck {
     List<Bottleneck> shortIn = new ArrayList<>();
     Bottleneck never = null;
 
+    if (r.ephemeral()) {
+      // Runs have slots of their own, their own scope: a run waiting for one holds back runs only.
+      takes.add(Scope.EPHEMERAL_RUNS);
+      if (l.maxEphemeralProjects() < 1) {
+        never =
+            neverFits(
+                ephemeralSlots(0, l.maxEphemeralProjects()), "clusterQuota.ephemeralProjects");
+      } else {
+        Bottleneck e = ephemeralSlots(u.ephemeral(), l.maxEphemeralProjects());
+        if (e != null) {
+          shortIn.add(e);
+        }
+      }
+    }
     takes.add(Scope.CLUSTER);
-    Bottleneck c = cluster(r, l, u.cluster(), l.cluster(), l.maxRunningProjects());
+    Bottleneck c = cluster(r, l, u.cluster(), u.ephemeral(), l.cluster(), l.maxRunningProjects());
     if (c != null) {
-      Bottleneck empty = cluster(r, l, Usage.Totals.ZERO, l.cluster(), l.maxRunningProjects());
+      Bottleneck empty = cluster(r, l, Usage.Totals.ZERO, 0, l.cluster(), l.maxRunningProjects());
       if (empty != null) {
-        never = neverFits(empty, "the cluster quota");
+        never = never != null ? never : neverFits(empty, "the cluster quota");
       } else {
         shortIn.add(c);
       }
@@ -114,14 +128,35 @@ final class FitCheck {
             + " changes");
   }
 
+  /** The ephemeral run slots, when none is free (null when one is). */
+  private static Bottleneck ephemeralSlots(int used, long max) {
+    if (used + 1L <= max) {
+      return null;
+    }
+    return new Bottleneck(
+        BottleneckResource.EphemeralProjects,
+        Scope.EPHEMERAL_RUNS,
+        "ephemeral runs: " + used + " of " + max + " allowed are running");
+  }
+
+  /**
+   * The cluster quota: cpu, memory, gpu for every project, the running-project slots for persistent
+   * ones (ephemeral runs have slots of their own).
+   */
   private static Bottleneck cluster(
-      AdmissionRequest r, AdmissionLimits l, Usage.Totals used, Resources cap, long maxProjects) {
+      AdmissionRequest r,
+      AdmissionLimits l,
+      Usage.Totals used,
+      int ephemeralUsed,
+      Resources cap,
+      long maxProjects) {
     Scope s = Scope.CLUSTER;
-    if (used.projects() + 1L > maxProjects) {
+    long persistent = Math.max(0, used.projects() - ephemeralUsed);
+    if (!r.ephemeral() && persistent + 1L > maxProjects) {
       return new Bottleneck(
           BottleneckResource.RunningProjects,
           s,
-          "running projects: " + used.projects() + " of " + maxProjects + " allowed are running");
+          "running projects: " + persistent + " of " + maxProjects + " allowed are running");
     }
     Resources u = used.requests();
     Resources need = r.requests();

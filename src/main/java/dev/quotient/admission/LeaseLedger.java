@@ -116,7 +116,8 @@ public final class LeaseLedger {
                   request.requests(),
                   request.limits(),
                   request.licenses(),
-                  fit.group());
+                  fit.group(),
+                  request.ephemeral());
           reserve(lease, out);
           decision = new AdmissionDecision.Admitted(lease);
         }

@@ -58,9 +58,11 @@ public final class LimitsFactory {
     }
     Resources cluster;
     long maxProjects;
+    long maxEphemeral;
     if (!settings.enabled()) {
       cluster = new Resources(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
       maxProjects = Long.MAX_VALUE;
+      maxEphemeral = Long.MAX_VALUE;
     } else {
       cluster =
           new Resources(
@@ -73,6 +75,8 @@ public final class LimitsFactory {
               settings.gpu() != null ? settings.gpu() : projectNodes.gpu());
       maxProjects =
           settings.runningProjects() != null ? settings.runningProjects() : Long.MAX_VALUE;
+      maxEphemeral =
+          settings.ephemeralProjects() != null ? settings.ephemeralProjects() : Long.MAX_VALUE;
     }
     Map<String, List<NamespaceQuota>> byNamespace = new HashMap<>();
     for (ResourceQuota q : quotas) {
@@ -88,7 +92,13 @@ public final class LimitsFactory {
                 || settings.gpu() == null);
     counted.sort(String::compareTo);
     return new AdmissionLimits(
-        cluster, maxProjects, groups, byNamespace, derived ? counted : List.of(), groupNodes);
+        cluster,
+        maxProjects,
+        groups,
+        byNamespace,
+        derived ? counted : List.of(),
+        groupNodes,
+        maxEphemeral);
   }
 
   static NamespaceQuota namespaceQuota(ResourceQuota q) {

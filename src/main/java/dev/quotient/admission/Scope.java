@@ -19,6 +19,8 @@ public sealed interface Scope extends Comparable<Scope> {
 
   Cluster CLUSTER = new Cluster();
 
+  EphemeralRuns EPHEMERAL_RUNS = new EphemeralRuns();
+
   /** The cluster-wide quota (settings clusterQuota): every project takes from it. */
   record Cluster() implements Scope {
     @Override
@@ -29,6 +31,22 @@ public sealed interface Scope extends Comparable<Scope> {
     @Override
     public String key() {
       return "0-cluster";
+    }
+  }
+
+  /**
+   * The cluster quota's slots for ephemeral runs (clusterQuota.ephemeralProjects): a scope of its
+   * own, so a run waiting for a slot holds back only other runs, never a workspace.
+   */
+  record EphemeralRuns() implements Scope {
+    @Override
+    public String describe() {
+      return "the ephemeral run slots of the cluster quota";
+    }
+
+    @Override
+    public String key() {
+      return "0-cluster-ephemeral";
     }
   }
 

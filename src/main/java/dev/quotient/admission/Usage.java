@@ -29,9 +29,13 @@ final class Usage {
   private final Map<String, Totals> byNamespace = new HashMap<>();
   private final Map<String, Totals> byGroup = new HashMap<>();
   private final Map<String, Integer> byLicense = new HashMap<>();
+  private int ephemeral;
 
   void add(Lease l) {
     cluster = cluster.plus(l);
+    if (l.ephemeral()) {
+      ephemeral++;
+    }
     byNamespace.merge(l.project().namespace(), Totals.ZERO.plus(l), (a, b) -> a.plus(l));
     if (l.nodeGroup() != null) {
       byGroup.merge(l.nodeGroup(), Totals.ZERO.plus(l), (a, b) -> a.plus(l));
@@ -41,6 +45,9 @@ final class Usage {
 
   void remove(Lease l) {
     cluster = cluster.minus(l);
+    if (l.ephemeral()) {
+      ephemeral = Math.max(0, ephemeral - 1);
+    }
     byNamespace.computeIfPresent(l.project().namespace(), (k, t) -> emptyToNull(t.minus(l)));
     if (l.nodeGroup() != null) {
       byGroup.computeIfPresent(l.nodeGroup(), (k, t) -> emptyToNull(t.minus(l)));
@@ -54,6 +61,11 @@ final class Usage {
 
   Totals cluster() {
     return cluster;
+  }
+
+  /** Ephemeral runs among the cluster's leases (the rest are persistent projects). */
+  int ephemeral() {
+    return ephemeral;
   }
 
   Totals namespace(String namespace) {

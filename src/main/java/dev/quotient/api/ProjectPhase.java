@@ -9,7 +9,9 @@ public enum ProjectPhase {
   Starting,
   Running,
   Stopping,
-  Failed;
+  Failed,
+  /** An ephemeral run whose command exited with code 0. */
+  Succeeded;
 
   /** {@link LenientEnums}: an unknown value reads as null. */
   @JsonCreator

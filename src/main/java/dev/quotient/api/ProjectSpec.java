@@ -20,6 +20,12 @@ import java.util.Objects;
     value =
         "!has(oldSelf.projectId) || (has(self.projectId) && self.projectId == oldSelf.projectId)",
     message = "spec.projectId is immutable once set: it names the project's home directory")
+// A run does not turn into a workspace, nor a workspace into a run: their pods, limits and records
+// differ (the default fills the field in, so it is always set once stored).
+@ValidationRule(
+    value = "!has(oldSelf.lifetime) || (has(self.lifetime) && self.lifetime == oldSelf.lifetime)",
+    message =
+        "spec.lifetime is immutable: a run does not turn into a workspace (create a new Project)")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class ProjectSpec {
@@ -32,6 +38,19 @@ public class ProjectSpec {
   @Default("Running")
   @SchemaFrom(type = DesiredState.class)
   private DesiredState desiredState;
+
+  @JsonPropertyDescription(
+      "Persistent (the interactive workspace) or Ephemeral (an agent run: its command runs to completion once, then Succeeded or Failed). Immutable.")
+  @Default("Persistent")
+  @SchemaFrom(type = Lifetime.class)
+  private Lifetime lifetime;
+
+  @JsonPropertyDescription(
+      "The container's command (entrypoint), replacing the image's; an Ephemeral run's command is what it runs to completion.")
+  private List<String> command;
+
+  @JsonPropertyDescription("Arguments to the command (or to the image's entrypoint).")
+  private List<String> args;
 
   @JsonPropertyDescription(
       "Names of Licenses applied to this project. Changes take effect at the next start (by default the operator restarts a running project at once).")
@@ -50,6 +69,9 @@ public class ProjectSpec {
    * so the status can name it; the project is then neither started nor stopped by the operator.
    */
   @JsonIgnore private String unknownDesiredState;
+
+  /** spec.lifetime as written, when it is none this operator knows (kept like desiredState). */
+  @JsonIgnore private String unknownLifetime;
 
   public String getProjectId() {
     return projectId;
@@ -90,6 +112,55 @@ public class ProjectSpec {
     return desiredState != null ? desiredState.name() : unknownDesiredState;
   }
 
+  public Lifetime getLifetime() {
+    return lifetime;
+  }
+
+  public void setLifetime(Lifetime lifetime) {
+    this.lifetime = lifetime;
+    this.unknownLifetime = null;
+  }
+
+  /** How Jackson reads the field: leniently, keeping a value it does not know. */
+  @JsonSetter("lifetime")
+  private void readLifetime(String value) {
+    lifetime = Lifetime.fromJson(value);
+    unknownLifetime = lifetime == null ? value : null;
+  }
+
+  /** How Jackson writes the field: as it was read (see {@link #writeDesiredState()}). */
+  @JsonGetter("lifetime")
+  private String writeLifetime() {
+    return lifetime != null ? lifetime.name() : unknownLifetime;
+  }
+
+  @JsonIgnore
+  public String getUnknownLifetime() {
+    return unknownLifetime;
+  }
+
+  /** Whether this is an ephemeral run (an unknown lifetime is neither: see unknownLifetime). */
+  @JsonIgnore
+  public boolean isEphemeral() {
+    return lifetime == Lifetime.Ephemeral;
+  }
+
+  public List<String> getCommand() {
+    return command;
+  }
+
+  public void setCommand(List<String> command) {
+    this.command = command;
+  }
+
+  public List<String> getArgs() {
+    return args;
+  }
+
+  public void setArgs(List<String> args) {
+    this.args = args;
+  }
+
   public List<String> getLicenses() {
     return licenses;
   }
@@ -125,6 +196,10 @@ public class ProjectSpec {
     return Objects.equals(projectId, other.projectId)
         && Objects.equals(desiredState, other.desiredState)
         && Objects.equals(unknownDesiredState, other.unknownDesiredState)
+        && Objects.equals(lifetime, other.lifetime)
+        && Objects.equals(unknownLifetime, other.unknownLifetime)
+        && Objects.equals(command, other.command)
+        && Objects.equals(args, other.args)
         && Objects.equals(licenses, other.licenses)
         && Objects.equals(image, other.image)
         && Objects.equals(adminQuota, other.adminQuota);
@@ -132,6 +207,16 @@ public class ProjectSpec {
 
   @Override
   public int hashCode() {
-    return Objects.hash(projectId, desiredState, unknownDesiredState, licenses, image, adminQuota);
+    return Objects.hash(
+        projectId,
+        desiredState,
+        unknownDesiredState,
+        lifetime,
+        unknownLifetime,
+        command,
+        args,
+        licenses,
+        image,
+        adminQuota);
   }
 }

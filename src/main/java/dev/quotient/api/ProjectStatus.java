@@ -12,7 +12,8 @@ import java.util.Objects;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class ProjectStatus extends CommonStatus {
 
-  @JsonPropertyDescription("Stopped, WaitingForResources, Starting, Running, Stopping or Failed.")
+  @JsonPropertyDescription(
+      "Stopped, WaitingForResources, Starting, Running, Stopping or Failed; an ephemeral run ends Succeeded or Failed.")
   private ProjectPhase phase;
 
   @JsonPropertyDescription(
@@ -45,7 +46,7 @@ public class ProjectStatus extends CommonStatus {
 
   @JsonPropertyDescription(
       "Why the project last stopped: UserStopped, IdleTimeout, MaxDuration, PendingTimeout,"
-          + " PodFailed, NodeLost, Preempted or GpuIdle.")
+          + " PodFailed, NodeLost, Preempted, GpuIdle or Finished (an ephemeral run's command ended).")
   private StopReason stopReason;
 
   @JsonPropertyDescription(
@@ -57,6 +58,18 @@ public class ProjectStatus extends CommonStatus {
       "Node groups its pod could not be scheduled in within pendingTimeout: the next start tries"
           + " the next group of its list (cleared once it runs).")
   private List<String> skippedNodeGroups;
+
+  @JsonPropertyDescription(
+      "An ephemeral run's exit code (its container's terminated state); absent when it was stopped before its command ended.")
+  private Integer exitCode;
+
+  @JsonPropertyDescription(
+      "Why an ephemeral run's container terminated, as the kubelet said (Completed, Error, OOMKilled, ...).")
+  private String exitReason;
+
+  @JsonPropertyDescription(
+      "When an ephemeral run finished (RFC 3339); it never runs again, and the operator deletes the Project ephemeralRetention later.")
+  private String finishedAt;
 
   public ProjectPhase getPhase() {
     return phase;
@@ -146,6 +159,30 @@ public class ProjectStatus extends CommonStatus {
     this.stopReason = stopReason;
   }
 
+  public Integer getExitCode() {
+    return exitCode;
+  }
+
+  public void setExitCode(Integer exitCode) {
+    this.exitCode = exitCode;
+  }
+
+  public String getExitReason() {
+    return exitReason;
+  }
+
+  public void setExitReason(String exitReason) {
+    this.exitReason = exitReason;
+  }
+
+  public String getFinishedAt() {
+    return finishedAt;
+  }
+
+  public void setFinishedAt(String finishedAt) {
+    this.finishedAt = finishedAt;
+  }
+
   public List<String> getSkippedNodeGroups() {
     return skippedNodeGroups;
   }
@@ -186,7 +223,10 @@ public class ProjectStatus extends CommonStatus {
         && Objects.equals(stoppedAt, other.stoppedAt)
         && Objects.equals(stopReason, other.stopReason)
         && Objects.equals(waitingSince, other.waitingSince)
-        && Objects.equals(skippedNodeGroups, other.skippedNodeGroups);
+        && Objects.equals(skippedNodeGroups, other.skippedNodeGroups)
+        && Objects.equals(exitCode, other.exitCode)
+        && Objects.equals(exitReason, other.exitReason)
+        && Objects.equals(finishedAt, other.finishedAt);
   }
 
   @Override
@@ -205,6 +245,9 @@ public class ProjectStatus extends CommonStatus {
             stoppedAt,
             stopReason,
             waitingSince,
-            skippedNodeGroups);
+            skippedNodeGroups,
+            exitCode,
+            exitReason,
+            finishedAt);
   }
 }

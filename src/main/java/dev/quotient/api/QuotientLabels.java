@@ -31,6 +31,12 @@ public final class QuotientLabels {
   /** Label: the DedicatedNodeGroup the pod is placed on. */
   public static final String NODE_GROUP = PREFIX + "node-group";
 
+  /**
+   * Label on the pods of ephemeral runs ({@code Ephemeral}; absent on workspaces): they count
+   * against clusterQuota.ephemeralProjects, not runningProjects, also when the ledger is rebuilt.
+   */
+  public static final String LIFETIME = PREFIX + "lifetime";
+
   /** Annotation: comma-separated licenses whose run slots this pod holds. */
   public static final String LICENSES = PREFIX + "licenses";
 

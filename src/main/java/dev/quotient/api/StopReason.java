@@ -26,7 +26,12 @@ public enum StopReason {
    * Its pod could not be scheduled in its node group: restarted in the next group of its list (not
    * a stop).
    */
-  NodeGroupFallback;
+  NodeGroupFallback,
+  /**
+   * An ephemeral run's command ran to its end: status.exitCode says how (Succeeded with 0, Failed
+   * otherwise).
+   */
+  Finished;
 
   /** {@link LenientEnums}: an unknown value reads as null. */
   @JsonCreator
@@ -40,7 +45,14 @@ public enum StopReason {
    */
   public boolean holds() {
     return switch (this) {
-      case IdleTimeout, MaxDuration, PendingTimeout, PodFailed, NodeLost, Preempted, GpuIdle ->
+      case IdleTimeout,
+          MaxDuration,
+          PendingTimeout,
+          PodFailed,
+          NodeLost,
+          Preempted,
+          GpuIdle,
+          Finished ->
           true;
       case UserStopped, LicenseChange, NodeGroupFallback -> false;
     };

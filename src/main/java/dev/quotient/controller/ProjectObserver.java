@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
 final class ProjectObserver {
   private static final Logger log = LoggerFactory.getLogger(ProjectObserver.class);
   private static final java.util.Set<ProjectPhase> POD_SHOULD_BE_GONE =
-      java.util.EnumSet.of(ProjectPhase.Stopping, ProjectPhase.Stopped, ProjectPhase.Failed);
+      java.util.EnumSet.of(
+          ProjectPhase.Stopping, ProjectPhase.Stopped, ProjectPhase.Failed, ProjectPhase.Succeeded);
 
   private final ProjectPodEventSource pods;
   private final ProjectCaches caches;
@@ -122,11 +123,22 @@ final class ProjectObserver {
         preview,
         problem,
         homes.conflict(project),
-        specProblem(project));
+        specProblem(project),
+        project.getSpec() != null && project.getSpec().isEphemeral());
   }
 
   /** What of the spec was read leniently because this operator does not know it. */
   private static String specProblem(Project project) {
+    String lifetime = project.getSpec() == null ? null : project.getSpec().getUnknownLifetime();
+    if (lifetime != null) {
+      return "spec.lifetime '"
+          + lifetime
+          + "' is not one this operator knows ("
+          + java.util.Arrays.stream(dev.quotient.api.Lifetime.values())
+              .map(Enum::name)
+              .collect(java.util.stream.Collectors.joining(", "))
+          + ")";
+    }
     String unknown = project.getSpec() == null ? null : project.getSpec().getUnknownDesiredState();
     return unknown == null
         ? null
@@ -186,7 +198,8 @@ final class ProjectObserver {
         parse(pod.getMetadata().getDeletionTimestamp()),
         record,
         annotation(pod.getMetadata().getAnnotations(), REQUESTED_LICENSES),
-        status == null ? null : status.getReason());
+        status == null ? null : status.getReason(),
+        dev.quotient.status.ContainerExit.of(pod).orElse(null));
   }
 
   /** A pod whose deletion deadline passed a while ago: its DELETED event may have been lost. */

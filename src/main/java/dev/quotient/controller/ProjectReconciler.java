@@ -120,12 +120,18 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
     return UpdateControl.noUpdate();
   }
 
-  /** Every step but a start leaves the wait queues; a pod deletion is the one write. */
+  /**
+   * Every step but a start leaves the wait queues; a pod deletion is the one write, or the deletion
+   * of a finished run's Project once its record was kept long enough.
+   */
   private void act(ProjectKey key, Step step) {
     ledger.forget(key);
     if (step instanceof Step.DeletePod delete) {
       log.info("project {}: deleting pod {} ({})", key, delete.podName(), delete.reason());
       client.pods().inNamespace(key.namespace()).withName(delete.podName()).delete();
+    } else if (step instanceof Step.DeleteProject) {
+      log.info("project {}: finished run kept for ephemeralRetention: deleting the Project", key);
+      client.resources(Project.class).inNamespace(key.namespace()).withName(key.name()).delete();
     }
   }
 

@@ -65,7 +65,7 @@ final class ProjectStarter {
               key,
               slots ->
                   request(
-                      key,
+                      project,
                       skipped,
                       ProjectObserver.quota(
                               project,
@@ -136,7 +136,7 @@ final class ProjectStarter {
             new StartOutcome.Waiting(
                 placed,
                 ledger.waitOutside(
-                    request(key, List.of(), placed.quota()),
+                    request(project, List.of(), placed.quota()),
                     BottleneckResource.NamespaceQuota,
                     "namespace quota: " + said,
                     now));
@@ -161,7 +161,8 @@ final class ProjectStarter {
    * while others remain (when none remains, the whole list is tried again).
    */
   private static AdmissionRequest request(
-      ProjectKey key, List<String> skippedGroups, EffectiveQuota q) {
+      Project project, List<String> skippedGroups, EffectiveQuota q) {
+    ProjectKey key = ProjectObserver.key(project);
     List<String> groups = q.nodeGroups().stream().filter(g -> !skippedGroups.contains(g)).toList();
     return new AdmissionRequest(
         key,
@@ -170,7 +171,8 @@ final class ProjectStarter {
         q.limits(),
         q.appliedLicenses(),
         groups.isEmpty() ? q.nodeGroups() : groups,
-        q.gpuResource());
+        q.gpuResource(),
+        project.getSpec() != null && project.getSpec().isEphemeral());
   }
 
   /** The request a waiting project made, for rebuilding the queues after a restart. */
@@ -179,7 +181,7 @@ final class ProjectStarter {
     ProjectKey key = ProjectObserver.key(project);
     Map<String, License> known = caches.licensesByName(ProjectObserver.requested(project));
     return request(
-        key,
+        project,
         List.of(),
         ProjectObserver.quota(
                 project, key, known, caches.namespaceLabels(key.namespace()), s, now, lic -> true)

@@ -70,6 +70,9 @@ public final class Lifecycle {
     if (o.specProblem() != null) {
       return unreadable(o, pod, s, now);
     }
+    if (o.ephemeral()) {
+      return EphemeralRun.decide(o, s, now);
+    }
     String keptBy = o.wantsRunning() ? null : o.alwaysRunningBy();
     if (!o.wantsRunning() && keptBy == null) {
       return userStop(o, pod, now);
@@ -112,7 +115,9 @@ public final class Lifecycle {
   private static LifecycleDecision awaitGone(ProjectObservation o, PodState pod, Instant now) {
     ProjectStatus prev = o.previous();
     boolean ours =
-        prev.getPhase() == ProjectPhase.Stopping || prev.getPhase() == ProjectPhase.Failed;
+        prev.getPhase() == ProjectPhase.Stopping
+            || prev.getPhase() == ProjectPhase.Failed
+            || prev.getFinishedAt() != null;
     StatusChange change =
         ours ? keep(o) : stopping(o, Reason.Stopping, "Pod " + pod.name() + " is terminating");
     // Nobody here asked for this deletion: say so, the project starts again once the pod is gone.
@@ -124,8 +129,10 @@ public final class Lifecycle {
                     Reason.PodDeleted,
                     "Pod "
                         + pod.name()
-                        + " is being deleted while the project should run; it is created again"
-                        + " once it is gone"));
+                        + " is being deleted while the project should run; "
+                        + (o.ephemeral()
+                            ? "a run that started does not run again: it ends Failed"
+                            : "it is created again once it is gone")));
     Instant overdue = pod.deletionDeadline().plus(DELETION_OVERDUE);
     return new LifecycleDecision(
         new Step.AwaitPodGone(pod.name()),
@@ -134,7 +141,7 @@ public final class Lifecycle {
         overdue.isAfter(now) ? overdue : now.plus(POD_GONE_CHECK));
   }
 
-  private static LifecycleDecision userStop(ProjectObservation o, PodState pod, Instant now) {
+  static LifecycleDecision userStop(ProjectObservation o, PodState pod, Instant now) {
     if (pod != null) {
       return new LifecycleDecision(
           new Step.DeletePod(pod.name(), StopReason.UserStopped),
@@ -248,7 +255,7 @@ public final class Lifecycle {
         new Step.Observe(), change, events, due != null && due.isBefore(look) ? due : look);
   }
 
-  private static LifecycleDecision timerStop(
+  static LifecycleDecision timerStop(
       ProjectObservation o,
       PodState pod,
       TimerDecision.Stop stop,
@@ -308,7 +315,7 @@ public final class Lifecycle {
         now.plus(POD_GONE_CHECK));
   }
 
-  private static LifecycleDecision notRunning(ProjectObservation o, Settings s, Instant now) {
+  static LifecycleDecision notRunning(ProjectObservation o, Settings s, Instant now) {
     ProjectStatus prev = o.previous();
     Instant heldUntil = heldUntil(o, s, now);
     if (heldUntil != null) {
@@ -557,14 +564,14 @@ public final class Lifecycle {
         : o.previous().getSkippedNodeGroups();
   }
 
-  private static StatusChange stopping(ProjectObservation o, Reason reason, String message) {
+  static StatusChange stopping(ProjectObservation o, Reason reason, String message) {
     ProjectStatus prev = o.previous();
     return StatusChange.of(ProjectPhase.Stopping, reason, message)
         .pod(new PodFields(prev.getPodName(), prev.getNodeName(), prev.getStartedAt()));
   }
 
   /** The previous phase, reason and message unchanged (a stop in progress). */
-  private static StatusChange keep(ProjectObservation o) {
+  static StatusChange keep(ProjectObservation o) {
     ProjectStatus prev = o.previous();
     Reason reason = ProjectStatusBuilder.readyReason(prev);
     return StatusChange.of(prev.getPhase(), reason, prev.getMessage())
@@ -581,19 +588,19 @@ public final class Lifecycle {
     return "; new activity (annotation " + LAST_ACTIVITY + ") or a spec change starts it again";
   }
 
-  private static dev.quotient.api.EffectiveQuotaStatus previewQuota(ProjectObservation o) {
+  static dev.quotient.api.EffectiveQuotaStatus previewQuota(ProjectObservation o) {
     return o.preview() == null
         ? o.previous().getEffectiveQuota()
         : ProjectStatusBuilder.toStatus(o.preview().quota());
   }
 
-  private static List<dev.quotient.api.LicenseResult> previewLicenses(ProjectObservation o) {
+  static List<dev.quotient.api.LicenseResult> previewLicenses(ProjectObservation o) {
     return o.preview() == null
         ? o.previous().getLicenses()
         : ProjectStatusBuilder.toResults(o.preview().verdicts());
   }
 
-  private static Duration duration(String text) {
+  static Duration duration(String text) {
     try {
       return text == null ? null : dev.quotient.quota.Durations.parse("duration", text);
     } catch (RuntimeException e) {

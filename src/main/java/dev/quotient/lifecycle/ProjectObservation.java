@@ -21,6 +21,7 @@ import java.util.List;
  * @param homeConflict the other project that owns this one's projectId (null: none does)
  * @param specProblem what of the spec this operator cannot read, naming the field and value (e.g. a
  *     newer CRD's desiredState); null when it reads all of it
+ * @param ephemeral whether it is an ephemeral run (spec.lifetime: Ephemeral)
  */
 public record ProjectObservation(
     ProjectKey key,
@@ -36,7 +37,8 @@ public record ProjectObservation(
     QuotaOutcome preview,
     String previewProblem,
     HomeConflict homeConflict,
-    String specProblem) {
+    String specProblem,
+    boolean ephemeral) {
   public ProjectObservation {
     requestedLicenses = List.copyOf(requestedLicenses);
     missingLicenses = List.copyOf(missingLicenses);
@@ -47,9 +49,12 @@ public record ProjectObservation(
     return desiredState != DesiredState.Stopped;
   }
 
-  /** What makes the project always-running under its current spec (null: nothing). */
+  /**
+   * What makes the project always-running under its current spec (null: nothing; never for an
+   * ephemeral run, which runs once).
+   */
   public String alwaysRunningBy() {
-    return preview == null || !preview.quota().alwaysRunning()
+    return ephemeral || preview == null || !preview.quota().alwaysRunning()
         ? null
         : preview.quota().alwaysRunningBy();
   }

@@ -20,6 +20,12 @@ public sealed interface Step {
   /** Not running, and nothing to do until the next look (or an event). */
   record Hold() implements Step {}
 
+  /**
+   * A finished ephemeral run's record has been kept for ephemeralRetention: delete the Project
+   * itself.
+   */
+  record DeleteProject() implements Step {}
+
   /** A new project waits a little for the Licenses it names (GitOps applies in any order). */
   record WaitForLicenses(List<String> missing) implements Step {}
 }

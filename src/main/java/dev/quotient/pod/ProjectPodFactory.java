@@ -110,6 +110,10 @@ public final class ProjectPodFactory {
     if (group != null) {
       labels.put(NODE_GROUP, labelValue(group));
     }
+    boolean run = project.getSpec() != null && project.getSpec().isEphemeral();
+    if (run) {
+      labels.put(LIFETIME, dev.quotient.api.Lifetime.Ephemeral.name());
+    }
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(LICENSES, String.join(",", quota.appliedLicenses()));
     List<String> requested =
@@ -174,6 +178,9 @@ public final class ProjectPodFactory {
             .withImage(
                 settings.imageFor(project.getSpec() == null ? null : project.getSpec().getImage()))
             .withImagePullPolicy(settings.imagePullPolicy())
+            .withCommand(
+                nonEmpty(project.getSpec() == null ? null : project.getSpec().getCommand()))
+            .withArgs(nonEmpty(project.getSpec() == null ? null : project.getSpec().getArgs()))
             .withEnv(
                 new EnvVar("QUOTIENT_PROJECT", name, null),
                 new EnvVar("QUOTIENT_PROJECT_ID", id, null),
@@ -218,7 +225,8 @@ public final class ProjectPodFactory {
             .endOwnerReference()
             .endMetadata()
             .withNewSpec()
-            .withRestartPolicy("Always")
+            // A run's container runs once: its exit is the run's result, never restarted.
+            .withRestartPolicy(run ? "Never" : "Always")
             .withAutomountServiceAccountToken(false)
             .withEnableServiceLinks(false)
             .withNewSecurityContext()
@@ -326,6 +334,10 @@ public final class ProjectPodFactory {
     if (changedPrefixed(bl, al) || changedPrefixed(ba, aa)) {
       out.add("a pod patch may not set or change " + PREFIX + "* labels or annotations");
     }
+    if (!Objects.equals(before.getSpec().getRestartPolicy(), after.getSpec().getRestartPolicy())) {
+      out.add(
+          "a pod patch may not change restartPolicy (a workspace restarts, an ephemeral run never does)");
+    }
     Container b = container(before);
     Container a = container(after);
     if (a == null) {
@@ -335,6 +347,11 @@ public final class ProjectPodFactory {
           "a pod patch may not change the project container's resources; set them in the license quota");
     }
     return out;
+  }
+
+  /** A list as the pod spec takes it: null (the image's own) when empty. */
+  private static List<String> nonEmpty(List<String> values) {
+    return values == null || values.isEmpty() ? null : List.copyOf(values);
   }
 
   private static boolean changedPrefixed(Map<String, String> before, Map<String, String> after) {

@@ -24,7 +24,23 @@ public final class ProjectTable {
           ProjectPhase.Failed,
           ProjectPhase.WaitingForResources);
 
+  /** A run that runs is not settled yet: it is about to end Succeeded or Failed. */
+  private static final Set<ProjectPhase> RUN_SETTLED =
+      Set.of(
+          ProjectPhase.Succeeded,
+          ProjectPhase.Stopped,
+          ProjectPhase.Failed,
+          ProjectPhase.WaitingForResources);
+
   private ProjectTable() {}
+
+  private static boolean settled(Project p) {
+    if (p.getStatus() == null) {
+      return false;
+    }
+    boolean run = p.getSpec() != null && p.getSpec().isEphemeral();
+    return (run ? RUN_SETTLED : SETTLED).contains(p.getStatus().getPhase());
+  }
 
   /**
    * Waits until every project of the cluster behind {@code client} is in a phase it stays in
@@ -35,8 +51,7 @@ public final class ProjectTable {
     long end = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < end) {
       List<Project> projects = client.resources(Project.class).inAnyNamespace().list().getItems();
-      if (projects.stream()
-          .allMatch(p -> p.getStatus() != null && SETTLED.contains(p.getStatus().getPhase()))) {
+      if (projects.stream().allMatch(ProjectTable::settled)) {
         return;
       }
       Thread.sleep(200);

@@ -50,7 +50,17 @@ public enum SettingKey {
   CLUSTER_QUOTA_GPU(
       "clusterQuota.gpu", "", "Cluster-wide cap on GPUs (empty: all GPUs of the nodes)."),
   CLUSTER_QUOTA_PROJECTS(
-      "clusterQuota.runningProjects", "", "Cluster-wide cap on running projects (empty: no cap)."),
+      "clusterQuota.runningProjects",
+      "",
+      "Cluster-wide cap on running persistent projects, the workspaces (empty: no cap)."),
+  CLUSTER_QUOTA_EPHEMERAL(
+      "clusterQuota.ephemeralProjects",
+      "",
+      "Cluster-wide cap on running ephemeral runs (spec.lifetime: Ephemeral; empty: no cap)."),
+  EPHEMERAL_RETENTION(
+      "ephemeralRetention",
+      "24h",
+      "How long a finished ephemeral run's Project is kept (its record: phase, exit code) before the operator deletes it."),
   QUEUE_BACKFILL_FOR(
       "queue.backfillFor",
       "5m",

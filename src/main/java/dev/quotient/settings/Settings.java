@@ -12,7 +12,8 @@ public record Settings(
     Duration pendingTimeout,
     Duration backfillFor,
     boolean restartOnLicenseChange,
-    GpuActivitySettings gpuActivity) {
+    GpuActivitySettings gpuActivity,
+    Duration ephemeralRetention) {
 
   public static Settings defaults() {
     return SettingsParser.parse(java.util.Map.of());

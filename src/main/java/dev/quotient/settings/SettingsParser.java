@@ -149,7 +149,8 @@ public final class SettingsParser {
             get(CLUSTER_QUOTA_CPU, v -> Quantities.cpuMillis(CLUSTER_QUOTA_CPU.key(), v)),
             get(CLUSTER_QUOTA_MEMORY, v -> Quantities.bytes(CLUSTER_QUOTA_MEMORY.key(), v)),
             get(CLUSTER_QUOTA_GPU, v -> Quantities.count(CLUSTER_QUOTA_GPU.key(), v)),
-            get(CLUSTER_QUOTA_PROJECTS, v -> Quantities.count(CLUSTER_QUOTA_PROJECTS.key(), v)));
+            get(CLUSTER_QUOTA_PROJECTS, v -> Quantities.count(CLUSTER_QUOTA_PROJECTS.key(), v)),
+            get(CLUSTER_QUOTA_EPHEMERAL, v -> Quantities.count(CLUSTER_QUOTA_EPHEMERAL.key(), v)));
     long uid = id(UID);
     long gid = id(GID);
     String nodeGroupKey = string(NODE_GROUP_KEY);
@@ -204,6 +205,10 @@ public final class SettingsParser {
     }
     GpuActivitySettings gpuActivity =
         new GpuActivitySettings(urls(DCGM_EXPORTER_URL), scrapeEvery, percent(DCGM_BUSY_ABOVE));
+    Duration retention =
+        get(
+            EPHEMERAL_RETENTION,
+            v -> positive(EPHEMERAL_RETENTION, Durations.parse(EPHEMERAL_RETENTION.key(), v)));
     if (!problems.isEmpty()) {
       throw new InvalidSettingsException(problems);
     }
@@ -224,7 +229,8 @@ public final class SettingsParser {
         pending,
         backfill == null ? Duration.ZERO : backfill,
         restart,
-        gpuActivity);
+        gpuActivity,
+        retention == null ? Duration.ofHours(24) : retention);
   }
 
   private String raw(SettingKey key) {

@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What a real cluster's control plane does, in miniature, for the CRUD mock API server only: a
  * scheduler (selector, affinity, taints, free allocatable), a kubelet (bound pods become Running
- * after a delay), a garbage collector for pods of deleted Projects, and node loss. Never started
- * against a real cluster; nothing in the operator imports it.
+ * after a delay; a pod that never restarts ends as its command says, see {@link SimulatedRun}), a
+ * garbage collector for pods of deleted Projects, and node loss. Never started against a real
+ * cluster; nothing in the operator imports it.
  */
 public final class SimulatedCluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SimulatedCluster.class);
@@ -197,6 +198,10 @@ public final class SimulatedCluster implements AutoCloseable {
   private void runKubelet(Pod pod) {
     String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
     if ("Running".equals(phase)) {
+      SimulatedRun.of(pod)
+          .filter(run -> run.endsBy(pod).map(end -> !clock.instant().isBefore(end)).orElse(false))
+          .ifPresent(
+              run -> client.pods().resource(run.terminated(pod, clock.instant())).updateStatus());
       return;
     }
     Instant bound = boundAt.computeIfAbsent(pod.getMetadata().getUid(), k -> clock.instant());

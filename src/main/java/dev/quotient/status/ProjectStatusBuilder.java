@@ -119,6 +119,11 @@ public final class ProjectStatusBuilder {
     pod(p == null ? null : p.name(), p == null ? null : p.node(), p == null ? null : p.startedAt());
     if (c.stop() instanceof StatusChange.Stop.At at) {
       stopped(at.at(), at.reason());
+    } else if (c.stop() instanceof StatusChange.Stop.Finished f) {
+      stopped(f.at(), f.reason());
+      next.setFinishedAt(f.at().toString());
+      next.setExitCode(f.exitCode());
+      next.setExitReason(f.exitReason());
     } else if (c.stop() instanceof StatusChange.Stop.Clear) {
       stopped(null, null);
     }
@@ -284,6 +289,9 @@ public final class ProjectStatusBuilder {
     c.setStopReason(s.getStopReason());
     c.setWaitingSince(s.getWaitingSince());
     c.setSkippedNodeGroups(s.getSkippedNodeGroups());
+    c.setExitCode(s.getExitCode());
+    c.setExitReason(s.getExitReason());
+    c.setFinishedAt(s.getFinishedAt());
     c.setObservedGeneration(s.getObservedGeneration());
     c.setConditions(s.getConditions() == null ? null : new ArrayList<>(s.getConditions()));
     return c;

@@ -28,6 +28,11 @@ public enum Reason {
   ProjectIdInUse,
   SpecInvalid,
   ReconcileError,
+  // Ephemeral runs
+  RunSucceeded,
+  RunFailed,
+  RunFinished,
+  RunRecordExpired,
   // Quota and admission
   QuotaAdmitted,
   QuotaRejected,
@@ -65,6 +70,7 @@ public enum Reason {
       case GpuIdle -> GpuIdle;
       case LicenseChange -> LicenseChangeRestart;
       case NodeGroupFallback -> NodeGroupFallback;
+      case Finished -> RunFinished;
     };
   }
 

@@ -72,6 +72,13 @@ public record StatusChange(
 
     /** Stopped for this reason at this time. */
     record At(StopReason reason, Instant at) implements Stop {}
+
+    /**
+     * An ephemeral run finished, for this reason, at this time: status.finishedAt, and the exit
+     * code and reason when its command ended (null when it was stopped before).
+     */
+    record Finished(StopReason reason, Instant at, Integer exitCode, String exitReason)
+        implements Stop {}
   }
 
   /** Starts a change with only phase, reason and message set (pod cleared, the rest kept). */

@@ -41,6 +41,28 @@ class LenientReadingTest {
   }
 
   @Test
+  void anUnknownLifetimeIsKeptAndWrittenBackAsRead() {
+    Project p =
+        json.unmarshal(
+            """
+            {"apiVersion": "quotient.dev/v1alpha1", "kind": "Project",
+             "metadata": {"name": "p"}, "spec": {"lifetime": "Scheduled", "command": ["a"]},
+             "status": {"phase": "Succeeded", "exitCode": 3, "stopReason": "Finished"}}""",
+            Project.class);
+    assertThat(p.getSpec().getLifetime()).isNull();
+    assertThat(p.getSpec().getUnknownLifetime()).isEqualTo("Scheduled");
+    assertThat(p.getSpec().isEphemeral()).isFalse();
+    assertThat(p.getStatus().getPhase()).isEqualTo(ProjectPhase.Succeeded);
+    assertThat(p.getStatus().getExitCode()).isEqualTo(3);
+    assertThat(json.asJson(p.getSpec()))
+        .contains("\"lifetime\":\"Scheduled\"")
+        .doesNotContain("unknownLifetime");
+    assertThat(json.clone(p).getSpec().getUnknownLifetime()).isEqualTo("Scheduled");
+    assertThat(json.unmarshal("{\"lifetime\": \"Ephemeral\"}", ProjectSpec.class).isEphemeral())
+        .isTrue();
+  }
+
+  @Test
   void knownValuesReadAsBefore() {
     Project p =
         json.unmarshal(

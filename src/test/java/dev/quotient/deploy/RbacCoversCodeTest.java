@@ -113,9 +113,17 @@ class RbacCoversCodeTest {
         add(needed, "events", "list", "watch");
       }
       if (primary != null
+          && flat.matches(
+              "(?s).*\\.resources\\(" + primary + "\\.class\\)[^;]*\\.delete\\(\\);.*")) {
+        // ProjectReconciler: a finished ephemeral run's Project after ephemeralRetention
+        add(needed, resource(primary), "delete");
+      }
+      if (primary != null
           && flat.contains(".resources(" + primary + ".class)")
           && !flat.matches(
-              "(?s).*\\.resources\\(" + primary + "\\.class\\)[^;]*\\.get\\(\\)[^;]*;.*")) {
+              "(?s).*\\.resources\\("
+                  + primary
+                  + "\\.class\\)[^;]*\\.(get|delete)\\(\\)[^;]*;.*")) {
         throw new AssertionError(
             file
                 + " uses resources("

@@ -165,4 +165,23 @@ class ExamplesIT {
             "physics-1",
             "gpu-1");
   }
+
+  @Test
+  void theAgentRunSucceedsAndGivesBackItsPod() {
+    Project p = project("nightly-eval");
+    assertThat(p.getStatus().getPhase()).isEqualTo(ProjectPhase.Succeeded);
+    assertThat(p.getStatus().getExitCode()).isZero();
+    assertThat(p.getStatus().getMessage())
+        .startsWith("Succeeded: the command exited with code 0 (Completed) on pool-");
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                run.client()
+                        .pods()
+                        .inNamespace("research")
+                        .withName(ProjectPodFactory.podName("nightly-eval"))
+                        .get()
+                    == null);
+  }
 }

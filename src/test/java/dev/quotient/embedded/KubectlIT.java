@@ -48,7 +48,7 @@ class KubectlIT {
     assertThat(lines.get(0).split("\\s+"))
         .containsExactly(
             "NAMESPACE", "NAME", "PHASE", "CPU", "MEMORY", "GPU", "NODE", "AGE", "MESSAGE");
-    assertThat(lines).hasSize(9);
+    assertThat(lines).hasSize(10);
     assertThat(lines.get(1)).startsWith("course").contains("student-1");
     assertThat(lines)
         .anySatisfy(
@@ -144,7 +144,7 @@ class KubectlIT {
             "project.quotient.dev/student-3 configured");
     Kubectl.Result second = kubectl.run("apply", "-f", "examples/").orThrow();
     assertThat(second.stdout().lines())
-        .hasSize(18)
+        .hasSize(19)
         .allSatisfy(l -> assertThat(l).endsWith(" unchanged"));
     assertThat(second.stderr()).isEmpty();
     assertThat(

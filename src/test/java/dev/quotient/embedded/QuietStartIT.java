@@ -36,7 +36,7 @@ class QuietStartIT {
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     String log = new String(out, StandardCharsets.UTF_8);
     assertThat(p.exitValue()).as(log).isZero();
-    assertThat(log).contains("Applied 18 objects", "student-3");
+    assertThat(log).contains("Applied 19 objects", "student-3");
     assertThat(log.lines().filter(l -> l.matches(".* (WARN|ERROR) .*")).toList()).as(log).isEmpty();
   }
 }

@@ -18,6 +18,7 @@ import dev.quotient.quota.QuotaOutcome;
 import dev.quotient.quota.Resources;
 import dev.quotient.settings.Settings;
 import dev.quotient.settings.SettingsParser;
+import dev.quotient.status.ContainerExit;
 import dev.quotient.status.PodObservation;
 import dev.quotient.status.Reason;
 import dev.quotient.status.StartRecord;
@@ -383,7 +384,125 @@ class LifecycleTest {
             g -> g.unknownDesiredState("Sleeping").pod(running()),
             "Observe",
             ProjectPhase.Running,
-            null));
+            null),
+        row("Running (run)", "new", "none", "-", g -> g.run(), "Start", null, null),
+        row(
+            "Running (run)",
+            "Running",
+            "Running",
+            "idle timeout passed (does not apply to runs)",
+            g -> g.run().pod(running().idle("30m")),
+            "Observe",
+            ProjectPhase.Running,
+            null),
+        row(
+            "Running (run)",
+            "Running",
+            "Running",
+            "maxDuration passed",
+            g -> g.run().pod(running().max("1h")),
+            "DeletePod MaxDuration",
+            ProjectPhase.Failed,
+            StopReason.MaxDuration),
+        row(
+            "Running (run)",
+            "Starting",
+            "Pending",
+            "pendingTimeout passed",
+            g -> g.run().pod(pending().created(NOW.minus(Duration.ofMinutes(11)))),
+            "DeletePod PendingTimeout",
+            ProjectPhase.Failed,
+            StopReason.PendingTimeout),
+        row(
+            "Running (run)",
+            "Running",
+            "Succeeded (exit 0)",
+            "-",
+            g -> g.run().before(ProjectPhase.Running, "project-p").pod(exited(0)),
+            "Observe",
+            ProjectPhase.Succeeded,
+            StopReason.Finished),
+        row(
+            "Running (run)",
+            "Running",
+            "Failed (exit 3)",
+            "-",
+            g -> g.run().before(ProjectPhase.Running, "project-p").pod(exited(3)),
+            "Observe",
+            ProjectPhase.Failed,
+            StopReason.Finished),
+        row(
+            "Running (run)",
+            "Running",
+            "Failed (NodeLost)",
+            "-",
+            g -> g.run().before(ProjectPhase.Running, "project-p").pod(failed("NodeLost")),
+            "Observe",
+            ProjectPhase.Failed,
+            StopReason.NodeLost),
+        row(
+            "Running (run)",
+            "Succeeded",
+            "Succeeded (exit 0)",
+            "the record is written",
+            g -> g.run().finished(ProjectPhase.Succeeded, NOW.minusSeconds(5)).pod(exited(0)),
+            "DeletePod Finished",
+            ProjectPhase.Succeeded,
+            StopReason.Finished),
+        row(
+            "Running (run)",
+            "Succeeded",
+            "none",
+            "within ephemeralRetention of finishedAt",
+            g -> g.run().finished(ProjectPhase.Succeeded, NOW.minus(Duration.ofHours(23))),
+            "Hold",
+            ProjectPhase.Succeeded,
+            StopReason.Finished),
+        row(
+            "Running (run)",
+            "Failed",
+            "none",
+            "ephemeralRetention passed since finishedAt",
+            g -> g.run().finished(ProjectPhase.Failed, NOW.minus(Duration.ofHours(24))),
+            "DeleteProject",
+            null,
+            null),
+        row(
+            "Running (run)",
+            "Running",
+            "none",
+            "the pod disappeared while the command ran",
+            g -> g.run().before(ProjectPhase.Running, "project-p"),
+            "Hold",
+            ProjectPhase.Failed,
+            StopReason.PodFailed),
+        row(
+            "Stopped (run)",
+            "Running",
+            "Running",
+            "-",
+            g -> g.run().stopped().pod(running()),
+            "DeletePod UserStopped",
+            ProjectPhase.Failed,
+            StopReason.UserStopped),
+        row(
+            "Stopped (run)",
+            "Running",
+            "Running",
+            "alwaysRunning (does not apply to runs)",
+            g -> g.run().stopped().alwaysBySpec().pod(running().always()),
+            "DeletePod UserStopped",
+            ProjectPhase.Failed,
+            StopReason.UserStopped),
+        row(
+            "Stopped (run)",
+            "new",
+            "none",
+            "-",
+            g -> g.run().stopped(),
+            "Hold",
+            ProjectPhase.Stopped,
+            StopReason.UserStopped));
   }
 
   private static Row row(
@@ -416,7 +535,9 @@ class LifecycleTest {
       StopReason stop =
           change instanceof StatusChange.Stop.At at
               ? at.reason()
-              : change instanceof StatusChange.Stop.Keep ? o.previous().getStopReason() : null;
+              : change instanceof StatusChange.Stop.Finished f
+                  ? f.reason()
+                  : change instanceof StatusChange.Stop.Keep ? o.previous().getStopReason() : null;
       assertThat(stop).as("stopReason").isEqualTo(row.stopReason());
     }
   }
@@ -596,7 +717,11 @@ class LifecycleTest {
                   r.pod(),
                   r.when(),
                   r.step(),
-                  r.phase() == null ? "(from admission)" : r.phase().name(),
+                  r.phase() == null
+                      ? (r.step().equals("DeleteProject")
+                          ? "(Project deleted)"
+                          : "(from admission)")
+                      : r.phase().name(),
                   r.stopReason() == null ? "-" : r.stopReason().name()))
           .append(" |\n");
     }
@@ -662,6 +787,14 @@ class LifecycleTest {
     return new PodBuilder(ProjectPhase.Running, Reason.PodRunning, NOW.minus(Duration.ofHours(2)));
   }
 
+  /** A run's pod whose container exited with this code. */
+  static PodBuilder exited(int code) {
+    PodBuilder b =
+        new PodBuilder(ProjectPhase.Failed, Reason.PodFailed, NOW.minus(Duration.ofHours(2)));
+    b.exit = new ContainerExit(code, code == 0 ? "Completed" : "Error", null, NOW.toString());
+    return b;
+  }
+
   static PodBuilder failed(String why) {
     return new PodBuilder(ProjectPhase.Failed, Reason.PodFailed, NOW.minus(Duration.ofHours(2)))
         .endReason(why);
@@ -677,6 +810,7 @@ class LifecycleTest {
     private boolean foreign;
     private String endReason;
     private String licensesAtStart = "";
+    private ContainerExit exit;
     private final EffectiveQuotaStatus quota = new EffectiveQuotaStatus();
 
     PodBuilder(ProjectPhase phase, Reason reason, Instant started) {
@@ -757,7 +891,8 @@ class LifecycleTest {
           deletion,
           new StartRecord(quota, List.of(), List.of(), null),
           licensesAtStart,
-          endReason);
+          endReason,
+          exit);
     }
   }
 
@@ -776,6 +911,7 @@ class LifecycleTest {
     private List<String> missing = List.of();
     private HomeConflict homeConflict;
     private String specProblem;
+    private boolean ephemeral;
 
     Given() {
       previous.setObservedGeneration(2L);
@@ -810,6 +946,23 @@ class LifecycleTest {
       previous.setPhase(phase);
       previous.setStopReason(reason);
       previous.setStoppedAt(at.toString());
+      return this;
+    }
+
+    /** An ephemeral run (spec.lifetime: Ephemeral). */
+    Given run() {
+      ephemeral = true;
+      return this;
+    }
+
+    /** A run that finished at this time, with this phase (its pod's record written). */
+    Given finished(ProjectPhase phase, Instant at) {
+      previous.setPhase(phase);
+      previous.setPodName("project-p");
+      previous.setStopReason(StopReason.Finished);
+      previous.setStoppedAt(at.toString());
+      previous.setFinishedAt(at.toString());
+      previous.setExitCode(phase == ProjectPhase.Succeeded ? 0 : 3);
       return this;
     }
 
@@ -892,7 +1045,8 @@ class LifecycleTest {
           quota(always, groups),
           null,
           homeConflict,
-          specProblem);
+          specProblem,
+          ephemeral);
     }
   }
 }

@@ -635,6 +635,59 @@ class ProjectPodFactoryTest {
       "securityContext": {"allowPrivilegeEscalation": false, "runAsNonRoot": true,
         "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}}""";
 
+  // ---- ephemeral runs -------------------------------------------------------------------------
+
+  static Project run(List<String> command, List<String> args) {
+    Project p = project();
+    p.getSpec().setLifetime(dev.quotient.api.Lifetime.Ephemeral);
+    p.getSpec().setCommand(command);
+    p.getSpec().setArgs(args);
+    return p;
+  }
+
+  @Test
+  void anEphemeralRunsPodRunsItsCommandOnceAndIsLabelledARun() {
+    Pod pod =
+        new ProjectPodFactory(settings())
+            .desiredPod(run(List.of("sh", "-c"), List.of("train.py; exit 0")), new Q().build())
+            .pod();
+    assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
+    assertThat(projectContainer(pod).getCommand()).containsExactly("sh", "-c");
+    assertThat(projectContainer(pod).getArgs()).containsExactly("train.py; exit 0");
+    assertThat(pod.getMetadata().getLabels()).containsEntry(QuotientLabels.LIFETIME, "Ephemeral");
+    // Same home, licenses and security as a workspace.
+    Pod workspace = pod(new Q().build());
+    assertThat(pod.getSpec().getVolumes()).isEqualTo(workspace.getSpec().getVolumes());
+    assertThat(projectContainer(pod).getSecurityContext())
+        .isEqualTo(projectContainer(workspace).getSecurityContext());
+    assertThat(pod.getMetadata().getAnnotations())
+        .isEqualTo(workspace.getMetadata().getAnnotations());
+  }
+
+  @Test
+  void aWorkspaceRestartsAlwaysAndKeepsTheImagesEntrypoint() {
+    Pod pod = pod(new Q().build());
+    assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Always");
+    assertThat(projectContainer(pod).getCommand()).isNullOrEmpty();
+    assertThat(pod.getMetadata().getLabels()).doesNotContainKey(QuotientLabels.LIFETIME);
+    assertThat(asJson(pod).path("spec").path("containers").get(0).has("command")).isFalse();
+  }
+
+  @Test
+  void aPodPatchMayNotTurnARunIntoAPodThatRestarts() {
+    PodPlan plan =
+        new ProjectPodFactory(settings())
+            .desiredPod(
+                run(List.of("agent"), null),
+                new Q().patch("course", "{\"spec\":{\"restartPolicy\":\"OnFailure\"}}").build());
+    assertThat(plan.pod().getSpec().getRestartPolicy()).isEqualTo("Never");
+    assertThat(plan.rejectedPatches())
+        .extracting(PatchRejection::reason)
+        .singleElement()
+        .asString()
+        .contains("may not change restartPolicy");
+  }
+
   @Test
   void patchAddsAnEnvVarToTheProjectContainer() {
     Pod pod =

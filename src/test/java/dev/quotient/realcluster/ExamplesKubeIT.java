@@ -32,7 +32,7 @@ class ExamplesKubeIT {
     assertThat(applied.exitCode()).as(applied.stderr()).isZero();
     assertThat(applied.stderr()).doesNotContain("rror");
     assertThat(applied.stdout().lines())
-        .hasSize(18)
+        .hasSize(19)
         .allMatch(
             l -> l.matches("[a-z.]+/[a-z0-9-]+ (created|configured|unchanged)"),
             "created, configured or unchanged");
@@ -174,5 +174,14 @@ class ExamplesKubeIT {
           .isLessThan(deadline);
       Thread.sleep(250);
     }
+  }
+
+  @Test
+  void theAgentRunSucceedsAndGivesBackItsPod() {
+    Project run = RealCluster.awaitPhase("research", "nightly-eval", ProjectPhase.Succeeded);
+    assertThat(run.getStatus().getExitCode()).isZero();
+    org.awaitility.Awaitility.await()
+        .atMost(RealCluster.TIMEOUT)
+        .until(() -> RealCluster.pod("research", "nightly-eval") == null);
   }
 }

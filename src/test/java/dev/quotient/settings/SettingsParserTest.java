@@ -53,6 +53,7 @@ class SettingsParserTest {
     assertThat(s.idleCheckInterval()).isEqualTo(Duration.ofMinutes(1));
     assertThat(s.pendingTimeout()).isEqualTo(Duration.ofMinutes(10));
     assertThat(s.restartOnLicenseChange()).isTrue();
+    assertThat(s.ephemeralRetention()).isEqualTo(Duration.ofHours(24));
 
     PodSettings pod = s.pod();
     assertThat(pod.defaultImage()).isEqualTo("quay.io/jupyter/base-notebook:latest");
@@ -104,6 +105,8 @@ class SettingsParserTest {
                 Map.entry("clusterQuota.enabled", "FALSE"),
                 Map.entry("clusterQuota.cpu", "100"),
                 Map.entry("clusterQuota.runningProjects", "50"),
+                Map.entry("clusterQuota.ephemeralProjects", "7"),
+                Map.entry("ephemeralRetention", "2h"),
                 Map.entry("nodeGroupKey", "cocalc-dedicated_vm"),
                 Map.entry("pod.allowedImages", " a:1, b:2 ,,"),
                 Map.entry("pod.homeClaimName", "homes"),
@@ -122,7 +125,8 @@ class SettingsParserTest {
     assertThat(p.maxUpgrades().memoryBytes()).isEqualTo(64L << 30);
     assertThat(p.maxUpgrades().gpu()).isEqualTo(2);
     assertThat(s.clusterQuota())
-        .isEqualTo(new ClusterQuotaSettings(false, 100_000L, null, null, 50L));
+        .isEqualTo(new ClusterQuotaSettings(false, 100_000L, null, null, 50L, 7L));
+    assertThat(s.ephemeralRetention()).isEqualTo(Duration.ofHours(2));
     assertThat(s.pod().nodeGroupKey()).isEqualTo("cocalc-dedicated_vm");
     assertThat(s.pod().allowedImages()).containsExactly("a:1", "b:2");
     assertThat(s.pod().homeClaimName()).isEqualTo("homes");
@@ -288,6 +292,7 @@ class SettingsParserTest {
         "minMemoryRequest         | 32MB  | is not a Kubernetes quantity",
         "maxUpgrades.gpu          | 1.5   | must be a whole number",
         "clusterQuota.runningProjects | 10.5 | must be a whole number",
+        "clusterQuota.ephemeralProjects | 2.5 | must be a whole number",
         "clusterQuota.memory      | 8EB   | is not a Kubernetes quantity",
         "restartOnLicenseChange   | yes   | must be true or false",
         "allowPrivilegedPatches   | 1     | must be true or false",

@@ -127,12 +127,16 @@ public final class DashboardViews {
     AdmissionLimits limits = source.limits();
     Instant now = source.now();
     Resources used = snapshot.total();
-    List<Bar> cluster =
-        List.of(
-            cpuBar("cpu", used.cpuMillis(), limits.cluster().cpuMillis()),
-            memoryBar("memory", used.memoryBytes(), limits.cluster().memoryBytes()),
-            countBar("gpu", used.gpu(), limits.cluster().gpu()),
-            countBar("running projects", snapshot.size(), limits.maxRunningProjects()));
+    long runs = snapshot.leases().stream().filter(Lease::ephemeral).count();
+    List<Bar> cluster = new ArrayList<>();
+    cluster.add(cpuBar("cpu", used.cpuMillis(), limits.cluster().cpuMillis()));
+    cluster.add(memoryBar("memory", used.memoryBytes(), limits.cluster().memoryBytes()));
+    cluster.add(countBar("gpu", used.gpu(), limits.cluster().gpu()));
+    // Workspaces and ephemeral runs have slots of their own (runningProjects, ephemeralProjects).
+    cluster.add(countBar("running projects", snapshot.size() - runs, limits.maxRunningProjects()));
+    if (runs > 0 || limits.maxEphemeralProjects() != Long.MAX_VALUE) {
+      cluster.add(countBar("ephemeral runs", runs, limits.maxEphemeralProjects()));
+    }
     List<ScopeBars> groups =
         new TreeSet<>(limits.nodeGroupCapacity().keySet())
             .stream().map(g -> new ScopeBars(g, groupBars(snapshot, limits, g))).toList();
