@@ -114,11 +114,15 @@ final class ProjectObserver {
         preview,
         problem,
         homes.conflict(project),
-        specProblem(project));
+        specProblem(project),
+        s.pod().imageRefusal(project.getSpec() == null ? null : project.getSpec().getImage()));
   }
 
   /** What of the spec was read leniently because this operator does not know it. */
   private static String specProblem(Project project) {
+    if (project.getSpec() != null && project.getSpec().problem() != null) {
+      return project.getSpec().problem();
+    }
     String unknown = project.getSpec() == null ? null : project.getSpec().getUnknownDesiredState();
     return unknown == null
         ? null

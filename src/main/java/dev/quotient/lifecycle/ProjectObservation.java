@@ -21,6 +21,8 @@ import java.util.List;
  * @param homeConflict the other project that owns this one's projectId (null: none does)
  * @param specProblem what of the spec this operator cannot read, naming the field and value (e.g. a
  *     newer CRD's desiredState); null when it reads all of it
+ * @param imageRefused why spec.image is not what the project runs (not an allowed image); null when
+ *     it is, or when none is asked for
  */
 public record ProjectObservation(
     ProjectKey key,
@@ -36,7 +38,8 @@ public record ProjectObservation(
     QuotaOutcome preview,
     String previewProblem,
     HomeConflict homeConflict,
-    String specProblem) {
+    String specProblem,
+    String imageRefused) {
   public ProjectObservation {
     requestedLicenses = List.copyOf(requestedLicenses);
     missingLicenses = List.copyOf(missingLicenses);
