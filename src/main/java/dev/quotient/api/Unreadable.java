@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -17,7 +18,8 @@ import java.util.stream.Collectors;
  * list belongs, a word where a number does; the mock API server stores anything, and a CRD rollback
  * can leave such objects behind). Reading it fails only that object, never the informer's list or
  * watch of every object of the kind: the spec reads as empty, with {@link #problem()} naming the
- * field, and is written back exactly as it was read, so the framework's JSON copies keep it.
+ * field and value. The operator's resource cloner carries that over to the framework's copies, and
+ * the spec itself is never written back (status goes to the status subresource).
  */
 public interface Unreadable {
   /** What could not be read, naming the field and value; null for a spec read as usual. */
@@ -32,10 +34,10 @@ public interface Unreadable {
   /** Reads a spec of type {@code T}; one that does not fit becomes an empty, unreadable one. */
   abstract class Reader<T extends Unreadable> extends StdDeserializer<T> {
     private final Class<T> type;
-    private final java.util.function.Supplier<T> empty;
+    private final Supplier<T> empty;
     private final String field;
 
-    protected Reader(Class<T> type, java.util.function.Supplier<T> empty, String field) {
+    protected Reader(Class<T> type, Supplier<T> empty, String field) {
       super(type);
       this.type = type;
       this.empty = empty;
