@@ -34,6 +34,30 @@ public final class PodLeases {
         .map(r -> new ProjectKey(pod.getMetadata().getNamespace(), r.getName()));
   }
 
+  /**
+   * Whether the pod belongs to a Project that exists: its owner reference names a Project the
+   * caller knows, with that Project's uid. A pod that belongs to no Project (forged, or left by a
+   * Project deleted while the operator was away) holds no lease, whatever its labels say.
+   *
+   * @param projectUid the uid of the Project of that key, empty when there is none
+   */
+  public static boolean ownedByKnownProject(
+      Pod pod, java.util.function.Function<ProjectKey, Optional<String>> projectUid) {
+    List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
+    Optional<ProjectKey> key = owner(pod);
+    if (refs == null || key.isEmpty()) {
+      return false;
+    }
+    String claimed =
+        refs.stream()
+            .filter(r -> "Project".equals(r.getKind()) && key.get().name().equals(r.getName()))
+            .map(OwnerReference::getUid)
+            .filter(java.util.Objects::nonNull)
+            .findFirst()
+            .orElse(null);
+    return claimed != null && projectUid.apply(key.get()).filter(claimed::equals).isPresent();
+  }
+
   public static boolean holdsLease(Pod pod) {
     if (pod.getMetadata().getDeletionTimestamp() != null) {
       return false;

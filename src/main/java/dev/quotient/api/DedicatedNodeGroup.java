@@ -41,4 +41,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class DedicatedNodeGroup
-    extends CustomResource<DedicatedNodeGroupSpec, DedicatedNodeGroupStatus> {}
+    extends CustomResource<DedicatedNodeGroupSpec, DedicatedNodeGroupStatus> {
+
+  /** Read leniently: a spec of the wrong shape fails this object only (see {@link Unreadable}). */
+  @Override
+  @com.fasterxml.jackson.databind.annotation.JsonDeserialize(
+      using = DedicatedNodeGroupSpec.Reader.class)
+  public void setSpec(DedicatedNodeGroupSpec spec) {
+    super.setSpec(spec);
+  }
+}

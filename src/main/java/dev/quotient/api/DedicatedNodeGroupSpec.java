@@ -1,5 +1,6 @@
 package dev.quotient.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -11,7 +12,32 @@ import java.util.Objects;
 /** Which nodes a DedicatedNodeGroup reserves. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class DedicatedNodeGroupSpec {
+public class DedicatedNodeGroupSpec implements Unreadable {
+  /** Reads a DedicatedNodeGroupSpec leniently: see {@link Unreadable}. */
+  public static final class Reader extends Unreadable.Reader<DedicatedNodeGroupSpec> {
+    public Reader() {
+      super(DedicatedNodeGroupSpec.class, DedicatedNodeGroupSpec::new, "spec");
+    }
+  }
+
+  @JsonIgnore private String problem;
+  @JsonIgnore private com.fasterxml.jackson.databind.JsonNode raw;
+
+  @Override
+  public String problem() {
+    return problem;
+  }
+
+  @Override
+  public com.fasterxml.jackson.databind.JsonNode raw() {
+    return raw;
+  }
+
+  @Override
+  public void unreadable(String problem, com.fasterxml.jackson.databind.JsonNode raw) {
+    this.problem = problem;
+    this.raw = raw;
+  }
 
   @JsonPropertyDescription("Nodes with all these labels are members.")
   private Map<String, String> nodeSelector;
@@ -56,7 +82,8 @@ public class DedicatedNodeGroupSpec {
     if (!(o instanceof DedicatedNodeGroupSpec other)) {
       return false;
     }
-    return Objects.equals(nodeSelector, other.nodeSelector)
+    return Objects.equals(raw, other.raw)
+        && Objects.equals(nodeSelector, other.nodeSelector)
         && Objects.equals(nodeNames, other.nodeNames)
         && Objects.equals(taint, other.taint);
   }

@@ -33,4 +33,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class License extends CustomResource<LicenseSpec, LicenseStatus> {
   public static final String GROUP = "quotient.dev";
+
+  /** Read leniently: a spec of the wrong shape fails this object only (see {@link Unreadable}). */
+  @Override
+  @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = LicenseSpec.Reader.class)
+  public void setSpec(LicenseSpec spec) {
+    super.setSpec(spec);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.quotient.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -20,7 +21,32 @@ import java.util.Objects;
     message = "expires must be after activates")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class LicenseSpec {
+public class LicenseSpec implements Unreadable {
+  /** Reads a LicenseSpec leniently: see {@link Unreadable}. */
+  public static final class Reader extends Unreadable.Reader<LicenseSpec> {
+    public Reader() {
+      super(LicenseSpec.class, LicenseSpec::new, "spec");
+    }
+  }
+
+  @JsonIgnore private String problem;
+  @JsonIgnore private com.fasterxml.jackson.databind.JsonNode raw;
+
+  @Override
+  public String problem() {
+    return problem;
+  }
+
+  @Override
+  public com.fasterxml.jackson.databind.JsonNode raw() {
+    return raw;
+  }
+
+  @Override
+  public void unreadable(String problem, com.fasterxml.jackson.databind.JsonNode raw) {
+    this.problem = problem;
+    this.raw = raw;
+  }
 
   @JsonPropertyDescription("Short name shown to users.")
   private String title;
@@ -154,7 +180,8 @@ public class LicenseSpec {
     if (!(o instanceof LicenseSpec other)) {
       return false;
     }
-    return Objects.equals(title, other.title)
+    return Objects.equals(raw, other.raw)
+        && Objects.equals(title, other.title)
         && Objects.equals(description, other.description)
         && Objects.equals(managers, other.managers)
         && Objects.equals(allowedNamespaces, other.allowedNamespaces)

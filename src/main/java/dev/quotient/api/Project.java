@@ -34,4 +34,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.effectiveQuota.nodeGroup",
     priority = 1)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class Project extends CustomResource<ProjectSpec, ProjectStatus> implements Namespaced {}
+public class Project extends CustomResource<ProjectSpec, ProjectStatus> implements Namespaced {
+
+  /** Read leniently: a spec of the wrong shape fails this object only (see {@link Unreadable}). */
+  @Override
+  @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = ProjectSpec.Reader.class)
+  public void setSpec(ProjectSpec spec) {
+    super.setSpec(spec);
+  }
+}

@@ -28,7 +28,32 @@ import java.util.Objects;
         "spec.lifetime is immutable: a run does not turn into a workspace (create a new Project)")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class ProjectSpec {
+public class ProjectSpec implements Unreadable {
+  /** Reads a ProjectSpec leniently: see {@link Unreadable}. */
+  public static final class Reader extends Unreadable.Reader<ProjectSpec> {
+    public Reader() {
+      super(ProjectSpec.class, ProjectSpec::new, "spec");
+    }
+  }
+
+  @JsonIgnore private String problem;
+  @JsonIgnore private com.fasterxml.jackson.databind.JsonNode raw;
+
+  @Override
+  public String problem() {
+    return problem;
+  }
+
+  @Override
+  public com.fasterxml.jackson.databind.JsonNode raw() {
+    return raw;
+  }
+
+  @Override
+  public void unreadable(String problem, com.fasterxml.jackson.databind.JsonNode raw) {
+    this.problem = problem;
+    this.raw = raw;
+  }
 
   @JsonPropertyDescription(
       "Stable id (UUID) naming the home directory; defaults to metadata.uid. Only admins may set it (admission policy), and once set it cannot change.")
@@ -193,7 +218,8 @@ public class ProjectSpec {
     if (!(o instanceof ProjectSpec other)) {
       return false;
     }
-    return Objects.equals(projectId, other.projectId)
+    return Objects.equals(raw, other.raw)
+        && Objects.equals(projectId, other.projectId)
         && Objects.equals(desiredState, other.desiredState)
         && Objects.equals(unknownDesiredState, other.unknownDesiredState)
         && Objects.equals(lifetime, other.lifetime)

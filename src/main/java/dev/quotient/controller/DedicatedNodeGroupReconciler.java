@@ -150,20 +150,27 @@ public final class DedicatedNodeGroupReconciler
     }
     // decide the status, from one view of the ledger
     LedgerSnapshot usage = ledger.snapshot();
+    DedicatedNodeGroupStatusBuilder.Observed observed =
+        new DedicatedNodeGroupStatusBuilder.Observed(
+            name,
+            key,
+            group.getSpec() == null || !Boolean.FALSE.equals(group.getSpec().getTaint()),
+            members,
+            claimedElsewhere,
+            capacity,
+            usage.totalOnNodeGroup(name),
+            usage.projectsOnNodeGroup(name));
+    String problem = group.getSpec() == null ? null : group.getSpec().problem();
     DedicatedNodeGroupStatusBuilder.Outcome outcome =
-        DedicatedNodeGroupStatusBuilder.next(
-            group.getStatus(),
-            new DedicatedNodeGroupStatusBuilder.Observed(
-                name,
-                key,
-                group.getSpec() == null || !Boolean.FALSE.equals(group.getSpec().getTaint()),
-                members,
-                claimedElsewhere,
-                capacity,
-                usage.totalOnNodeGroup(name),
-                usage.projectsOnNodeGroup(name)),
-            group.getMetadata().getGeneration(),
-            clock.instant());
+        problem == null
+            ? DedicatedNodeGroupStatusBuilder.next(
+                group.getStatus(), observed, group.getMetadata().getGeneration(), clock.instant())
+            : DedicatedNodeGroupStatusBuilder.unreadable(
+                group.getStatus(),
+                observed,
+                problem,
+                group.getMetadata().getGeneration(),
+                clock.instant());
     // record
     outcome.events().forEach(e -> events.record(group, e));
     StatusRecorder.record(group, outcome.status(), context);

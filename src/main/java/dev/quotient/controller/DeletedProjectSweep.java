@@ -1,6 +1,8 @@
 package dev.quotient.controller;
 
+import dev.quotient.admission.Lease;
 import dev.quotient.admission.LeaseLedger;
+import dev.quotient.admission.PodLeases;
 import dev.quotient.admission.ProjectKey;
 import dev.quotient.api.Project;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -41,9 +43,43 @@ final class DeletedProjectSweep implements Runnable {
     this.client = client;
   }
 
-  /** Called by each reconcile: from now on the caches are complete and this replica leads. */
+  /**
+   * Called by each reconcile: from now on the caches are complete and this replica leads. The first
+   * call, before any decision, drops the leases the start-up rebuild read from pods that belong to
+   * no Project (their labels claim what nobody admitted: a forged pod, or the pod of a Project
+   * deleted while the operator was away, which the sweep then deletes). The pod informer's rebuild
+   * cannot check this itself: the Project cache is complete only once reconciles run.
+   */
   void reconciling() {
-    reconciling = true;
+    if (reconciling) {
+      return;
+    }
+    synchronized (this) {
+      if (!reconciling) {
+        forgetLeasesOfPodsWithoutProject();
+        reconciling = true;
+      }
+    }
+  }
+
+  private void forgetLeasesOfPodsWithoutProject() {
+    for (Lease lease : ledger.snapshot().leases()) {
+      ProjectKey key = lease.project();
+      Pod pod = pods.get(new ResourceID(lease.podName(), key.namespace())).orElse(null);
+      if (pod != null
+          && !PodLeases.ownedByKnownProject(
+              pod,
+              k ->
+                  projects
+                      .get(new ResourceID(k.name(), k.namespace()))
+                      .map(p -> p.getMetadata().getUid()))) {
+        ledger.releaseIfPod(key, lease.podName());
+        log.warn(
+            "pod {}/{} carries the labels of a lease but belongs to no Project: it holds none",
+            key.namespace(),
+            lease.podName());
+      }
+    }
   }
 
   @Override

@@ -41,6 +41,19 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
+  /**
+   * The Event's name: the object's, a dot and a random suffix, within the 253 characters a name may
+   * have (a Project may have a 253-character name itself; its Events would be refused).
+   */
+  static String eventName(String objectName, String suffix) {
+    int room = 253 - 1 - suffix.length();
+    String prefix =
+        objectName.length() <= room
+            ? objectName
+            : objectName.substring(0, room).replaceAll("[.-]+$", "");
+    return prefix + "." + suffix;
+  }
+
   public void normal(HasMetadata object, Reason reason, String message) {
     record(object, "Normal", reason, message);
   }
@@ -78,9 +91,9 @@ public final class EventRecorder {
               new EventBuilder()
                   .withNewMetadata()
                   .withName(
-                      object.getMetadata().getName()
-                          + "."
-                          + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+                      eventName(
+                          object.getMetadata().getName(),
+                          UUID.randomUUID().toString().substring(0, 13).replace("-", "")))
                   .withNamespace(ns)
                   .withLabels(RejectionHistory.labels(reason))
                   .endMetadata()

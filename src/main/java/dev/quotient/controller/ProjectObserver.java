@@ -124,11 +124,15 @@ final class ProjectObserver {
         problem,
         homes.conflict(project),
         specProblem(project),
-        project.getSpec() != null && project.getSpec().isEphemeral());
+        project.getSpec() != null && project.getSpec().isEphemeral(),
+        s.pod().imageRefusal(project.getSpec() == null ? null : project.getSpec().getImage()));
   }
 
   /** What of the spec was read leniently because this operator does not know it. */
   private static String specProblem(Project project) {
+    if (project.getSpec() != null && project.getSpec().problem() != null) {
+      return project.getSpec().problem();
+    }
     String lifetime = project.getSpec() == null ? null : project.getSpec().getUnknownLifetime();
     if (lifetime != null) {
       return "spec.lifetime '"

@@ -228,6 +228,8 @@ public final class QuotientOperator implements AutoCloseable {
                 o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
                     .withUseSSAToPatchPrimaryResource(false)
+                    .withResourceCloner(
+                        new UnreadableKeepingCloner(client.getKubernetesSerialization()))
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                     .withConcurrentReconciliationThreads(config.reconcileThreads())

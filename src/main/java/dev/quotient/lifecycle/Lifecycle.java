@@ -168,6 +168,10 @@ public final class Lifecycle {
         null);
   }
 
+  private static String note(String text) {
+    return text == null ? "" : "; " + text;
+  }
+
   private static LifecycleDecision running(
       ProjectObservation o, PodState pod, Settings s, Instant now, String keptBy) {
     PodObservation seen = pod.seen();
@@ -236,7 +240,11 @@ public final class Lifecycle {
     if (timer instanceof TimerDecision.Stop stop) {
       return timerStop(o, pod, stop, always, s, now, events);
     }
-    String message = seen.message() + (keptBy == null ? "" : "; " + keptRunning(keptBy));
+    // The image note stays while the pod runs: the project is not running what it asked for.
+    String message =
+        seen.message()
+            + (keptBy == null ? "" : "; " + keptRunning(keptBy))
+            + note(o.imageRefused());
     StatusChange change =
         StatusChange.of(seen.phase(), seen.reason(), message)
             .pod(new PodFields(pod.name(), seen.nodeName(), seen.startedAt()))
@@ -429,7 +437,7 @@ public final class Lifecycle {
   public static LifecycleDecision afterStart(
       ProjectObservation o, StartOutcome outcome, Settings s, Instant now) {
     if (outcome instanceof StartOutcome.Started st) {
-      return started(st, s, now);
+      return started(st, o.imageRefused(), s, now);
     }
     if (outcome instanceof StartOutcome.Waiting w) {
       return waiting(w, s, now);
@@ -475,9 +483,13 @@ public final class Lifecycle {
         null);
   }
 
-  private static LifecycleDecision started(StartOutcome.Started st, Settings s, Instant now) {
+  private static LifecycleDecision started(
+      StartOutcome.Started st, String imageRefused, Settings s, Instant now) {
     var q = st.quota().quota();
     List<StatusEvent> events = new ArrayList<>();
+    if (imageRefused != null) {
+      events.add(StatusEvent.warning(Reason.ImageRefused, imageRefused));
+    }
     st.rejectedPatches()
         .forEach(
             r ->
@@ -506,7 +518,9 @@ public final class Lifecycle {
     return new LifecycleDecision(
         new Step.Start(),
         StatusChange.of(
-                ProjectPhase.Starting, Reason.PodCreated, "Pod created, waiting for the scheduler")
+                ProjectPhase.Starting,
+                Reason.PodCreated,
+                "Pod created, waiting for the scheduler" + note(imageRefused))
             .pod(new PodFields(st.podName(), null, null))
             .stop(Stop.CLEAR)
             .admitted(Admitted.yes("Admitted: " + q.requests() + " requested"))

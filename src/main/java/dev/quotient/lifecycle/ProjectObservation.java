@@ -22,6 +22,8 @@ import java.util.List;
  * @param specProblem what of the spec this operator cannot read, naming the field and value (e.g. a
  *     newer CRD's desiredState); null when it reads all of it
  * @param ephemeral whether it is an ephemeral run (spec.lifetime: Ephemeral)
+ * @param imageRefused why spec.image is not what the project runs (not an allowed image); null when
+ *     it is, or when none is asked for
  */
 public record ProjectObservation(
     ProjectKey key,
@@ -38,7 +40,8 @@ public record ProjectObservation(
     String previewProblem,
     HomeConflict homeConflict,
     String specProblem,
-    boolean ephemeral) {
+    boolean ephemeral,
+    String imageRefused) {
   public ProjectObservation {
     requestedLicenses = List.copyOf(requestedLicenses);
     missingLicenses = List.copyOf(missingLicenses);

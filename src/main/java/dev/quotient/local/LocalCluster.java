@@ -87,17 +87,21 @@ public final class LocalCluster implements AutoCloseable {
   private final ControlPlane controlPlane;
   private final KubernetesClient admin;
   private final KubernetesClient operatorClient;
-  private final QuotientOperator operator;
+  // Replaced by restartOperator, as a Deployment replaces the operator's pod.
+  private volatile QuotientOperator operator;
+  private final QuotientOperator.Config operatorConfig;
 
   private LocalCluster(
       ControlPlane controlPlane,
       KubernetesClient admin,
       KubernetesClient operatorClient,
-      QuotientOperator operator) {
+      QuotientOperator operator,
+      QuotientOperator.Config operatorConfig) {
     this.controlPlane = controlPlane;
     this.admin = admin;
     this.operatorClient = operatorClient;
     this.operator = operator;
+    this.operatorConfig = operatorConfig;
   }
 
   public static LocalCluster start(Options options) {
@@ -113,6 +117,8 @@ public final class LocalCluster implements AutoCloseable {
       installOperatorManifests(admin);
       writeSettings(admin, options.settings());
       QuotientOperator operator = null;
+      QuotientOperator.Config config =
+          QuotientOperator.Config.defaults(NAMESPACE).withDashboardPort(options.dashboardPort());
       if (options.runOperator()) {
         KubernetesClientBuilder b =
             new KubernetesClientBuilder()
@@ -121,13 +127,9 @@ public final class LocalCluster implements AutoCloseable {
           b.withHttpClientBuilderConsumer(options.operatorRequests().installer());
         }
         operatorClient = b.build();
-        operator =
-            QuotientOperator.start(
-                operatorClient,
-                QuotientOperator.Config.defaults(NAMESPACE)
-                    .withDashboardPort(options.dashboardPort()));
+        operator = QuotientOperator.start(operatorClient, config);
       }
-      return new LocalCluster(cp, admin, operatorClient, operator);
+      return new LocalCluster(cp, admin, operatorClient, operator, config);
     } catch (RuntimeException e) {
       if (operatorClient != null) {
         operatorClient.close();
@@ -326,6 +328,23 @@ public final class LocalCluster implements AutoCloseable {
 
   public QuotientOperator operator() {
     return operator;
+  }
+
+  /**
+   * Stops the operator, runs {@code whileStopped}, and starts a new one with the same
+   * ServiceAccount client: it rebuilds its caches and its lease ledger from the API server, as the
+   * replacement pod of a Deployment would.
+   */
+  public synchronized void restartOperator(Runnable whileStopped) {
+    if (operator == null) {
+      throw new IllegalStateException("this cluster runs no operator");
+    }
+    operator.close();
+    try {
+      whileStopped.run();
+    } finally {
+      operator = QuotientOperator.start(operatorClient, operatorConfig);
+    }
   }
 
   public ControlPlane controlPlane() {

@@ -5,6 +5,7 @@ import dev.quotient.api.Project;
 import dev.quotient.api.ProjectSpec;
 import dev.quotient.quota.EffectiveQuota;
 import dev.quotient.quota.InvalidQuantityException;
+import dev.quotient.quota.LabelSelectors;
 import dev.quotient.quota.LicensePatch;
 import dev.quotient.quota.LicenseWindow;
 import dev.quotient.quota.Resources;
@@ -28,11 +29,18 @@ public final class LicenseValidation {
       out.add("spec is missing");
       return out;
     }
+    if (license.getSpec().problem() != null) {
+      out.add(license.getSpec().problem());
+      return out;
+    }
     try {
       LicenseWindow.of(license.getSpec());
     } catch (InvalidQuantityException e) {
       out.add(e.getMessage());
     }
+    out.addAll(
+        LabelSelectors.problems(
+            "spec.allowedNamespaces", license.getSpec().getAllowedNamespaces()));
     Upgrade upgrade = Upgrade.NONE;
     try {
       upgrade = Upgrade.parse("spec.quota", license.getSpec().getQuota(), defaultGpuResource);

@@ -10,6 +10,37 @@ import java.util.Objects;
 public final class LabelSelectors {
   private LabelSelectors() {}
 
+  private static final java.util.Set<String> NAMESPACE_OPERATORS =
+      java.util.Set.of("In", "NotIn", "Exists", "DoesNotExist");
+
+  /**
+   * What makes a selector unusable, as the API server's own selector validation says it (an unknown
+   * or missing operator, In/NotIn without values, Exists/DoesNotExist with values); empty when it
+   * is usable. Such a selector would otherwise silently match nothing.
+   */
+  public static List<String> problems(String field, LabelSelector selector) {
+    List<String> out = new java.util.ArrayList<>();
+    if (selector == null || selector.getMatchExpressions() == null) {
+      return out;
+    }
+    for (int i = 0; i < selector.getMatchExpressions().size(); i++) {
+      LabelSelectorRequirement r = selector.getMatchExpressions().get(i);
+      String at = field + ".matchExpressions[" + i + "]";
+      String op = r == null ? null : r.getOperator();
+      boolean hasValues = r != null && r.getValues() != null && !r.getValues().isEmpty();
+      if (r == null || r.getKey() == null || r.getKey().isBlank()) {
+        out.add(at + " has no key");
+      } else if (op == null || !NAMESPACE_OPERATORS.contains(op)) {
+        out.add(at + ".operator '" + op + "' is not one of In, NotIn, Exists, DoesNotExist");
+      } else if ((op.equals("In") || op.equals("NotIn")) && !hasValues) {
+        out.add(at + " (" + op + ") needs values");
+      } else if ((op.equals("Exists") || op.equals("DoesNotExist")) && hasValues) {
+        out.add(at + " (" + op + ") takes no values");
+      }
+    }
+    return out;
+  }
+
   /** A null or empty selector matches everything. */
   public static boolean matches(LabelSelector selector, Map<String, String> labels) {
     if (selector == null) {
@@ -36,8 +67,11 @@ public final class LabelSelectors {
   /** One requirement; operators In, NotIn, Exists, DoesNotExist (plus Gt/Lt for node affinity). */
   public static boolean matches(
       String key, String operator, List<String> values, Map<String, String> labels) {
-    String value = labels.get(key);
+    String value = key == null ? null : labels.get(key);
     List<String> v = values == null ? List.of() : values;
+    if (operator == null) {
+      return false;
+    }
     return switch (operator) {
       case "In" -> value != null && v.contains(value);
       case "NotIn" -> value == null || !v.contains(value);

@@ -10,10 +10,20 @@ import java.util.Optional;
 /** A license's activates/expires window; no expires = perpetual. */
 public record LicenseWindow(Instant activates, Instant expires) {
 
+  /**
+   * The window as written; throws {@link InvalidQuantityException} for a time that is not RFC 3339,
+   * or an expiry that is not after the activation (the CRD's rule, which the mock does not check).
+   */
   public static LicenseWindow of(LicenseSpec spec) {
-    return new LicenseWindow(
-        time("spec.activates", spec == null ? null : spec.getActivates()),
-        time("spec.expires", spec == null ? null : spec.getExpires()));
+    LicenseWindow w =
+        new LicenseWindow(
+            time("spec.activates", spec == null ? null : spec.getActivates()),
+            time("spec.expires", spec == null ? null : spec.getExpires()));
+    if (w.activates() != null && w.expires() != null && !w.expires().isAfter(w.activates())) {
+      throw new InvalidQuantityException(
+          "spec.expires", spec.getExpires(), "is not after spec.activates " + spec.getActivates());
+    }
+    return w;
   }
 
   private static Instant time(String field, String text) {

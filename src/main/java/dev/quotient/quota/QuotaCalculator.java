@@ -54,6 +54,33 @@ public final class QuotaCalculator {
                     + "' does not exist; check the name with 'kubectl get licenses'"));
         continue;
       }
+      if (license.getSpec().problem() != null) {
+        verdicts.add(
+            new LicenseVerdict(
+                name,
+                LicenseState.Invalid,
+                "License '"
+                    + name
+                    + "' cannot be used: "
+                    + license.getSpec().problem()
+                    + "; an admin must fix it"));
+        continue;
+      }
+      List<String> selectorProblems =
+          LabelSelectors.problems(
+              "spec.allowedNamespaces", license.getSpec().getAllowedNamespaces());
+      if (!selectorProblems.isEmpty()) {
+        verdicts.add(
+            new LicenseVerdict(
+                name,
+                LicenseState.Invalid,
+                "License '"
+                    + name
+                    + "' cannot be used: "
+                    + String.join("; ", selectorProblems)
+                    + "; an admin must fix it"));
+        continue;
+      }
       if (!LabelSelectors.matches(license.getSpec().getAllowedNamespaces(), in.namespaceLabels())) {
         verdicts.add(
             new LicenseVerdict(

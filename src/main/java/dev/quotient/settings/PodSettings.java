@@ -31,6 +31,22 @@ public record PodSettings(
     projectTolerations = List.copyOf(projectTolerations);
   }
 
+  /**
+   * Why a project's own image is not used (it is not the default nor in allowedImages), naming both
+   * images; null when it is used or none is asked for.
+   */
+  public String imageRefusal(String requested) {
+    String used = imageFor(requested);
+    if (requested == null || requested.isBlank() || used.equals(requested)) {
+      return null;
+    }
+    String shown = requested.length() > 200 ? requested.substring(0, 197) + "..." : requested;
+    return "spec.image '"
+        + shown
+        + "' is not in pod.allowedImages: the project runs the default image "
+        + used;
+  }
+
   /** The image a project runs: its own if allowed, else the default. */
   public String imageFor(String requested) {
     if (requested == null || requested.isBlank()) {

@@ -4,6 +4,7 @@ import dev.quotient.api.DedicatedNodeGroupStatus;
 import dev.quotient.api.ResourceTotals;
 import dev.quotient.quota.Quantities;
 import dev.quotient.quota.Resources;
+import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,6 +55,38 @@ public final class DedicatedNodeGroupStatusBuilder {
   }
 
   private DedicatedNodeGroupStatusBuilder() {}
+
+  /**
+   * The outcome for a group whose spec this operator cannot read (a field of the wrong type): no
+   * node is a member (those it labelled are released), Ready is False with reason SpecInvalid
+   * naming the field, and a Warning Event says so once.
+   */
+  public static Outcome unreadable(
+      DedicatedNodeGroupStatus previous,
+      Observed observed,
+      String problem,
+      Long generation,
+      Instant now) {
+    Outcome usual = next(previous, observed, generation, now);
+    String message =
+        "The spec cannot be read: "
+            + problem
+            + "; no node belongs to this group until an admin fixes it";
+    Condition before = previous == null ? null : Conditions.find(previous.getConditions(), READY);
+    DedicatedNodeGroupStatus status = usual.status();
+    status.setConditions(
+        Conditions.set(
+            previous == null ? null : previous.getConditions(),
+            READY,
+            Conditions.FALSE,
+            Reason.SpecInvalid.name(),
+            message,
+            generation,
+            now));
+    boolean told = before != null && message.equals(before.getMessage());
+    return new Outcome(
+        status, told ? List.of() : List.of(StatusEvent.warning(Reason.SpecInvalid, message)));
+  }
 
   public static Outcome next(
       DedicatedNodeGroupStatus previous, Observed observed, Long generation, Instant now) {

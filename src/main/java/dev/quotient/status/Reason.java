@@ -27,6 +27,7 @@ public enum Reason {
   PodCreateFailed,
   ProjectIdInUse,
   SpecInvalid,
+  ImageRefused,
   ReconcileError,
   // Ephemeral runs
   RunSucceeded,

@@ -217,4 +217,27 @@ class PodLeasesTest {
             "dgx");
     assertThat(PodLeases.lease(pod)).contains(reserved);
   }
+
+  @Test
+  void onlyAPodOfAProjectThatExistsWithItsUidBelongsToAProject() {
+    Pod pod = projectPod(Map.of("quotient.dev/cpu-millis", "64000"), null).build(); // owner uid u
+    ProjectKey thesis = new ProjectKey("physics", "thesis");
+    assertThat(PodLeases.ownedByKnownProject(pod, k -> java.util.Optional.of("u"))).isTrue();
+    // no such Project, or one of that name created anew (another uid)
+    assertThat(PodLeases.ownedByKnownProject(pod, k -> java.util.Optional.empty())).isFalse();
+    assertThat(PodLeases.ownedByKnownProject(pod, k -> java.util.Optional.of("other"))).isFalse();
+    assertThat(
+            PodLeases.ownedByKnownProject(
+                pod,
+                k -> k.equals(thesis) ? java.util.Optional.of("u") : java.util.Optional.empty()))
+        .isTrue();
+    // no owner at all, or an owner reference without a uid
+    assertThat(
+            PodLeases.ownedByKnownProject(
+                pod(null, null, Map.of(), null).build(), k -> java.util.Optional.of("u")))
+        .isFalse();
+    Pod noUid = projectPod(Map.of(), null).build();
+    noUid.getMetadata().getOwnerReferences().get(0).setUid(null);
+    assertThat(PodLeases.ownedByKnownProject(noUid, k -> java.util.Optional.of("u"))).isFalse();
+  }
 }

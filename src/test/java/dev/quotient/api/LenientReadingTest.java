@@ -97,4 +97,59 @@ class LenientReadingTest {
             DedicatedNodeGroup.class);
     assertThat(g.getSpec().getNodeNames()).containsExactly("n1");
   }
+
+  @Test
+  void aSpecWithAFieldOfTheWrongTypeReadsAsUnreadableNamingIt() {
+    Project p =
+        json.unmarshal(
+            """
+            {"apiVersion": "quotient.dev/v1alpha1", "kind": "Project",
+             "metadata": {"name": "p", "namespace": "ns"},
+             "spec": {"desiredState": "Running", "licenses": "basic-upgrade"},
+             "status": {"phase": "Running"}}""",
+            Project.class);
+    assertThat(p.getSpec().problem())
+        .isEqualTo("spec.licenses is \"basic-upgrade\" (text) where a list belongs");
+    assertThat(p.getSpec().getLicenses()).isNull();
+    assertThat(p.getSpec().getDesiredState()).isNull();
+    assertThat(p.getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
+
+    License l =
+        json.unmarshal(
+            """
+            {"apiVersion": "quotient.dev/v1alpha1", "kind": "License", "metadata": {"name": "l"},
+             "spec": {"runLimit": "lots", "quota": {"cpu": "2"}}}""",
+            License.class);
+    assertThat(l.getSpec().problem())
+        .isEqualTo("spec.runLimit is \"lots\" (text) where a whole number belongs");
+    DedicatedNodeGroup g =
+        json.unmarshal(
+            """
+            {"apiVersion": "quotient.dev/v1alpha1", "kind": "DedicatedNodeGroup",
+             "metadata": {"name": "g"}, "spec": {"nodeNames": [{"name": "n"}]}}""",
+            DedicatedNodeGroup.class);
+    assertThat(g.getSpec().problem())
+        .isEqualTo("spec.nodeNames[0] is {\"name\":\"n\"} (an object) where text belongs");
+    Project text =
+        json.unmarshal(
+            """
+            {"apiVersion": "quotient.dev/v1alpha1", "kind": "Project",
+             "metadata": {"name": "p"}, "spec": "run it please"}""",
+            Project.class);
+    assertThat(text.getSpec().problem())
+        .isEqualTo("spec is \"run it please\" (text) where an object belongs");
+  }
+
+  @Test
+  void aReadableSpecIsWrittenAsUsual() {
+    Project p =
+        json.unmarshal(
+            """
+            {"apiVersion": "quotient.dev/v1alpha1", "kind": "Project",
+             "metadata": {"name": "p"}, "spec": {"licenses": ["a"], "futureField": 1}}""",
+            Project.class);
+    assertThat(p.getSpec().problem()).isNull();
+    assertThat(json.asJson(p.getSpec())).isEqualTo("{\"licenses\":[\"a\"]}");
+    assertThat(json.asJson(p)).contains("\"spec\":{\"licenses\":[\"a\"]}");
+  }
 }

@@ -12,6 +12,7 @@ import dev.quotient.embedded.EmbeddedRun;
 import dev.quotient.testing.MockCluster;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What happens after an operator restart, a lost node or a deleted project. */
@@ -56,6 +57,76 @@ class RecoveryIT {
         restarted.close();
       }
     }
+  }
+
+  @Test
+  void afterARestartAPodThatBelongsToNoProjectHoldsNoLease() {
+    // the cluster quota leaves room for one default project (100m of cpu requests)
+    Map<String, String> settings = new java.util.HashMap<>(EmbeddedRun.SETTINGS);
+    settings.put("clusterQuota.cpu", "150m");
+    try (MockCluster cluster = MockCluster.start(settings)) {
+      String ns = cluster.namespace("forged");
+      cluster.run().operator().close();
+      // While the operator is away, pods with a lease's labels appear (the mock has no admission
+      // policy to refuse them): one owned by no Project, one by a Project that does not exist.
+      cluster.create(forged(ns, "ghost", null));
+      cluster.create(forged(ns, "phantom", "00000000-dead-beef-0000-000000000000"));
+      var restarted =
+          QuotientOperator.start(
+              cluster.run().api().newClient(),
+              QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
+      try {
+        cluster.create(project(ns, "newcomer"));
+        cluster.awaitPhase(ns, "newcomer", ProjectPhase.Running);
+        assertThat(cluster.events(ns, "newcomer"))
+            .noneMatch(
+                e -> e.getReason().equals("QuotaRejected") || e.getReason().equals("NeverFits"));
+        assertThat(restarted.ledger().snapshot().leases())
+            .extracting(l -> l.project().name())
+            .containsExactly("newcomer");
+        // the pod of a Project that does not exist is deleted, the other one is not ours to delete
+        await().atMost(MockCluster.TIMEOUT).until(() -> cluster.pod(ns, "phantom") == null);
+        assertThat(cluster.pod(ns, "ghost")).isNotNull();
+      } finally {
+        restarted.close();
+      }
+    }
+  }
+
+  /**
+   * A pod carrying the labels of a 64-core lease, owned by Project {@code name} when uid is set.
+   */
+  private static io.fabric8.kubernetes.api.model.Pod forged(String ns, String name, String uid) {
+    var meta =
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName("project-" + name)
+            .withNamespace(ns)
+            .withLabels(
+                Map.of(
+                    "app.kubernetes.io/managed-by", "quotient",
+                    "quotient.dev/project", name,
+                    "quotient.dev/cpu-millis", "64000",
+                    "quotient.dev/memory-bytes", "1073741824",
+                    "quotient.dev/gpu", "0"));
+    if (uid != null) {
+      meta.withOwnerReferences(
+          new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+              .withApiVersion("quotient.dev/v1alpha1")
+              .withKind("Project")
+              .withName(name)
+              .withUid(uid)
+              .withController(true)
+              .build());
+    }
+    return new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withMetadata(meta.build())
+        .withNewSpec()
+        .addNewContainer()
+        .withName("main")
+        .withImage("registry.k8s.io/pause:3.10")
+        .endContainer()
+        .endSpec()
+        .build();
   }
 
   @Test

@@ -596,6 +596,28 @@ class LifecycleTest {
   }
 
   @Test
+  void aRefusedImageIsAWarningAtTheStartAndStaysInTheMessageWhileItRuns() {
+    String why =
+        "spec.image 'evil:1' is not in pod.allowedImages: the project runs the default image d";
+    LifecycleDecision started =
+        Lifecycle.afterStart(
+            new Given().imageRefused(why).build(),
+            new StartOutcome.Started(quota(false), "project-p", List.of()),
+            SETTINGS,
+            NOW);
+    assertThat(started.events())
+        .extracting(StatusEvent::reason)
+        .containsExactly(Reason.ImageRefused, Reason.PodCreated);
+    assertThat(started.events().get(0).message()).isEqualTo(why);
+    assertThat(started.status().message()).endsWith("; " + why);
+
+    LifecycleDecision running =
+        Lifecycle.decide(new Given().imageRefused(why).pod(running()).build(), SETTINGS, NOW);
+    assertThat(running.status().message()).startsWith("Running on ").endsWith("; " + why);
+    assertThat(running.events()).isEmpty();
+  }
+
+  @Test
   void afterAStartTheStatusSaysWhatCameOfIt() {
     ProjectObservation o = new Given().build();
     QuotaOutcome q = quota(false);
@@ -912,6 +934,7 @@ class LifecycleTest {
     private HomeConflict homeConflict;
     private String specProblem;
     private boolean ephemeral;
+    private String imageRefused;
 
     Given() {
       previous.setObservedGeneration(2L);
@@ -1012,6 +1035,11 @@ class LifecycleTest {
       return this;
     }
 
+    Given imageRefused(String why) {
+      imageRefused = why;
+      return this;
+    }
+
     Given homeOf(String owner) {
       String[] key = owner.split("/");
       homeConflict = new HomeConflict("shared-id", new ProjectKey(key[0], key[1]));
@@ -1046,7 +1074,8 @@ class LifecycleTest {
           null,
           homeConflict,
           specProblem,
-          ephemeral);
+          ephemeral,
+          imageRefused);
     }
   }
 }

@@ -292,6 +292,86 @@ class RestrictedProfileTest {
                     .endContainer()
                     .endSpec(),
             "uses hostPort 80"),
+        // What PodSecurity admission refuses beyond the fields above (found by PodSecurityKubeIT)
+        v(
+            "unsafe sysctl",
+            b ->
+                b.editSpec()
+                    .editSecurityContext()
+                    .addNewSysctl()
+                    .withName("kernel.msgmax")
+                    .withValue("65536")
+                    .endSysctl()
+                    .endSecurityContext()
+                    .endSpec(),
+            "the pod sets sysctl kernel.msgmax (not one of the safe sysctls)"),
+        v(
+            "procMount Unmasked",
+            b ->
+                b.editSpec()
+                    .editFirstContainer()
+                    .editSecurityContext()
+                    .withProcMount("Unmasked")
+                    .endSecurityContext()
+                    .endContainer()
+                    .endSpec(),
+            "sets procMount Unmasked"),
+        v(
+            "SELinux user",
+            b ->
+                b.editSpec()
+                    .editSecurityContext()
+                    .withNewSeLinuxOptions()
+                    .withUser("system_u")
+                    .endSeLinuxOptions()
+                    .endSecurityContext()
+                    .endSpec(),
+            "the pod sets an SELinux user or role"),
+        v(
+            "SELinux type",
+            b ->
+                b.editSpec()
+                    .editFirstContainer()
+                    .editSecurityContext()
+                    .withNewSeLinuxOptions()
+                    .withType("spc_t")
+                    .endSeLinuxOptions()
+                    .endSecurityContext()
+                    .endContainer()
+                    .endSpec(),
+            "sets SELinux type spc_t"),
+        v(
+            "AppArmor Unconfined",
+            b ->
+                b.editSpec()
+                    .editFirstContainer()
+                    .editSecurityContext()
+                    .withNewAppArmorProfile()
+                    .withType("Unconfined")
+                    .endAppArmorProfile()
+                    .endSecurityContext()
+                    .endContainer()
+                    .endSpec(),
+            "sets AppArmor profile Unconfined"),
+        v(
+            "AppArmor annotation",
+            b ->
+                b.editMetadata()
+                    .addToAnnotations(
+                        "container.apparmor.security.beta.kubernetes.io/project", "unconfined")
+                    .endMetadata(),
+            "AppArmor must be runtime/default or localhost/<profile>"),
+        v(
+            "windows hostProcess",
+            b ->
+                b.editSpec()
+                    .editSecurityContext()
+                    .withNewWindowsOptions()
+                    .withHostProcess(true)
+                    .endWindowsOptions()
+                    .endSecurityContext()
+                    .endSpec(),
+            "the pod sets windowsOptions.hostProcess"),
         v(
             "init container checked too",
             b ->

@@ -105,4 +105,34 @@ class LabelSelectorsTest {
     assertThat(LabelSelectors.matches(selector, Map.of("team", "biology", "tier", "gold")))
         .isFalse();
   }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      value = {
+        "tier | In           | gold  | -",
+        "tier | Sometimes    | gold  | spec.allowedNamespaces.matchExpressions[0].operator 'Sometimes' is not one of In, NotIn, Exists, DoesNotExist",
+        "tier | -            | gold  | spec.allowedNamespaces.matchExpressions[0].operator 'null' is not one of In, NotIn, Exists, DoesNotExist",
+        "tier | Gt           | 4     | spec.allowedNamespaces.matchExpressions[0].operator 'Gt' is not one of In, NotIn, Exists, DoesNotExist",
+        "tier | In           | -     | spec.allowedNamespaces.matchExpressions[0] (In) needs values",
+        "tier | Exists       | gold  | spec.allowedNamespaces.matchExpressions[0] (Exists) takes no values",
+        "-    | Exists       | -     | spec.allowedNamespaces.matchExpressions[0] has no key",
+      })
+  void anUnusableNamespaceSelectorIsAProblemNotASilentMismatch(
+      String key, String operator, String values, String problem) {
+    LabelSelector selector =
+        new LabelSelectorBuilder()
+            .withMatchExpressions(
+                new LabelSelectorRequirementBuilder()
+                    .withKey(key)
+                    .withOperator(operator)
+                    .withValues(values == null ? null : List.of(values))
+                    .build())
+            .build();
+    assertThat(LabelSelectors.problems("spec.allowedNamespaces", selector))
+        .isEqualTo(problem == null ? List.of() : List.of(problem));
+    // and matching never throws on it (a missing operator used to)
+    assertThat(LabelSelectors.matches(selector, NS)).isIn(true, false);
+  }
 }

@@ -73,4 +73,15 @@ class LicenseWindowTest {
         .isInstanceOf(InvalidQuantityException.class)
         .hasMessageContaining("spec.activates");
   }
+
+  @Test
+  void refusesAnExpiryThatIsNotAfterTheActivation() {
+    // the CRD's CEL rule refuses it on a real API server; an object that got past it (the mock, a
+    // CRD without the rule) must read as invalid, not as a license that merely expired
+    assertThatThrownBy(() -> LicenseWindow.of(spec(FEB, JAN)))
+        .isInstanceOf(InvalidQuantityException.class)
+        .hasMessage("spec.expires '" + JAN + "' is not after spec.activates " + FEB);
+    assertThatThrownBy(() -> LicenseWindow.of(spec(JAN, JAN)))
+        .isInstanceOf(InvalidQuantityException.class);
+  }
 }

@@ -154,4 +154,31 @@ class DedicatedNodeGroupStatusBuilderTest {
     return Conditions.find(s.getConditions(), DedicatedNodeGroupStatusBuilder.READY)
         .getLastTransitionTime();
   }
+
+  @Test
+  void aGroupWhoseSpecCannotBeReadSaysSoOnce() {
+    String problem = "spec.nodeNames is \"vm001\" (text) where a list belongs";
+    DedicatedNodeGroupStatusBuilder.Outcome first =
+        DedicatedNodeGroupStatusBuilder.unreadable(
+            null, observed(true, List.of(), Map.of()), problem, 3L, T1);
+    Condition ready = Conditions.find(first.status().getConditions(), "Ready");
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo("SpecInvalid");
+    assertThat(ready.getMessage())
+        .isEqualTo(
+            "The spec cannot be read: "
+                + problem
+                + "; no node belongs to this group until an admin fixes it");
+    assertThat(first.status().getNodeCount()).isZero();
+    assertThat(first.events())
+        .singleElement()
+        .satisfies(e -> assertThat(e.reason()).isEqualTo(Reason.SpecInvalid));
+    // the next reconcile of the same spec writes no new Warning
+    DedicatedNodeGroupStatusBuilder.Outcome again =
+        DedicatedNodeGroupStatusBuilder.unreadable(
+            first.status(), observed(true, List.of(), Map.of()), problem, 3L, T2);
+    assertThat(again.events()).isEmpty();
+    assertThat(Conditions.find(again.status().getConditions(), "Ready").getLastTransitionTime())
+        .isEqualTo(ready.getLastTransitionTime());
+  }
 }
