@@ -174,6 +174,7 @@ public final class QuotientOperator implements AutoCloseable {
   private final MetricsServer metrics;
   private final ProjectReconciler projects;
   private final NodeCache nodes;
+  private final PrepullController prepull;
   private final Dashboard dashboard;
   private final OperatorHealth health;
 
@@ -185,8 +186,10 @@ public final class QuotientOperator implements AutoCloseable {
       MetricsServer metrics,
       ProjectReconciler projects,
       NodeCache nodes,
+      PrepullController prepull,
       Dashboard dashboard,
       OperatorHealth health) {
+    this.prepull = prepull;
     this.operator = operator;
     this.settings = settings;
     this.ledger = ledger;
@@ -298,6 +301,23 @@ public final class QuotientOperator implements AutoCloseable {
       throw e;
     }
     health.started();
+    PrepullController prepull =
+        new PrepullController(
+            client,
+            config.namespace(),
+            settings,
+            nodes,
+            events,
+            health::leads,
+            failure -> {
+              log.error(
+                  "A prepull informer stopped and cannot resume: {}", failure.toString(), failure);
+              health.informerStopped("DaemonSet/Pod (prepull)");
+              if (config.exitOnInformerFailure()) {
+                System.exit(1);
+              }
+            });
+    health.onStartLeading(prepull::trigger);
     Dashboard dashboard =
         config.dashboardPort() == null
             ? null
@@ -311,7 +331,7 @@ public final class QuotientOperator implements AutoCloseable {
             ? ""
             : ", dashboard on http://" + config.dashboardHost() + ":" + dashboard.port() + "/");
     return new QuotientOperator(
-        operator, settings, ledger, watcher, metrics, projects, nodes, dashboard, health);
+        operator, settings, ledger, watcher, metrics, projects, nodes, prepull, dashboard, health);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {
@@ -366,6 +386,7 @@ public final class QuotientOperator implements AutoCloseable {
       dashboard.close();
     }
     watcher.close();
+    prepull.close();
     operator.stop();
     projects.close();
     nodes.close();

@@ -194,6 +194,23 @@ public final class SettingsParser {
             v -> positive(PENDING_TIMEOUT, Durations.parse(PENDING_TIMEOUT.key(), v)));
     Duration backfill = get(QUEUE_BACKFILL_FOR, v -> Durations.parse(QUEUE_BACKFILL_FOR.key(), v));
     boolean restart = bool(RESTART_ON_LICENSE_CHANGE);
+    PrepullSettings prepull =
+        new PrepullSettings(
+            bool(PREPULL_ENABLED), list(PREPULL_IMAGES), string(PREPULL_PAUSE_IMAGE));
+    for (String extra : prepull.images()) {
+      if (!extra.equals(image) && !pod.allowedImages().contains(extra)) {
+        problems.add(
+            PREPULL_IMAGES.key()
+                + ": '"
+                + extra
+                + "' is not in "
+                + ALLOWED_IMAGES.key()
+                + " (no project could run it); add it there or drop it here");
+      }
+    }
+    if (prepull.pauseImage() == null) {
+      problems.add(PREPULL_PAUSE_IMAGE.key() + " must name an image");
+    }
     if (!problems.isEmpty()) {
       throw new InvalidSettingsException(problems);
     }
@@ -213,7 +230,8 @@ public final class SettingsParser {
         idleCheck,
         pending,
         backfill == null ? Duration.ZERO : backfill,
-        restart);
+        restart,
+        prepull);
   }
 
   private String raw(SettingKey key) {

@@ -49,6 +49,9 @@ public enum Reason {
   NodesLabelled,
   NoMatchingNodes,
   NodeClaimedByOtherGroup,
+  // Prepull (Events on Nodes)
+  PrepullPending,
+  Prepulled,
   // Settings
   SettingsInvalid;
 
