@@ -93,6 +93,8 @@ public record PrepullTarget(
     return taints.stream()
         .filter(t -> "NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect()))
         .filter(t -> t.getKey() == null || !t.getKey().startsWith("node.kubernetes.io/"))
+        // ours, whatever its value and effect: the gate replaces it with the one the pods tolerate
+        .filter(t -> !PrepullGate.TAINT_KEY.equals(t.getKey()))
         .allMatch(t -> tolerations.stream().anyMatch(tol -> tolerates(tol, t)));
   }
 
