@@ -64,6 +64,9 @@ final class PrepullController implements AutoCloseable {
           });
   private final AtomicBoolean queued = new AtomicBoolean();
 
+  /** Passes in a row that must look again (only the loop's thread touches it). */
+  private int retries;
+
   /**
    * Starts the DaemonSet and prepull-pod informers (both only in the operator's namespace, and
    * synced when this returns) and the loop.
@@ -157,25 +160,42 @@ final class PrepullController implements AutoCloseable {
     if (!leads.getAsBoolean()) {
       return;
     }
+    boolean again;
     try {
-      if (reconcile()) {
-        triggerAfter(LOOK_AGAIN);
-      }
+      again = reconcile();
     } catch (RuntimeException e) {
-      log.warn("prepull pass failed, looking again in {}: {}", LOOK_AGAIN, e.toString());
-      triggerAfter(LOOK_AGAIN);
+      log.warn("prepull pass failed: {}", e.toString());
+      again = true;
+    }
+    if (again) {
+      // 1 s, doubling while it keeps failing, at most 16 s: a refusal (RBAC, quota) that lasts
+      // does not flood the API server or the log.
+      retries = Math.min(retries + 1, 5);
+      triggerAfter(LOOK_AGAIN.multipliedBy(1L << (retries - 1)));
+    } else {
+      retries = 0;
     }
   }
 
   /** One pass; true when a node changed under its patch and must be looked at again. */
   private boolean reconcile() {
     PrepullTarget target = PrepullTarget.of(settings.current(), namespace).orElse(null);
+    boolean again = false;
     if (target != null) {
-      // First the DaemonSet, whose pods tolerate the gate, then the gates.
-      applyDaemonSet(PrepullDaemonSet.desired(target));
+      // First the DaemonSet, whose pods tolerate the gate, then the gates; the gates do not wait
+      // for a DaemonSet write that failed (a node that joins is gated all the same).
+      try {
+        applyDaemonSet(PrepullDaemonSet.desired(target));
+      } catch (KubernetesClientException e) {
+        log.warn(
+            "DaemonSet {}/{} not written, trying again: {}",
+            namespace,
+            PrepullDaemonSet.NAME,
+            e.getMessage());
+        again = true;
+      }
     }
     List<Pod> prepullPods = pods.getStore().list();
-    boolean again = false;
     for (Node node : nodes.list()) {
       String name = node.getMetadata().getName();
       boolean ready = target != null && PrepullGate.readyOn(name, prepullPods, target.imagesHash());
@@ -245,11 +265,12 @@ final class PrepullController implements AutoCloseable {
     if (Objects.equals(PrepullDaemonSet.specHash(current), PrepullDaemonSet.specHash(desired))) {
       return;
     }
+    // On the object from the cache: a patch on a name alone would GET it first.
     client
         .apps()
         .daemonSets()
         .inNamespace(namespace)
-        .withName(PrepullDaemonSet.NAME)
+        .resource(current)
         .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(mergePatch(desired)));
     log.info(
         "updated DaemonSet {}/{}: pulling {}",
