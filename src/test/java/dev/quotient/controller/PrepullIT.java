@@ -146,6 +146,35 @@ class PrepullIT {
     }
   }
 
+  /**
+   * The operator is down while prepull is switched off (or it was stopped halfway through a pass):
+   * the next one finds the gates and the DaemonSet on the cluster and removes them; switched on
+   * again, a node gated before the restart opens once its pod is Ready.
+   */
+  @Test
+  void aRestartedOperatorFinishesWhatItsPredecessorLeft() {
+    try (MockCluster cluster = MockCluster.start()) {
+      edit(cluster, Map.of("prepull.enabled", "true"));
+      awaitNode(cluster, "pool-1", PrepullGate::gated);
+      awaitNode(cluster, "pool-2", PrepullGate::gated);
+      runPrepullPod(cluster, "pool-1");
+      awaitNode(cluster, "pool-1", n -> !PrepullGate.gated(n));
+
+      cluster.run().killOperator();
+      runPrepullPod(cluster, "pool-2"); // Ready while no operator looks
+      cluster.run().startOperator();
+      awaitNode(cluster, "pool-2", n -> !PrepullGate.gated(n) && OLD.equals(prepulled(n)));
+
+      cluster.run().killOperator();
+      edit(cluster, Map.of());
+      cluster.run().startOperator();
+      await().atMost(MockCluster.TIMEOUT).until(() -> daemonSet(cluster) == null);
+      for (String n : List.of("pool-1", "pool-2")) {
+        awaitNode(cluster, n, node -> !PrepullGate.gated(node) && prepulled(node) == null);
+      }
+    }
+  }
+
   private static void edit(MockCluster cluster, Map<String, String> prepull) {
     Map<String, String> data = new HashMap<>(EmbeddedRun.SETTINGS);
     data.putAll(prepull);
