@@ -63,6 +63,7 @@ final class PrepullController implements AutoCloseable {
             return t;
           });
   private final AtomicBoolean queued = new AtomicBoolean();
+  private volatile boolean constructed;
 
   /** Passes in a row that must look again (only the loop's thread touches it). */
   private int retries;
@@ -114,6 +115,7 @@ final class PrepullController implements AutoCloseable {
     settings.onChange(s -> trigger());
     loop.scheduleWithFixedDelay(
         this::trigger, RESYNC.toMillis(), RESYNC.toMillis(), TimeUnit.MILLISECONDS);
+    constructed = true;
     trigger();
   }
 
@@ -138,6 +140,10 @@ final class PrepullController implements AutoCloseable {
 
   /** Asks for a pass; many asks before it runs make one pass. */
   void trigger() {
+    // The informers deliver their first objects while the constructor still starts them.
+    if (!constructed) {
+      return;
+    }
     if (queued.compareAndSet(false, true)) {
       try {
         loop.execute(this::pass);

@@ -175,6 +175,66 @@ class PrepullIT {
     }
   }
 
+  /** Two replicas: the leader gates; the standby, once it leads, gates a node that joins then. */
+  @Test
+  void onlyTheLeaderGatesAndTheStandbyTakesOver() {
+    try (MockCluster cluster = MockCluster.start()) {
+      cluster.run().operator().close();
+      edit(cluster, Map.of("prepull.enabled", "true"));
+      QuotientOperator a = replica(cluster, "replica-a");
+      await()
+          .atMost(MockCluster.TIMEOUT)
+          .until(
+              () ->
+                  cluster
+                          .client()
+                          .leases()
+                          .inNamespace(NS)
+                          .withName(QuotientOperator.LEASE_NAME)
+                          .get()
+                      != null);
+      QuotientOperator b = replica(cluster, "replica-b");
+      try {
+        awaitNode(cluster, "pool-1", PrepullGate::gated);
+        runPrepullPod(cluster, "pool-1");
+        awaitNode(cluster, "pool-1", n -> !PrepullGate.gated(n));
+        a.close();
+        cluster.create(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName("pool-5")
+                .withLabels(Map.of("quotient.dev/project-node", "true"))
+                .endMetadata()
+                .build());
+        awaitNode(cluster, "pool-5", PrepullGate::gated);
+        runPrepullPod(cluster, "pool-5");
+        awaitNode(cluster, "pool-5", n -> !PrepullGate.gated(n) && OLD.equals(prepulled(n)));
+        assertThat(
+                cluster
+                    .client()
+                    .leases()
+                    .inNamespace(NS)
+                    .withName(QuotientOperator.LEASE_NAME)
+                    .get()
+                    .getSpec()
+                    .getHolderIdentity())
+            .isEqualTo("replica-b");
+      } finally {
+        a.close();
+        b.close();
+      }
+    }
+  }
+
+  private static QuotientOperator replica(MockCluster cluster, String identity) {
+    var le =
+        new QuotientOperator.LeaderElection(
+            identity, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(500), false);
+    return QuotientOperator.start(
+        cluster.run().api().newClient(),
+        QuotientOperator.Config.defaults(NS).withLeaderElection(le));
+  }
+
   private static void edit(MockCluster cluster, Map<String, String> prepull) {
     Map<String, String> data = new HashMap<>(EmbeddedRun.SETTINGS);
     data.putAll(prepull);
