@@ -287,20 +287,6 @@ public final class QuotientOperator implements AutoCloseable {
     health.watch(
         projects::ledgerRebuild,
         () -> operator.getRuntimeInfo().unhealthyInformerWrappingEventSourceHealthIndicator());
-    // Served before the caches sync, so the probes can say "starting" rather than refuse.
-    MetricsServer metrics =
-        config.metricsPort() == null
-            ? null
-            : new MetricsServer("0.0.0.0", config.metricsPort(), ledger, registry, health);
-    try {
-      operator.start();
-    } catch (RuntimeException e) {
-      if (metrics != null) {
-        metrics.close();
-      }
-      throw e;
-    }
-    health.started();
     PrepullController prepull =
         new PrepullController(
             client,
@@ -317,7 +303,23 @@ public final class QuotientOperator implements AutoCloseable {
                 System.exit(1);
               }
             });
+    // Registered before the operator starts, so no leadership it wins is missed.
     health.onStartLeading(prepull::trigger);
+    // Served before the caches sync, so the probes can say "starting" rather than refuse.
+    MetricsServer metrics =
+        config.metricsPort() == null
+            ? null
+            : new MetricsServer("0.0.0.0", config.metricsPort(), ledger, registry, health);
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      prepull.close();
+      throw e;
+    }
+    health.started();
     Dashboard dashboard =
         config.dashboardPort() == null
             ? null
