@@ -62,6 +62,19 @@ class PrepullIT {
       assertThat(PrepullGate.gated(node(cluster, "gpu-1"))).isFalse();
       assertThat(node(cluster, "gpu-1").getSpec().getTaints()).containsExactly(GPU);
       assertThat(cluster.hasEvent("default", "pool-1", "PrepullPending")).isTrue();
+      // A project that only gated nodes could take waits for a gate, saying so.
+      cluster.create(TestResources.project(ns, "waits"));
+      var waiting =
+          cluster.awaitProject(
+              ns,
+              "waits",
+              p ->
+                  p.getStatus() != null
+                      && p.getStatus().getMessage() != null
+                      && p.getStatus().getMessage().startsWith("Unschedulable"));
+      assertThat(waiting.getStatus().getPhase()).isEqualTo(ProjectPhase.Starting);
+      assertThat(waiting.getStatus().getMessage())
+          .contains("untolerated taint {quotient.dev/prepull: pending}");
 
       // The prepull pod of pool-1 is Ready: its gate opens; pool-2's stays until its own is.
       runPrepullPod(cluster, "pool-1");
@@ -70,6 +83,8 @@ class PrepullIT {
       await()
           .atMost(MockCluster.TIMEOUT)
           .until(() -> cluster.hasEvent("default", "pool-1", "Prepulled"));
+      assertThat(cluster.awaitPhase(ns, "waits", ProjectPhase.Running).getStatus().getNodeName())
+          .isEqualTo("pool-1");
       runPrepullPod(cluster, "pool-2");
       awaitNode(cluster, "pool-2", n -> !PrepullGate.gated(n));
 
@@ -127,7 +142,7 @@ class PrepullIT {
                   .list()
                   .getItems())
           .extracting(p -> p.getMetadata().getName())
-          .containsExactly("project-before");
+          .containsExactlyInAnyOrder("project-before", "project-waits");
       cluster.create(TestResources.project(ns, "after"));
       Pod fresh = podOf(cluster, cluster.awaitPhase(ns, "after", ProjectPhase.Running));
       assertThat(fresh.getMetadata().getLabels())
