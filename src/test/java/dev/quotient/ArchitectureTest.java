@@ -24,6 +24,7 @@ class ArchitectureTest {
     "dev.quotient.status..",
     "dev.quotient.settings..",
     "dev.quotient.nodegroup..",
+    "dev.quotient.prepull..",
     "dev.quotient.timers.."
   };
 
@@ -128,6 +129,7 @@ class ArchitectureTest {
             "dev.quotient.status..",
             "dev.quotient.timers..",
             "dev.quotient.nodegroup..",
+            "dev.quotient.prepull..",
             "dev.quotient.settings..")
         .layer("Api")
         .definedBy("dev.quotient.api..")
@@ -155,6 +157,7 @@ class ArchitectureTest {
             "dev.quotient.status..",
             "dev.quotient.timers..",
             "dev.quotient.nodegroup..",
+            "dev.quotient.prepull..",
             "dev.quotient.settings..",
             "dev.quotient.lifecycle..",
             "dev.quotient.controller..",

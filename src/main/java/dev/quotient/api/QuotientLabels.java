@@ -37,6 +37,13 @@ public final class QuotientLabels {
    */
   public static final String LIFETIME = PREFIX + "lifetime";
 
+  /**
+   * Label: the tag of the project container's image ({@code latest}, {@code 2026-11-30}), so an
+   * admin finds the pods still on an old image with {@code kubectl get pods -l
+   * quotient.dev/image-tag=<old>} (seed 002's {@code project_tag}).
+   */
+  public static final String IMAGE_TAG = PREFIX + "image-tag";
+
   /** Annotation: comma-separated licenses whose run slots this pod holds. */
   public static final String LICENSES = PREFIX + "licenses";
 

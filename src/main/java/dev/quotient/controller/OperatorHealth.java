@@ -2,10 +2,12 @@ package dev.quotient.controller;
 
 import dev.quotient.web.HealthProbe;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
@@ -23,6 +25,7 @@ final class OperatorHealth implements HealthProbe {
   private volatile boolean started;
   private volatile boolean leading;
   private volatile String leader;
+  private final List<Runnable> onStartLeading = new CopyOnWriteArrayList<>();
   private volatile Supplier<ProjectPodEventSource.LedgerRebuild> ledgerRebuild =
       () -> ProjectPodEventSource.LedgerRebuild.PENDING;
   private volatile Supplier<Map<String, ? extends Map<String, ?>>> unhealthyEventSources = Map::of;
@@ -55,7 +58,25 @@ final class OperatorHealth implements HealthProbe {
   /** Leader-election callbacks that keep track of who leads. */
   LeaderCallbacks leaderCallbacks() {
     return new LeaderCallbacks(
-        () -> leading = true, () -> leading = false, newLeader -> leader = newLeader);
+        () -> {
+          leading = true;
+          onStartLeading.forEach(Runnable::run);
+        },
+        () -> leading = false,
+        newLeader -> leader = newLeader);
+  }
+
+  /**
+   * Whether this replica may write: always without leader election, else while it holds the lease
+   * (for the work outside JOSDK's reconcilers, which JOSDK starts only on the leader).
+   */
+  boolean leads() {
+    return !leaderElection || leading;
+  }
+
+  /** Called when this replica becomes the leader. */
+  void onStartLeading(Runnable r) {
+    onStartLeading.add(r);
   }
 
   @Override

@@ -175,6 +175,7 @@ public final class QuotientOperator implements AutoCloseable {
   private final MetricsServer metrics;
   private final ProjectReconciler projects;
   private final NodeCache nodes;
+  private final PrepullController prepull;
   private final Dashboard dashboard;
   private final OperatorHealth health;
   private final DcgmExporterScraper dcgm;
@@ -187,10 +188,12 @@ public final class QuotientOperator implements AutoCloseable {
       MetricsServer metrics,
       ProjectReconciler projects,
       NodeCache nodes,
+      PrepullController prepull,
       Dashboard dashboard,
       OperatorHealth health,
       DcgmExporterScraper dcgm) {
     this.dcgm = dcgm;
+    this.prepull = prepull;
     this.operator = operator;
     this.settings = settings;
     this.ledger = ledger;
@@ -294,6 +297,24 @@ public final class QuotientOperator implements AutoCloseable {
     health.watch(
         projects::ledgerRebuild,
         () -> operator.getRuntimeInfo().unhealthyInformerWrappingEventSourceHealthIndicator());
+    PrepullController prepull =
+        new PrepullController(
+            client,
+            config.namespace(),
+            settings,
+            nodes,
+            events,
+            health::leads,
+            failure -> {
+              log.error(
+                  "A prepull informer stopped and cannot resume: {}", failure.toString(), failure);
+              health.informerStopped("DaemonSet/Pod (prepull)");
+              if (config.exitOnInformerFailure()) {
+                System.exit(1);
+              }
+            });
+    // Registered before the operator starts, so no leadership it wins is missed.
+    health.onStartLeading(prepull::trigger);
     // Served before the caches sync, so the probes can say "starting" rather than refuse.
     MetricsServer metrics =
         config.metricsPort() == null
@@ -305,6 +326,7 @@ public final class QuotientOperator implements AutoCloseable {
       if (metrics != null) {
         metrics.close();
       }
+      prepull.close();
       throw e;
     }
     health.started();
@@ -323,7 +345,8 @@ public final class QuotientOperator implements AutoCloseable {
             ? ""
             : ", dashboard on http://" + config.dashboardHost() + ":" + dashboard.port() + "/");
     return new QuotientOperator(
-        operator, settings, ledger, watcher, metrics, projects, nodes, dashboard, health, dcgm);
+        operator, settings, ledger, watcher, metrics, projects, nodes, prepull, dashboard, health,
+        dcgm);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {
@@ -381,6 +404,7 @@ public final class QuotientOperator implements AutoCloseable {
     }
     watcher.close();
     dcgm.close();
+    prepull.close();
     operator.stop();
     projects.close();
     nodes.close();

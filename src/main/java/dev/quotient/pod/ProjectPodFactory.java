@@ -88,7 +88,42 @@ public final class ProjectPodFactory {
             new PatchRejection(patch.license(), "patch does not apply: " + e.getMessage()));
       }
     }
+    // After the patches, which may pick another allowed image: the label names what runs.
+    Container running = container(current);
+    current =
+        new PodBuilder(current)
+            .editMetadata()
+            .addToLabels(IMAGE_TAG, imageTag(running == null ? null : running.getImage()))
+            .endMetadata()
+            .build();
     return new PodPlan(current, rejected);
+  }
+
+  /**
+   * The tag of an image reference as a label value: {@code latest} when it names none; for a
+   * reference by digest only, {@code sha256-} and the digest's first 12 hex digits.
+   */
+  public static String imageTag(String image) {
+    if (image == null || image.isBlank()) {
+      return "latest";
+    }
+    String ref = image;
+    String digest = null;
+    int at = image.indexOf('@');
+    if (at >= 0) {
+      ref = image.substring(0, at);
+      digest = image.substring(at + 1);
+    }
+    int colon = ref.lastIndexOf(':');
+    if (colon > ref.lastIndexOf('/') && colon < ref.length() - 1) {
+      return labelValue(ref.substring(colon + 1));
+    }
+    if (digest != null) {
+      String hex = digest.substring(digest.indexOf(':') + 1);
+      String algo = digest.contains(":") ? digest.substring(0, digest.indexOf(':')) : "digest";
+      return labelValue(algo + "-" + hex.substring(0, Math.min(12, hex.length())));
+    }
+    return "latest";
   }
 
   private Pod basePod(Project project, EffectiveQuota quota) {

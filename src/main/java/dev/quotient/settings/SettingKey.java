@@ -124,7 +124,19 @@ public enum SettingKey {
   ALLOW_PRIVILEGED_PATCHES(
       "allowPrivilegedPatches",
       "false",
-      "Let license pod patches break the restricted Pod Security profile.");
+      "Let license pod patches break the restricted Pod Security profile."),
+  PREPULL_ENABLED(
+      "prepull.enabled",
+      "false",
+      "Taint project nodes quotient.dev/prepull=pending:NoSchedule until a DaemonSet has pulled the project images on them."),
+  PREPULL_IMAGES(
+      "prepull.images",
+      "",
+      "Comma-separated images of pod.allowedImages to pull too (pod.defaultImage always is)."),
+  PREPULL_PAUSE_IMAGE(
+      "prepull.pauseImage",
+      "registry.k8s.io/pause:3.10",
+      "Image of the prepull pods' main container, which only keeps them running.");
 
   private final String key;
   private final String defaultValue;

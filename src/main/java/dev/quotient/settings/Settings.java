@@ -13,7 +13,8 @@ public record Settings(
     Duration backfillFor,
     boolean restartOnLicenseChange,
     GpuActivitySettings gpuActivity,
-    Duration ephemeralRetention) {
+    Duration ephemeralRetention,
+    PrepullSettings prepull) {
 
   public static Settings defaults() {
     return SettingsParser.parse(java.util.Map.of());

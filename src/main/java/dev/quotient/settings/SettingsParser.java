@@ -209,6 +209,23 @@ public final class SettingsParser {
         get(
             EPHEMERAL_RETENTION,
             v -> positive(EPHEMERAL_RETENTION, Durations.parse(EPHEMERAL_RETENTION.key(), v)));
+    PrepullSettings prepull =
+        new PrepullSettings(
+            bool(PREPULL_ENABLED), list(PREPULL_IMAGES), string(PREPULL_PAUSE_IMAGE));
+    for (String extra : prepull.images()) {
+      if (!extra.equals(image) && !pod.allowedImages().contains(extra)) {
+        problems.add(
+            PREPULL_IMAGES.key()
+                + ": '"
+                + extra
+                + "' is not in "
+                + ALLOWED_IMAGES.key()
+                + " (no project could run it); add it there or drop it here");
+      }
+    }
+    if (prepull.pauseImage() == null) {
+      problems.add(PREPULL_PAUSE_IMAGE.key() + " must name an image");
+    }
     if (!problems.isEmpty()) {
       throw new InvalidSettingsException(problems);
     }
@@ -230,7 +247,8 @@ public final class SettingsParser {
         backfill == null ? Duration.ZERO : backfill,
         restart,
         gpuActivity,
-        retention == null ? Duration.ofHours(24) : retention);
+        retention == null ? Duration.ofHours(24) : retention,
+        prepull);
   }
 
   private String raw(SettingKey key) {

@@ -55,6 +55,9 @@ public enum Reason {
   NodesLabelled,
   NoMatchingNodes,
   NodeClaimedByOtherGroup,
+  // Prepull (Events on Nodes)
+  PrepullPending,
+  Prepulled,
   // Settings
   SettingsInvalid;
 

@@ -191,6 +191,18 @@ class HelmChartTest {
     }
   }
 
+  /** The README's prepull example renders and parses to what it says. */
+  @Test
+  void prepullExampleValues() {
+    Settings s = settings(render(c -> c.withValuesFile(Path.of("examples/values/prepull.yaml"))));
+    assertThat(s.prepull().enabled()).isTrue();
+    assertThat(s.prepull().imagesToPull(s.pod().defaultImage()))
+        .containsExactly(
+            "quay.io/jupyter/base-notebook:2026-12-01",
+            "quay.io/jupyter/scipy-notebook:2026-12-01");
+    assertThat(s.prepull().pauseImage()).isEqualTo("registry.k8s.io/pause:3.10");
+  }
+
   @Test
   void invalidValuesAreRejectedByTheValuesSchema() {
     Map<String, String> invalid = new HashMap<>();

@@ -58,6 +58,7 @@ class RbacCoversCodeTest {
           "v1",
           "close",
           "resources",
+          "apps",
           // the client's JSON mapper (QuotientOperator's resource cloner): no API call
           "getKubernetesSerialization");
 
@@ -97,6 +98,10 @@ class RbacCoversCodeTest {
       }
       if (flat.matches("(?s).*\\.pods\\(\\)[^;]*\\.delete\\(\\);.*")) {
         add(needed, "pods", "delete");
+      }
+      if (flat.matches("(?s).*\\.pods\\(\\)[^;]*\\.inform\\(.*")) {
+        // PrepullController: an informer on the prepull pods
+        add(needed, "pods", "list", "watch");
       }
       if (flat.matches("(?s).*\\.nodes\\(\\)[^;]*\\.update\\(\\)[^;]*;.*")) {
         add(needed, "nodes", "update");
@@ -194,6 +199,69 @@ class RbacCoversCodeTest {
         .noneSatisfy(r -> assertThat(r.getResources()).contains("configmaps"));
     assertThat(cluster.getRules())
         .noneSatisfy(r -> assertThat(r.getResources()).contains("leases"));
+  }
+
+  /**
+   * The prepull DaemonSet is the operator's only write outside pods, nodes and its own kinds: the
+   * Role grants it in the operator's namespace, by name wherever RBAC can limit it, and derived
+   * from the code as the ClusterRole is.
+   */
+  @Test
+  void prepullDaemonSetOnlyInTheOperatorsNamespaceAndByName() throws IOException {
+    Set<String> named = new TreeSet<>();
+    Set<String> unnamed = new TreeSet<>();
+    for (Path file : sources()) {
+      String flat = Files.readString(file).replaceAll("\\s+", "");
+      if (!flat.contains(".apps()")) {
+        continue;
+      }
+      assertThat(flat)
+          .as(file + ": daemonsets only, and only in the operator's namespace")
+          .doesNotContainPattern(
+              "\\.apps\\(\\)\\.(?!daemonSets\\(\\)\\.inNamespace\\(namespace\\))");
+      String byName =
+          "\\.apps\\(\\)\\.daemonSets\\(\\)\\.inNamespace\\(namespace\\)\\.withName\\(PrepullDaemonSet\\.NAME\\)";
+      if (flat.matches("(?s).*" + byName + "\\.inform\\(.*")) {
+        named.addAll(List.of("list", "watch"));
+      }
+      if (flat.matches(
+          "(?s).*\\.apps\\(\\)\\.daemonSets\\(\\)\\.inNamespace\\(namespace\\)\\.resource\\(\\w+\\)\\.patch\\(.*")) {
+        // the patch goes to the object's own name, which the rule names
+        named.add("patch");
+      }
+      if (flat.matches("(?s).*" + byName + "\\.delete\\(\\);.*")) {
+        named.add("delete");
+      }
+      if (flat.matches(
+          "(?s).*\\.apps\\(\\)\\.daemonSets\\(\\)\\.inNamespace\\(namespace\\)\\.resource\\([^;]*\\.create\\(\\);.*")) {
+        unnamed.add("create");
+      }
+      assertThat(flat)
+          .as(file + " writes daemonsets in a new way: add the verb to role.yaml and here")
+          .doesNotContainPattern(
+              "daemonSets\\(\\)[^;]*\\.(update|edit|replace|createOrReplace|serverSideApply)\\(");
+    }
+    Role role = Manifests.one(objects, "Role", "quotient-operator", Role.class);
+    Set<String> grantedNamed = new TreeSet<>();
+    Set<String> grantedUnnamed = new TreeSet<>();
+    for (PolicyRule rule : role.getRules()) {
+      if (!rule.getResources().contains("daemonsets")) {
+        continue;
+      }
+      assertThat(rule.getApiGroups()).containsExactly("apps");
+      if (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()) {
+        grantedUnnamed.addAll(rule.getVerbs());
+      } else {
+        assertThat(rule.getResourceNames()).containsExactly("quotient-prepull");
+        grantedNamed.addAll(rule.getVerbs());
+      }
+    }
+    assertThat(grantedNamed).as("Role daemonsets rule naming quotient-prepull").isEqualTo(named);
+    assertThat(grantedUnnamed).as("Role daemonsets rule without names").isEqualTo(unnamed);
+    ClusterRole cluster =
+        Manifests.one(objects, "ClusterRole", "quotient-operator", ClusterRole.class);
+    assertThat(cluster.getRules())
+        .noneSatisfy(r -> assertThat(r.getResources()).contains("daemonsets"));
   }
 
   @Test

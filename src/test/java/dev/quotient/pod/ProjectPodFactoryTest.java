@@ -232,17 +232,18 @@ class ProjectPodFactoryTest {
     Pod pod = pod(q.build());
     assertThat(pod.getMetadata().getLabels())
         .containsExactlyInAnyOrderEntriesOf(
-            Map.of(
-                "app.kubernetes.io/name", "quotient-project",
-                "app.kubernetes.io/managed-by", "quotient",
-                "quotient.dev/project", "thesis",
-                "quotient.dev/project-id", PROJECT_ID,
-                "quotient.dev/cpu-millis", "200",
-                "quotient.dev/memory-bytes", Long.toString(820L << 20),
-                "quotient.dev/gpu", "2",
-                "quotient.dev/cpu-limit-millis", "2000",
-                "quotient.dev/memory-limit-bytes", Long.toString(4L << 30),
-                "quotient.dev/node-group", "dgx"));
+            Map.ofEntries(
+                Map.entry("app.kubernetes.io/name", "quotient-project"),
+                Map.entry("app.kubernetes.io/managed-by", "quotient"),
+                Map.entry("quotient.dev/project", "thesis"),
+                Map.entry("quotient.dev/project-id", PROJECT_ID),
+                Map.entry("quotient.dev/cpu-millis", "200"),
+                Map.entry("quotient.dev/memory-bytes", Long.toString(820L << 20)),
+                Map.entry("quotient.dev/gpu", "2"),
+                Map.entry("quotient.dev/cpu-limit-millis", "2000"),
+                Map.entry("quotient.dev/memory-limit-bytes", Long.toString(4L << 30)),
+                Map.entry("quotient.dev/node-group", "dgx"),
+                Map.entry("quotient.dev/image-tag", "latest")));
     assertThat(pod.getMetadata().getAnnotations())
         .containsEntry(QuotientLabels.LICENSES, "course,gpu")
         .containsEntry(QuotientLabels.REQUESTED_LICENSES, "course,gpu");
@@ -621,6 +622,51 @@ class ProjectPodFactoryTest {
             .pod();
     assertThat(projectContainer(pod).getImage()).isEqualTo(expected);
     assertThat(projectContainer(pod).getImagePullPolicy()).isEqualTo("Always");
+  }
+
+  /** Seed 002's project_tag: admins find the pods on an old image by this label. */
+  @ParameterizedTest(name = "''{0}'' -> {1}")
+  @CsvSource(
+      nullValues = "null",
+      value = {
+        "quay.io/jupyter/base-notebook:latest,           latest",
+        "quay.io/jupyter/scipy-notebook:2026-11-30,      2026-11-30",
+        "registry.local:5000/cocalc/project,             latest",
+        "registry.local:5000/cocalc/project:v2.1_rc1,    v2.1_rc1",
+        "ubuntu,                                          latest",
+        "quay.io/x/y:1.0@sha256:0123456789abcdef0123,    1.0",
+        "quay.io/x/y@sha256:0123456789abcdef0123,        sha256-0123456789ab",
+        "null,                                            latest",
+        "quay.io/x/y:-leading-dash,                       leading-dash-3a9f6f4c3a3c0a3f",
+      })
+  void imageTagLabel(String image, String expected) {
+    if (expected.startsWith("leading-dash-")) {
+      // not a valid label value as it stands: a readable prefix plus a hash
+      assertThat(ProjectPodFactory.imageTag(image)).startsWith("leading-dash-").hasSize(29);
+      return;
+    }
+    assertThat(ProjectPodFactory.imageTag(image)).isEqualTo(expected);
+  }
+
+  @Test
+  void imageTagLabelNamesTheImageThatRuns() {
+    PodSettings s = settings("pod.allowedImages", "quay.io/jupyter/scipy-notebook:2025");
+    Pod pod =
+        new ProjectPodFactory(s)
+            .desiredPod(
+                project("thesis", PROJECT_ID, "quay.io/jupyter/scipy-notebook:2025", null),
+                new Q().build())
+            .pod();
+    assertThat(pod.getMetadata().getLabels()).containsEntry(QuotientLabels.IMAGE_TAG, "2025");
+    Pod patched =
+        pod(
+            s,
+            new Q()
+                .patch(
+                    "course",
+                    "{\"spec\":{\"containers\":[{\"name\":\"project\",\"image\":\"quay.io/jupyter/scipy-notebook:2025\"}]}}")
+                .build());
+    assertThat(patched.getMetadata().getLabels()).containsEntry(QuotientLabels.IMAGE_TAG, "2025");
   }
 
   @Test

@@ -201,6 +201,34 @@ class SettingsParserTest {
         .isEqualTo(ratio);
   }
 
+  @Test
+  void prepullIsOffByDefaultAndPullsTheDefaultImageFirst() {
+    Settings off = SettingsParser.parse(Map.of());
+    assertThat(off.prepull().enabled()).isFalse();
+    assertThat(off.prepull().pauseImage()).isEqualTo("registry.k8s.io/pause:3.10");
+    Settings on =
+        SettingsParser.parse(
+            Map.of(
+                "prepull.enabled", "true",
+                "pod.allowedImages", "quay.io/jupyter/scipy-notebook:2025,quay.io/jupyter/r:1",
+                "prepull.images",
+                    "quay.io/jupyter/scipy-notebook:2025,quay.io/jupyter/base-notebook:latest"));
+    assertThat(on.prepull().enabled()).isTrue();
+    assertThat(on.prepull().imagesToPull(on.pod().defaultImage()))
+        .containsExactly(
+            "quay.io/jupyter/base-notebook:latest", "quay.io/jupyter/scipy-notebook:2025");
+  }
+
+  @Test
+  void prepullOfAnImageNoProjectMayRunIsRefused() {
+    assertThat(problems(Map.of("prepull.enabled", "true", "prepull.images", "docker.io/x/miner:1")))
+        .containsExactly(
+            "prepull.images: 'docker.io/x/miner:1' is not in pod.allowedImages (no project could"
+                + " run it); add it there or drop it here");
+    assertThat(problems(Map.of("prepull.enabled", "yes")))
+        .anyMatch(p -> p.contains("prepull.enabled must be true or false"));
+  }
+
   @ParameterizedTest
   @CsvSource({"pod.uid, 0", "pod.gid, 0", "pod.uid, -5", "pod.uid, root", "pod.gid, 1.5"})
   void rootOrNonNumericIdsAreRefused(String key, String value) {
