@@ -49,7 +49,7 @@ public final class QuotientOperator implements AutoCloseable {
           namespace,
           "quotient-settings",
           Clock.systemUTC(),
-          10,
+          50,
           null,
           null,
           false,
@@ -63,6 +63,20 @@ public final class QuotientOperator implements AutoCloseable {
           settingsConfigMap,
           c,
           reconcileThreads,
+          leaderElection,
+          metricsPort,
+          exitOnInformerFailure,
+          dashboardHost,
+          dashboardPort);
+    }
+
+    /** How many Projects are reconciled at once (each start waits for its pod create). */
+    public Config withReconcileThreads(int threads) {
+      return new Config(
+          namespace,
+          settingsConfigMap,
+          clock,
+          threads,
           leaderElection,
           metricsPort,
           exitOnInformerFailure,
@@ -176,6 +190,7 @@ public final class QuotientOperator implements AutoCloseable {
   private final NodeCache nodes;
   private final Dashboard dashboard;
   private final OperatorHealth health;
+  private final EventRecorder events;
 
   private QuotientOperator(
       Operator operator,
@@ -186,7 +201,8 @@ public final class QuotientOperator implements AutoCloseable {
       ProjectReconciler projects,
       NodeCache nodes,
       Dashboard dashboard,
-      OperatorHealth health) {
+      OperatorHealth health,
+      EventRecorder events) {
     this.operator = operator;
     this.settings = settings;
     this.ledger = ledger;
@@ -196,6 +212,7 @@ public final class QuotientOperator implements AutoCloseable {
     this.nodes = nodes;
     this.dashboard = dashboard;
     this.health = health;
+    this.events = events;
   }
 
   /** What /healthz and /readyz answer. */
@@ -272,7 +289,7 @@ public final class QuotientOperator implements AutoCloseable {
             });
     ProjectReconciler projects =
         new ProjectReconciler(settings, ledger, nodes, events, config.clock(), operatorMetrics);
-    operator.register(projects);
+    operator.register(projects, o -> o.withItemStore(PrunedStore.projects()));
     LicenseReconciler licenses = new LicenseReconciler(settings, ledger, events, config.clock());
     operator.register(licenses);
     DedicatedNodeGroupReconciler nodeGroups =
@@ -311,7 +328,7 @@ public final class QuotientOperator implements AutoCloseable {
             ? ""
             : ", dashboard on http://" + config.dashboardHost() + ":" + dashboard.port() + "/");
     return new QuotientOperator(
-        operator, settings, ledger, watcher, metrics, projects, nodes, dashboard, health);
+        operator, settings, ledger, watcher, metrics, projects, nodes, dashboard, health, events);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {
@@ -337,6 +354,16 @@ public final class QuotientOperator implements AutoCloseable {
    */
   public void checkTimersNow() {
     projects.checkTimersNow();
+  }
+
+  /** How many of the cached Projects this instance has reconciled at least once. */
+  public int reconciledOnce() {
+    return projects.reconciledOnce();
+  }
+
+  /** One look at every cached Project, without acting: see {@link ProjectReconciler#lookAtAll}. */
+  public ProjectReconciler.LookPass lookAtAll() {
+    return projects.lookAtAll();
   }
 
   public LeaseLedger ledger() {
@@ -369,5 +396,6 @@ public final class QuotientOperator implements AutoCloseable {
     operator.stop();
     projects.close();
     nodes.close();
+    events.close();
   }
 }

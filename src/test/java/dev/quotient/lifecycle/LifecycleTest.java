@@ -79,6 +79,15 @@ class LifecycleTest {
         row(
             "Running",
             "Starting",
+            "Pending, scheduled",
+            "pod created 0.5 s ago (START_SETTLE 5 s)",
+            g -> g.pod(pending().created(NOW.minusMillis(500))),
+            "Observe",
+            null,
+            null),
+        row(
+            "Running",
+            "Starting",
             "Running",
             "-",
             g -> g.pod(running()),
@@ -444,6 +453,31 @@ class LifecycleTest {
   }
 
   @Test
+  void aNewPodsProgressWithinStartingIsWrittenOnceItIsASecondOld() {
+    Instant created = NOW.minusMillis(400);
+    LifecycleDecision young =
+        Lifecycle.decide(new Given().pod(pending().created(created)).build(), SETTINGS, NOW);
+    assertThat(young.status()).isNull();
+    assertThat(young.nextLook()).isEqualTo(created.plus(Lifecycle.START_SETTLE));
+    LifecycleDecision settled =
+        Lifecycle.decide(
+            new Given().pod(pending().created(created)).build(),
+            SETTINGS,
+            created.plus(Lifecycle.START_SETTLE));
+    assertThat(settled.status().phase()).isEqualTo(ProjectPhase.Starting);
+    LifecycleDecision runningAtOnce =
+        Lifecycle.decide(
+            new Given().pod(running().created(created).started(NOW.minusMillis(100))).build(),
+            SETTINGS,
+            NOW);
+    assertThat(runningAtOnce.status().phase()).isEqualTo(ProjectPhase.Running);
+    LifecycleDecision problem =
+        Lifecycle.decide(
+            new Given().pod(unschedulable(null).created(created)).build(), SETTINGS, NOW);
+    assertThat(problem.status().reason()).isEqualTo(Reason.Unschedulable);
+  }
+
+  @Test
   void aPendingTimeoutHoldEndsAtItsRetryTime() {
     Instant stopped = NOW.minus(Duration.ofMinutes(4));
     LifecycleDecision d =
@@ -596,7 +630,9 @@ class LifecycleTest {
                   r.pod(),
                   r.when(),
                   r.step(),
-                  r.phase() == null ? "(from admission)" : r.phase().name(),
+                  r.phase() == null
+                      ? (r.step().startsWith("Start") ? "(from admission)" : "(unchanged)")
+                      : r.phase().name(),
                   r.stopReason() == null ? "-" : r.stopReason().name()))
           .append(" |\n");
     }
