@@ -66,6 +66,10 @@ public final class EventRecorder implements AutoCloseable {
               return t;
             },
             (r, executor) -> {
+              if (executor.isShutdown()) {
+                log.debug("Event not written: the operator is stopping");
+                return;
+              }
               if (dropped.incrementAndGet() % 1000 == 1) {
                 log.warn(
                     "{} Events dropped: more than {} were waiting to be written",

@@ -152,7 +152,7 @@ final class ProjectObserver {
                 runSlotFree));
   }
 
-  private static PodState podState(Pod pod, Project project) {
+  static PodState podState(Pod pod, Project project) {
     PodObservation seen = PodObservation.of(pod);
     var status = pod.getStatus();
     StartRecord record =

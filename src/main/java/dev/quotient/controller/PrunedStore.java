@@ -1,12 +1,20 @@
 package dev.quotient.controller;
 
 import dev.quotient.api.Project;
+import dev.quotient.api.QuotientLabels;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -25,18 +33,108 @@ final class PrunedStore<T extends HasMetadata> implements ItemStore<T> {
     this.prune = prune;
   }
 
-  /** Project pods: metadata without managedFields, of the spec only the node. */
+  /**
+   * Project pods as the operator reads them: identity, labels, our annotations, owner, deletion,
+   * the node, and of the status what says how the pod is (phase, reason, conditions, container
+   * states, start time). Repeated values (keys, label values, condition types, node names) are
+   * interned: thousands of pods share them.
+   */
   static PrunedStore<Pod> pods() {
-    return new PrunedStore<>(
-        pod -> {
-          pod.getMetadata().setManagedFields(null);
-          if (pod.getSpec() != null) {
-            PodSpec kept = new PodSpec();
-            kept.setNodeName(pod.getSpec().getNodeName());
-            pod.setSpec(kept);
+    return new PrunedStore<>(PrunedStore::prunePod);
+  }
+
+  static Pod prunePod(Pod pod) {
+    ObjectMeta m = pod.getMetadata();
+    ObjectMeta meta = new ObjectMeta();
+    meta.setName(m.getName());
+    meta.setNamespace(intern(m.getNamespace()));
+    meta.setUid(m.getUid());
+    meta.setResourceVersion(m.getResourceVersion());
+    meta.setGeneration(m.getGeneration());
+    meta.setCreationTimestamp(m.getCreationTimestamp());
+    meta.setDeletionTimestamp(m.getDeletionTimestamp());
+    meta.setDeletionGracePeriodSeconds(m.getDeletionGracePeriodSeconds());
+    meta.setLabels(internAll(m.getLabels(), k -> true));
+    meta.setAnnotations(internAll(m.getAnnotations(), k -> k.startsWith(QuotientLabels.PREFIX)));
+    if (m.getOwnerReferences() != null) {
+      meta.setOwnerReferences(
+          m.getOwnerReferences().stream()
+              .map(
+                  r ->
+                      new OwnerReferenceBuilder()
+                          .withApiVersion(intern(r.getApiVersion()))
+                          .withKind(intern(r.getKind()))
+                          .withName(r.getName())
+                          .withUid(r.getUid())
+                          .withController(r.getController())
+                          .build())
+              .toList());
+    }
+    Pod kept = new Pod();
+    kept.setApiVersion(intern(pod.getApiVersion()));
+    kept.setKind(intern(pod.getKind()));
+    kept.setMetadata(meta);
+    if (pod.getSpec() != null) {
+      PodSpec spec = new PodSpec();
+      spec.setNodeName(intern(pod.getSpec().getNodeName()));
+      kept.setSpec(spec);
+    }
+    PodStatus s = pod.getStatus();
+    if (s != null) {
+      PodStatus status = new PodStatus();
+      status.setPhase(intern(s.getPhase()));
+      status.setReason(intern(s.getReason()));
+      status.setMessage(s.getMessage());
+      status.setStartTime(s.getStartTime());
+      if (s.getConditions() != null) {
+        status.setConditions(
+            s.getConditions().stream()
+                .map(
+                    c ->
+                        new PodConditionBuilder()
+                            .withType(intern(c.getType()))
+                            .withStatus(intern(c.getStatus()))
+                            .withReason(intern(c.getReason()))
+                            .withMessage(c.getMessage())
+                            .build())
+                .toList());
+      }
+      if (s.getContainerStatuses() != null) {
+        status.setContainerStatuses(
+            s.getContainerStatuses().stream()
+                .map(
+                    c ->
+                        new ContainerStatusBuilder()
+                            .withName(intern(c.getName()))
+                            .withReady(c.getReady())
+                            .withRestartCount(c.getRestartCount())
+                            .withState(c.getState())
+                            .withLastState(c.getLastState())
+                            .build())
+                .toList());
+      }
+      kept.setStatus(status);
+    }
+    return kept;
+  }
+
+  private static String intern(String s) {
+    return s == null ? null : s.intern();
+  }
+
+  private static Map<String, String> internAll(
+      Map<String, String> m, java.util.function.Predicate<String> keep) {
+    if (m == null) {
+      return null;
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    m.forEach(
+        (k, v) -> {
+          if (keep.test(k)) {
+            out.put(k.intern(), v == null || v.length() > 64 ? v : v.intern());
           }
-          return pod;
         });
+    return out;
   }
 
   /** Projects: everything but managedFields. */
