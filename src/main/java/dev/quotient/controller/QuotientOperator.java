@@ -289,7 +289,14 @@ public final class QuotientOperator implements AutoCloseable {
             });
     ProjectReconciler projects =
         new ProjectReconciler(settings, ledger, nodes, events, config.clock(), operatorMetrics);
-    operator.register(projects, o -> o.withItemStore(PrunedStore.projects()));
+    operator.register(
+        projects,
+        o ->
+            o.withItemStore(PrunedStore.projects())
+                // Each project's next look is the lifecycle's to say (ProjectTimerDriver). JOSDK's
+                // own ten-hour resync left a cancelled java.util.Timer task behind per reconcile,
+                // kept until its ten hours were up: heap that grew with every look.
+                .withReconciliationMaxInterval(null));
     LicenseReconciler licenses = new LicenseReconciler(settings, ledger, events, config.clock());
     operator.register(licenses);
     DedicatedNodeGroupReconciler nodeGroups =

@@ -244,6 +244,7 @@ public final class Benchmark {
       RequestCounter requests = new RequestCounter();
       KubernetesClient client = cluster.newOperatorClient(requests);
       QuotientOperator operator = startOperator(client, o);
+      long heapIdle = heapAfterGc();
       try {
         Storm s;
         try (ProjectWatch watch = new ProjectWatch(admin, NAMESPACE)) {
@@ -265,8 +266,9 @@ public final class Benchmark {
           long heapAfter = heapAfterGc();
           Map<String, Object> m = line("steadyMemory", n);
           m.put("heapBytesBeforeOperator", heapBefore);
+          m.put("heapBytesOperatorIdle", heapIdle);
           m.put("heapBytesWithProjects", heapAfter);
-          m.put("bytesPerProject", (heapAfter - heapBefore) / n);
+          m.put("bytesPerProject", (heapAfter - heapIdle) / n);
           out.accept(m);
           String histogram = System.getProperty("quotient.benchmark.histogram");
           if (histogram != null) {
@@ -418,7 +420,8 @@ public final class Benchmark {
     List<Long> cpu = new ArrayList<>();
     List<Long> wall = new ArrayList<>();
     ProjectReconciler.LookPass pass = null;
-    for (int i = 0; i < 7; i++) {
+    int passes = Integer.getInteger("quotient.benchmark.timerPasses", 7);
+    for (int i = 0; i < passes; i++) {
       long c0 = threads.getCurrentThreadCpuTime();
       long w0 = System.nanoTime();
       pass = operator.lookAtAll();
