@@ -51,6 +51,7 @@ final class ProjectObserver {
   private final LeaseLedger ledger;
   private final KubernetesClient client;
   private final HomeClaims homes;
+  private final StartRecords records = new StartRecords();
 
   ProjectObserver(
       ProjectPodEventSource pods,
@@ -110,7 +111,7 @@ final class ProjectObserver {
         prev,
         annotation(project.getMetadata().getAnnotations(), LAST_ACTIVITY),
         annotation(project.getMetadata().getAnnotations(), GPU_LAST_ACTIVITY),
-        pod == null ? null : podState(pod, project),
+        pod == null ? null : podState(pod, project, records),
         preview,
         problem,
         homes.conflict(project),
@@ -152,11 +153,12 @@ final class ProjectObserver {
                 runSlotFree));
   }
 
-  static PodState podState(Pod pod, Project project) {
+  static PodState podState(Pod pod, Project project, StartRecords records) {
     PodObservation seen = PodObservation.of(pod);
     var status = pod.getStatus();
     StartRecord record =
-        StartRecord.fromJson(annotation(pod.getMetadata().getAnnotations(), StartRecord.ANNOTATION))
+        records
+            .of(annotation(pod.getMetadata().getAnnotations(), StartRecord.ANNOTATION))
             .orElse(null);
     // The operator's own clock says when it created the pod, and a run starts no earlier.
     Instant created = record == null ? null : parse(record.createdAt());
