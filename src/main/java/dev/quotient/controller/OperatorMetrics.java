@@ -33,6 +33,17 @@ final class OperatorMetrics {
                 Duration.ofMinutes(15),
                 Duration.ofHours(1))
             .register(registry);
+    // Both results from the start, 0 until one happens, so a rate() has its series.
+    registry.counter("quotient.gpu.activity.scrapes", "result", "ok");
+    registry.counter("quotient.gpu.activity.scrapes", "result", "failed");
+  }
+
+  /**
+   * One dcgm-exporter scrape: failures are logged once, so this counter is how an admin sees an
+   * exporter that stays down (while it is, no project is stopped for idle GPUs).
+   */
+  void gpuActivityScraped(boolean ok) {
+    registry.counter("quotient.gpu.activity.scrapes", "result", ok ? "ok" : "failed").increment();
   }
 
   void admitted(Duration waited) {

@@ -23,6 +23,8 @@ import dev.quotient.quota.Timestamps;
 import dev.quotient.settings.Settings;
 import dev.quotient.status.PodObservation;
 import dev.quotient.status.StartRecord;
+import dev.quotient.timers.GpuActivityTracker;
+import dev.quotient.timers.PodRef;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -51,13 +53,16 @@ final class ProjectObserver {
   private final LeaseLedger ledger;
   private final KubernetesClient client;
   private final HomeClaims homes;
+  private final GpuActivityTracker gpus;
 
   ProjectObserver(
       ProjectPodEventSource pods,
       ProjectCaches caches,
       HomeClaims homes,
       LeaseLedger ledger,
-      KubernetesClient client) {
+      KubernetesClient client,
+      GpuActivityTracker gpus) {
+    this.gpus = gpus;
     this.pods = pods;
     this.homes = homes;
     this.caches = caches;
@@ -109,7 +114,10 @@ final class ProjectObserver {
         requested.stream().filter(n -> !known.containsKey(n)).distinct().toList(),
         prev,
         annotation(project.getMetadata().getAnnotations(), LAST_ACTIVITY),
-        annotation(project.getMetadata().getAnnotations(), GPU_LAST_ACTIVITY),
+        // The annotation a GPU agent writes, or the exporter's last busy time, whichever is later.
+        GpuActivityTracker.later(
+            annotation(project.getMetadata().getAnnotations(), GPU_LAST_ACTIVITY),
+            gpus.lastBusy(new PodRef(key.namespace(), podName))),
         pod == null ? null : podState(pod, project),
         preview,
         problem,

@@ -13,6 +13,7 @@ import dev.quotient.lifecycle.ProjectObservation;
 import dev.quotient.lifecycle.Step;
 import dev.quotient.settings.Settings;
 import dev.quotient.status.ProjectStatusBuilder;
+import dev.quotient.timers.GpuActivityTracker;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -47,6 +48,7 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   private final ReconcileErrorStatus errors;
   private final NodeCache nodes;
   private final OperatorMetrics metrics;
+  private final GpuActivityTracker gpus;
   private ProjectObserver observer;
   private ProjectStarter starter;
   private ProjectTimerDriver timers;
@@ -65,8 +67,10 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
       NodeCache nodes,
       EventRecorder events,
       Clock clock,
-      OperatorMetrics metrics) {
+      OperatorMetrics metrics,
+      GpuActivityTracker gpus) {
     this.metrics = metrics;
+    this.gpus = gpus;
     this.settings = settings;
     this.nodes = nodes;
     this.ledger = ledger;
@@ -80,7 +84,8 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
     client = context.getClient();
     ProjectEventSources sources = new ProjectEventSources(context, ledger, nodes, settings, clock);
     pods = sources.pods;
-    observer = new ProjectObserver(sources.pods, sources.caches, sources.homes, ledger, client);
+    observer =
+        new ProjectObserver(sources.pods, sources.caches, sources.homes, ledger, client, gpus);
     starter = new ProjectStarter(ledger, client, sources.caches, metrics);
     metrics.countProjectsByPhase(context.getPrimaryCache()::list);
     timers = sources.timers;

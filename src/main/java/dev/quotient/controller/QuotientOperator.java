@@ -4,6 +4,7 @@ import dev.quotient.admission.LeaseLedger;
 import dev.quotient.settings.InvalidSettingsException;
 import dev.quotient.settings.Settings;
 import dev.quotient.settings.SettingsParser;
+import dev.quotient.timers.GpuActivityTracker;
 import dev.quotient.web.HealthProbe;
 import dev.quotient.web.MetricsServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -191,6 +192,7 @@ public final class QuotientOperator implements AutoCloseable {
   private final Dashboard dashboard;
   private final OperatorHealth health;
   private final EventRecorder events;
+  private final DcgmExporterScraper dcgm;
 
   private QuotientOperator(
       Operator operator,
@@ -202,7 +204,9 @@ public final class QuotientOperator implements AutoCloseable {
       NodeCache nodes,
       Dashboard dashboard,
       OperatorHealth health,
-      EventRecorder events) {
+      EventRecorder events,
+      DcgmExporterScraper dcgm) {
+    this.dcgm = dcgm;
     this.operator = operator;
     this.settings = settings;
     this.ledger = ledger;
@@ -287,8 +291,12 @@ public final class QuotientOperator implements AutoCloseable {
                 System.exit(1);
               }
             });
+    GpuActivityTracker gpuActivity = new GpuActivityTracker();
+    DcgmExporterScraper dcgm =
+        new DcgmExporterScraper(settings, config.clock(), gpuActivity, operatorMetrics);
     ProjectReconciler projects =
-        new ProjectReconciler(settings, ledger, nodes, events, config.clock(), operatorMetrics);
+        new ProjectReconciler(
+            settings, ledger, nodes, events, config.clock(), operatorMetrics, gpuActivity);
     operator.register(
         projects,
         o ->
@@ -322,6 +330,8 @@ public final class QuotientOperator implements AutoCloseable {
       throw e;
     }
     health.started();
+    // Every replica scrapes (one request per interval), so a new leader's view is warm.
+    dcgm.start();
     Dashboard dashboard =
         config.dashboardPort() == null
             ? null
@@ -335,7 +345,8 @@ public final class QuotientOperator implements AutoCloseable {
             ? ""
             : ", dashboard on http://" + config.dashboardHost() + ":" + dashboard.port() + "/");
     return new QuotientOperator(
-        operator, settings, ledger, watcher, metrics, projects, nodes, dashboard, health, events);
+        operator, settings, ledger, watcher, metrics, projects, nodes, dashboard, health, events,
+        dcgm);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {
@@ -360,6 +371,8 @@ public final class QuotientOperator implements AutoCloseable {
    * clock instead of sleeping.
    */
   public void checkTimersNow() {
+    // The GPU activity first: the timers that fire now decide on the scrape of now.
+    dcgm.scrapeIfDue();
     projects.checkTimersNow();
   }
 
@@ -400,6 +413,7 @@ public final class QuotientOperator implements AutoCloseable {
       dashboard.close();
     }
     watcher.close();
+    dcgm.close();
     operator.stop();
     projects.close();
     nodes.close();

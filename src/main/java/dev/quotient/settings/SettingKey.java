@@ -101,6 +101,16 @@ public enum SettingKey {
       "pod.tolerateGpuTaint",
       "true",
       "A pod requesting a GPU resource R tolerates the taint R:NoSchedule (as Kubernetes' ExtendedResourceToleration does)."),
+  DCGM_EXPORTER_URL(
+      "gpuActivity.dcgmExporter.url",
+      "",
+      "Prometheus endpoint(s) of NVIDIA dcgm-exporter, comma-separated (an http URL whose host resolves to several addresses, e.g. a headless Service, is scraped at each); empty: GPU activity only from the annotation."),
+  DCGM_EXPORTER_INTERVAL(
+      "gpuActivity.dcgmExporter.interval", "30s", "How often the dcgm-exporter is scraped."),
+  DCGM_BUSY_ABOVE(
+      "gpuActivity.dcgmExporter.busyAbovePercent",
+      "5",
+      "A GPU whose DCGM_FI_DEV_GPU_UTIL is above this (percent) counts as activity of its pod's project."),
   ALLOW_PRIVILEGED_PATCHES(
       "allowPrivilegedPatches",
       "false",

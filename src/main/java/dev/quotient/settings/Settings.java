@@ -11,7 +11,8 @@ public record Settings(
     Duration idleCheckInterval,
     Duration pendingTimeout,
     Duration backfillFor,
-    boolean restartOnLicenseChange) {
+    boolean restartOnLicenseChange,
+    GpuActivitySettings gpuActivity) {
 
   public static Settings defaults() {
     return SettingsParser.parse(java.util.Map.of());

@@ -194,6 +194,16 @@ public final class SettingsParser {
             v -> positive(PENDING_TIMEOUT, Durations.parse(PENDING_TIMEOUT.key(), v)));
     Duration backfill = get(QUEUE_BACKFILL_FOR, v -> Durations.parse(QUEUE_BACKFILL_FOR.key(), v));
     boolean restart = bool(RESTART_ON_LICENSE_CHANGE);
+    Duration scrapeEvery =
+        get(
+            DCGM_EXPORTER_INTERVAL,
+            v ->
+                positive(DCGM_EXPORTER_INTERVAL, Durations.parse(DCGM_EXPORTER_INTERVAL.key(), v)));
+    if (raw(DCGM_EXPORTER_INTERVAL) == null) {
+      problems.add(DCGM_EXPORTER_INTERVAL.key() + " must be a duration such as 30s");
+    }
+    GpuActivitySettings gpuActivity =
+        new GpuActivitySettings(urls(DCGM_EXPORTER_URL), scrapeEvery, percent(DCGM_BUSY_ABOVE));
     if (!problems.isEmpty()) {
       throw new InvalidSettingsException(problems);
     }
@@ -213,7 +223,8 @@ public final class SettingsParser {
         idleCheck,
         pending,
         backfill == null ? Duration.ZERO : backfill,
-        restart);
+        restart,
+        gpuActivity);
   }
 
   private String raw(SettingKey key) {
@@ -291,6 +302,35 @@ public final class SettingsParser {
     return v == null
         ? List.of()
         : Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** Absolute http(s) URLs with a host. */
+  private List<java.net.URI> urls(SettingKey key) {
+    List<java.net.URI> out = new ArrayList<>();
+    for (String item : list(key)) {
+      try {
+        java.net.URI uri = new java.net.URI(item);
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+            || uri.getHost() == null) {
+          problems.add(
+              key.key() + ": '" + item + "' is not an http:// or https:// URL with a host");
+          continue;
+        }
+        out.add(uri);
+      } catch (java.net.URISyntaxException e) {
+        problems.add(key.key() + ": '" + item + "' is not a URL: " + e.getReason());
+      }
+    }
+    return out;
+  }
+
+  private double percent(SettingKey key) {
+    Double d = get(key, Double::parseDouble);
+    if (d == null || !(d >= 0 && d < 100)) {
+      problems.add(key.key() + " must be a percentage from 0 to below 100, got '" + raw(key) + "'");
+      return 0;
+    }
+    return d;
   }
 
   private Map<String, String> labels(SettingKey key) {

@@ -388,4 +388,44 @@ class SettingsParserTest {
         .isInstanceOf(InvalidSettingsException.class)
         .hasMessageContaining("settings.yaml is not valid YAML");
   }
+
+  @Test
+  void gpuActivityFromDcgmExporterIsOffByDefaultAndReadsUrlsIntervalAndThreshold() {
+    GpuActivitySettings off = SettingsParser.parse(Map.of()).gpuActivity();
+    assertThat(off.enabled()).isFalse();
+    assertThat(off.interval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(off.busyAbovePercent()).isEqualTo(5);
+    GpuActivitySettings on =
+        SettingsParser.parse(
+                Map.of(
+                    SettingsParser.YAML_KEY,
+                    """
+                    gpuActivity:
+                      dcgmExporter:
+                        url: [http://dcgm-a:9400/metrics, "http://dcgm-b:9400/metrics"]
+                        interval: 1m
+                        busyAbovePercent: 12.5
+                    """))
+            .gpuActivity();
+    assertThat(on.enabled()).isTrue();
+    assertThat(on.dcgmExporterUrls())
+        .extracting(java.net.URI::toString)
+        .containsExactly("http://dcgm-a:9400/metrics", "http://dcgm-b:9400/metrics");
+    assertThat(on.interval()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(on.busyAbovePercent()).isEqualTo(12.5);
+  }
+
+  @Test
+  void unusableGpuActivitySettingsAreRefusedNamingTheKey() {
+    assertThat(
+            problems(
+                Map.of(
+                    "gpuActivity.dcgmExporter.url", "dcgm-exporter:9400, ftp://x/metrics",
+                    "gpuActivity.dcgmExporter.interval", "0s",
+                    "gpuActivity.dcgmExporter.busyAbovePercent", "100")))
+        .anyMatch(p -> p.contains("'dcgm-exporter:9400' is not an http:// or https:// URL"))
+        .anyMatch(p -> p.contains("'ftp://x/metrics' is not an http:// or https:// URL"))
+        .anyMatch(p -> p.startsWith("gpuActivity.dcgmExporter.interval"))
+        .anyMatch(p -> p.startsWith("gpuActivity.dcgmExporter.busyAbovePercent must be"));
+  }
 }
