@@ -129,12 +129,15 @@ wait_for() { # <what> <timeout s> <cmd...>
   log "$what"
 }
 
-# Free loopback ports: random in 20000-59999, not currently accepting connections.
+# Free loopback ports: random in 20000-32767, not currently accepting connections. Below the
+# kernel's ephemeral range (32768-60999 by default): a port there can be the local end of some
+# outgoing connection, which a probe does not see but which makes the bind fail ("address already
+# in use": seen when several control planes ran at once).
 USED=" "
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12768))
     [[ "$USED" == *" $p "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
@@ -246,12 +249,14 @@ start kube-controller-manager "$BIN/kube-controller-manager" \
   --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
   --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
   --node-monitor-grace-period=20s --node-monitor-period=2s \
+  --kube-api-qps=5000 --kube-api-burst=10000 \
   --leader-elect=false
 start kube-scheduler "$BIN/kube-scheduler" \
   --kubeconfig="$WORK/kube-scheduler.kubeconfig" \
   --authentication-kubeconfig="$WORK/kube-scheduler.kubeconfig" \
   --authorization-kubeconfig="$WORK/kube-scheduler.kubeconfig" \
   --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" \
+  --kube-api-qps=5000 --kube-api-burst=10000 \
   --leader-elect=false
 
 # ---------------------------------------------------------------- kwok

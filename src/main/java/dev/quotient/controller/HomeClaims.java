@@ -9,6 +9,7 @@ import dev.quotient.pod.ProjectPodFactory;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -34,8 +35,14 @@ final class HomeClaims {
       return null;
     }
     ProjectKey self = ProjectObserver.key(project);
+    List<Project> sameId = projects.byIndex(index, id);
+    // The usual case, on every look at every project: nobody else holds this id.
+    if (sameId.isEmpty()
+        || (sameId.size() == 1 && ProjectObserver.key(sameId.get(0)).equals(self))) {
+      return null;
+    }
     var claims =
-        projects.byIndex(index, id).stream()
+        sameId.stream()
             .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
             .map(HomeClaims::claim)
             .filter(c -> !c.key().equals(self))

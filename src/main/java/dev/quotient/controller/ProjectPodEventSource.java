@@ -26,6 +26,7 @@ public final class ProjectPodEventSource extends InformerEventSource<Pod, Projec
             .withName("project-pods")
             .withLabelSelector(QuotientLabels.MANAGED_BY + "=" + QuotientLabels.MANAGED_BY_VALUE)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Project.class))
+            .withItemStore(PrunedStore.pods())
             .build(),
         context);
     this.ledger = ledger;

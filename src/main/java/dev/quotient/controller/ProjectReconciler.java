@@ -57,6 +57,9 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
   private volatile ProjectCaches caches;
   private volatile IndexerResourceCache<Project> primary;
   private volatile ProjectPodEventSource pods;
+  // Which Projects this instance has reconciled at least once: how a cold start is measured.
+  private final java.util.Set<ResourceID> reconciled =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   ProjectReconciler(
       SettingsStore settings,
@@ -116,8 +119,57 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
     if (decision.status() != null) {
       write(project, seen, decision, now, context);
     }
-    timers.schedule(ResourceID.fromResource(project), decision.nextLook());
+    ResourceID id = ResourceID.fromResource(project);
+    timers.schedule(id, decision.nextLook());
+    reconciled.add(id);
     return UpdateControl.noUpdate();
+  }
+
+  /** How many of the cached Projects this instance has reconciled at least once. */
+  int reconciledOnce() {
+    IndexerResourceCache<Project> cache = primary;
+    return cache == null
+        ? 0
+        : (int) cache.list().filter(p -> reconciled.contains(ResourceID.fromResource(p))).count();
+  }
+
+  /** What one look at every cached Project, as its timer takes it, would do. */
+  public record LookPass(int projects, int wouldAct, int wouldWriteStatus) {}
+
+  /**
+   * Observes and decides every cached Project once, as each one's next look does, without acting or
+   * writing: what a full round of the timers costs, and whether a steady state needs writes.
+   */
+  LookPass lookAtAll() {
+    IndexerResourceCache<Project> cache = primary;
+    if (cache == null) {
+      return new LookPass(0, 0, 0);
+    }
+    Instant now = clock.instant();
+    Settings s = settings.current();
+    int projects = 0;
+    int act = 0;
+    int write = 0;
+    for (Project project : cache.list().toList()) {
+      projects++;
+      ProjectObservation seen = observer.observe(project, s, now);
+      LifecycleDecision d = Lifecycle.decide(seen, s, now);
+      if (d.step() instanceof Step.Start
+          || d.step() instanceof Step.DeletePod
+          || d.step() instanceof Step.DeleteProject) {
+        act++;
+      } else if (d.status() != null) {
+        ProjectStatus next =
+            new ProjectStatusBuilder(seen.previous(), project.getMetadata().getGeneration(), now)
+                .lastActivity(shownActivity(project))
+                .apply(d.status())
+                .build();
+        if (!java.util.Objects.equals(next, project.getStatus())) {
+          write++;
+        }
+      }
+    }
+    return new LookPass(projects, act, write);
   }
 
   /**

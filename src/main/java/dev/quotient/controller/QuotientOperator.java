@@ -50,7 +50,7 @@ public final class QuotientOperator implements AutoCloseable {
           namespace,
           "quotient-settings",
           Clock.systemUTC(),
-          10,
+          50,
           null,
           null,
           false,
@@ -64,6 +64,20 @@ public final class QuotientOperator implements AutoCloseable {
           settingsConfigMap,
           c,
           reconcileThreads,
+          leaderElection,
+          metricsPort,
+          exitOnInformerFailure,
+          dashboardHost,
+          dashboardPort);
+    }
+
+    /** How many Projects are reconciled at once (each start waits for its pod create). */
+    public Config withReconcileThreads(int threads) {
+      return new Config(
+          namespace,
+          settingsConfigMap,
+          clock,
+          threads,
           leaderElection,
           metricsPort,
           exitOnInformerFailure,
@@ -178,6 +192,7 @@ public final class QuotientOperator implements AutoCloseable {
   private final PrepullController prepull;
   private final Dashboard dashboard;
   private final OperatorHealth health;
+  private final EventRecorder events;
   private final DcgmExporterScraper dcgm;
 
   private QuotientOperator(
@@ -191,6 +206,7 @@ public final class QuotientOperator implements AutoCloseable {
       PrepullController prepull,
       Dashboard dashboard,
       OperatorHealth health,
+      EventRecorder events,
       DcgmExporterScraper dcgm) {
     this.dcgm = dcgm;
     this.prepull = prepull;
@@ -203,6 +219,7 @@ public final class QuotientOperator implements AutoCloseable {
     this.nodes = nodes;
     this.dashboard = dashboard;
     this.health = health;
+    this.events = events;
   }
 
   /** What /healthz and /readyz answer. */
@@ -285,7 +302,14 @@ public final class QuotientOperator implements AutoCloseable {
     ProjectReconciler projects =
         new ProjectReconciler(
             settings, ledger, nodes, events, config.clock(), operatorMetrics, gpuActivity);
-    operator.register(projects);
+    operator.register(
+        projects,
+        o ->
+            o.withItemStore(PrunedStore.projects())
+                // Each project's next look is the lifecycle's to say (ProjectTimerDriver). JOSDK's
+                // own ten-hour resync left a cancelled java.util.Timer task behind per reconcile,
+                // kept until its ten hours were up: heap that grew with every look.
+                .withReconciliationMaxInterval(null));
     LicenseReconciler licenses = new LicenseReconciler(settings, ledger, events, config.clock());
     operator.register(licenses);
     DedicatedNodeGroupReconciler nodeGroups =
@@ -346,7 +370,7 @@ public final class QuotientOperator implements AutoCloseable {
             : ", dashboard on http://" + config.dashboardHost() + ":" + dashboard.port() + "/");
     return new QuotientOperator(
         operator, settings, ledger, watcher, metrics, projects, nodes, prepull, dashboard, health,
-        dcgm);
+        events, dcgm);
   }
 
   static Settings loadSettings(KubernetesClient client, Config config) {
@@ -374,6 +398,16 @@ public final class QuotientOperator implements AutoCloseable {
     // The GPU activity first: the timers that fire now decide on the scrape of now.
     dcgm.scrapeIfDue();
     projects.checkTimersNow();
+  }
+
+  /** How many of the cached Projects this instance has reconciled at least once. */
+  public int reconciledOnce() {
+    return projects.reconciledOnce();
+  }
+
+  /** One look at every cached Project, without acting: see {@link ProjectReconciler#lookAtAll}. */
+  public ProjectReconciler.LookPass lookAtAll() {
+    return projects.lookAtAll();
   }
 
   public LeaseLedger ledger() {
@@ -408,5 +442,6 @@ public final class QuotientOperator implements AutoCloseable {
     operator.stop();
     projects.close();
     nodes.close();
+    events.close();
   }
 }

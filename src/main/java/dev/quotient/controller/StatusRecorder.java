@@ -14,6 +14,9 @@ import java.util.Objects;
  * before its watch event arrives.
  */
 public final class StatusRecorder {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(StatusRecorder.class);
+
   private StatusRecorder() {}
 
   /**
@@ -24,6 +27,15 @@ public final class StatusRecorder {
       R resource, S next, Context<R> context) {
     if (Objects.equals(next, resource.getStatus())) {
       return resource;
+    }
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "{} {}/{}: status {} -> {}",
+          resource.getKind(),
+          resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(),
+          io.fabric8.kubernetes.client.utils.Serialization.asJson(resource.getStatus()),
+          io.fabric8.kubernetes.client.utils.Serialization.asJson(next));
     }
     return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
         resource,

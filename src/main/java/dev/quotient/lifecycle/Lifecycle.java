@@ -48,6 +48,13 @@ public final class Lifecycle {
   /** When to try again after a start failed for a reason that passes by itself. */
   public static final Duration RETRY_SOON = Duration.ofSeconds(2);
 
+  /**
+   * How long a new pod's progress within Starting (scheduled, containers creating) goes unwritten:
+   * a pod that runs sooner goes from "Pod created" to Running in one status write. Five seconds is
+   * Kubernetes' pod-startup SLO.
+   */
+  public static final Duration START_SETTLE = Duration.ofSeconds(5);
+
   private Lifecycle() {}
 
   public static LifecycleDecision decide(ProjectObservation o, Settings s, Instant now) {
@@ -259,6 +266,18 @@ public final class Lifecycle {
     }
     Instant due = ((TimerDecision.NotDue) timer).nextDue();
     Instant look = now.plus(s.idleCheckInterval());
+    Instant settled = pod.created() == null ? null : pod.created().plus(START_SETTLE);
+    if (o.previous().getPhase() == ProjectPhase.Starting
+        && seen.phase() == ProjectPhase.Starting
+        && (seen.reason() == Reason.PodCreated || seen.reason() == Reason.PodScheduled)
+        && events.isEmpty()
+        && settled != null
+        && now.isBefore(settled)) {
+      // Scheduled, pulling: steps most pods take in seconds. Writing each one was a third status
+      // write per start; the look when the pod is START_SETTLE old writes whatever holds then.
+      // Problems (Unschedulable, image pull failures) are written at once.
+      return new LifecycleDecision(new Step.Observe(), null, events, settled);
+    }
     return new LifecycleDecision(
         new Step.Observe(), change, events, due != null && due.isBefore(look) ? due : look);
   }

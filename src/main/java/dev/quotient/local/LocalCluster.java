@@ -78,6 +78,13 @@ public final class LocalCluster implements AutoCloseable {
       return new Options(nodesFile, settings, logFile, runOperator, counter, dashboardPort);
     }
 
+    /**
+     * The control plane with the CRDs and settings, but no operator (benchmarks start their own).
+     */
+    public Options withoutOperator() {
+      return new Options(nodesFile, settings, logFile, false, operatorRequests, dashboardPort);
+    }
+
     /** null = no dashboard. */
     public Options withDashboardPort(Integer port) {
       return new Options(nodesFile, settings, logFile, runOperator, operatorRequests, port);
@@ -319,6 +326,21 @@ public final class LocalCluster implements AutoCloseable {
 
   public KubernetesClient admin() {
     return admin;
+  }
+
+  /**
+   * A new client acting as the operator's ServiceAccount, counting its requests in {@code requests}
+   * (null: not counted); the caller closes it.
+   */
+  public KubernetesClient newOperatorClient(RequestCounter requests) {
+    KubernetesClientBuilder b =
+        new KubernetesClientBuilder()
+            .withConfig(
+                serviceAccountConfig(controlPlane.adminConfig(), serviceAccountToken(admin)));
+    if (requests != null) {
+      b.withHttpClientBuilderConsumer(requests.installer());
+    }
+    return b.build();
   }
 
   /** The operator's own client (its ServiceAccount token); null when the operator is not run. */

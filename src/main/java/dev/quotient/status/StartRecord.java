@@ -3,6 +3,7 @@ package dev.quotient.status;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.quotient.api.EffectiveQuotaStatus;
 import dev.quotient.api.LicenseResult;
 import dev.quotient.pod.PatchRejection;
@@ -24,6 +25,8 @@ public record StartRecord(
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+  private static final ObjectReader READER = JSON.readerFor(StartRecord.class);
+
   public StartRecord {
     licenses = licenses == null ? List.of() : List.copyOf(licenses);
     rejectedPatches = rejectedPatches == null ? List.of() : List.copyOf(rejectedPatches);
@@ -42,7 +45,7 @@ public record StartRecord(
       return Optional.empty();
     }
     try {
-      return Optional.of(JSON.readValue(json, StartRecord.class));
+      return Optional.of(READER.readValue(json));
     } catch (JsonProcessingException e) {
       return Optional.empty();
     }

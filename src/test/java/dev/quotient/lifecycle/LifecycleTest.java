@@ -80,6 +80,15 @@ class LifecycleTest {
         row(
             "Running",
             "Starting",
+            "Pending, scheduled",
+            "pod created 0.5 s ago (START_SETTLE 5 s)",
+            g -> g.pod(pending().created(NOW.minusMillis(500))),
+            "Observe",
+            null,
+            null),
+        row(
+            "Running",
+            "Starting",
             "Running",
             "-",
             g -> g.pod(running()),
@@ -565,6 +574,31 @@ class LifecycleTest {
   }
 
   @Test
+  void aNewPodsProgressWithinStartingIsWrittenOnceItIsASecondOld() {
+    Instant created = NOW.minusMillis(400);
+    LifecycleDecision young =
+        Lifecycle.decide(new Given().pod(pending().created(created)).build(), SETTINGS, NOW);
+    assertThat(young.status()).isNull();
+    assertThat(young.nextLook()).isEqualTo(created.plus(Lifecycle.START_SETTLE));
+    LifecycleDecision settled =
+        Lifecycle.decide(
+            new Given().pod(pending().created(created)).build(),
+            SETTINGS,
+            created.plus(Lifecycle.START_SETTLE));
+    assertThat(settled.status().phase()).isEqualTo(ProjectPhase.Starting);
+    LifecycleDecision runningAtOnce =
+        Lifecycle.decide(
+            new Given().pod(running().created(created).started(NOW.minusMillis(100))).build(),
+            SETTINGS,
+            NOW);
+    assertThat(runningAtOnce.status().phase()).isEqualTo(ProjectPhase.Running);
+    LifecycleDecision problem =
+        Lifecycle.decide(
+            new Given().pod(unschedulable(null).created(created)).build(), SETTINGS, NOW);
+    assertThat(problem.status().reason()).isEqualTo(Reason.Unschedulable);
+  }
+
+  @Test
   void aPendingTimeoutHoldEndsAtItsRetryTime() {
     Instant stopped = NOW.minus(Duration.ofMinutes(4));
     LifecycleDecision d =
@@ -742,7 +776,7 @@ class LifecycleTest {
                   r.phase() == null
                       ? (r.step().equals("DeleteProject")
                           ? "(Project deleted)"
-                          : "(from admission)")
+                          : r.step().startsWith("Start") ? "(from admission)" : "(unchanged)")
                       : r.phase().name(),
                   r.stopReason() == null ? "-" : r.stopReason().name()))
           .append(" |\n");

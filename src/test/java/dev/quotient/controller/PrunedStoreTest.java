@@ -1,0 +1,159 @@
+package dev.quotient.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quotient.admission.PodLeases;
+import dev.quotient.api.Project;
+import dev.quotient.pod.ProjectPodFactory;
+import dev.quotient.quota.QuotaCalculator;
+import dev.quotient.quota.QuotaInput;
+import dev.quotient.settings.Settings;
+import dev.quotient.settings.SettingsParser;
+import dev.quotient.status.PodObservation;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The pruned pod cache reads, for everything the operator decides on, as the full pod does. */
+class PrunedStoreTest {
+  static final Settings SETTINGS = SettingsParser.parse(Map.of());
+
+  static Project project() {
+    Project p = new Project();
+    p.setMetadata(
+        new ObjectMetaBuilder().withName("thesis").withNamespace("course").withUid("u-1").build());
+    return p;
+  }
+
+  /** The pod the operator creates for {@link #project()}, as the API server returns it. */
+  static Pod pod(String node, PodStatus status, String deletion) {
+    Project project = project();
+    var quota =
+        new QuotaCalculator(SETTINGS.quotaPolicy())
+            .calculate(
+                new QuotaInput(
+                    "course", Map.of(), List.of(), Map.of(), null, Instant.now(), l -> true))
+            .quota();
+    Pod created = new ProjectPodFactory(SETTINGS.pod()).desiredPod(project, quota).pod();
+    return new PodBuilder(created)
+        .editMetadata()
+        .withUid("pod-uid")
+        .withResourceVersion("42")
+        .withCreationTimestamp("2026-03-01T10:00:00Z")
+        .withDeletionTimestamp(deletion)
+        .addToAnnotations("kubectl.kubernetes.io/last-applied-configuration", "{...}")
+        .addToManagedFields(
+            new ManagedFieldsEntryBuilder()
+                .withManager("kube-scheduler")
+                .withOperation("Update")
+                .build())
+        .endMetadata()
+        .editSpec()
+        .withNodeName(node)
+        .endSpec()
+        .withStatus(status)
+        .build();
+  }
+
+  static Stream<Arguments> pods() {
+    var ready =
+        new PodConditionBuilder()
+            .withType("Ready")
+            .withStatus("True")
+            .withLastTransitionTime("2026-03-01T10:00:02Z")
+            .build();
+    return Stream.of(
+        Arguments.of("just created", pod(null, null, null)),
+        Arguments.of(
+            "unschedulable",
+            pod(
+                null,
+                new PodStatusBuilder()
+                    .withPhase("Pending")
+                    .addToConditions(
+                        new PodConditionBuilder()
+                            .withType("PodScheduled")
+                            .withStatus("False")
+                            .withReason("Unschedulable")
+                            .withMessage("0/4 nodes are available: 4 Insufficient memory.")
+                            .build())
+                    .build(),
+                null)),
+        Arguments.of(
+            "image pull failing",
+            pod(
+                "pool-1",
+                new PodStatusBuilder()
+                    .withPhase("Pending")
+                    .withStartTime("2026-03-01T10:00:01Z")
+                    .addToContainerStatuses(
+                        new ContainerStatusBuilder()
+                            .withName("project")
+                            .withImage("registry.example/notebook:1")
+                            .withNewState()
+                            .withNewWaiting()
+                            .withReason("ImagePullBackOff")
+                            .withMessage("Back-off pulling image")
+                            .endWaiting()
+                            .endState()
+                            .build())
+                    .build(),
+                null)),
+        Arguments.of(
+            "running",
+            pod(
+                "pool-1",
+                new PodStatusBuilder()
+                    .withPhase("Running")
+                    .withStartTime("2026-03-01T10:00:01Z")
+                    .withPodIP("10.244.0.7")
+                    .addToConditions(ready)
+                    .build(),
+                null)),
+        Arguments.of(
+            "terminating",
+            pod(
+                "pool-1",
+                new PodStatusBuilder().withPhase("Running").addToConditions(ready).build(),
+                "2026-03-01T11:00:30Z")),
+        Arguments.of(
+            "node lost",
+            pod(
+                "pool-1",
+                new PodStatusBuilder()
+                    .withPhase("Failed")
+                    .withReason("NodeLost")
+                    .withMessage("node pool-1 went away")
+                    .build(),
+                null)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pods")
+  void thePrunedPodReadsAsTheFullOne(String situation, Pod full) {
+    Pod pruned = PrunedStore.prunePod(Serialization.clone(full));
+    assertThat(PodObservation.of(pruned)).isEqualTo(PodObservation.of(full));
+    assertThat(PodLeases.lease(pruned)).isEqualTo(PodLeases.lease(full));
+    assertThat(ProjectObserver.podState(pruned, project()))
+        .isEqualTo(ProjectObserver.podState(full, project()));
+    assertThat(pruned.getMetadata().getManagedFields()).isEmpty();
+    assertThat(pruned.getMetadata().getAnnotations())
+        .doesNotContainKey("kubectl.kubernetes.io/last-applied-configuration");
+    assertThat(Serialization.asJson(pruned).length())
+        .as("pruned size")
+        .isLessThan(Serialization.asJson(full).length() / 2);
+  }
+}
