@@ -265,12 +265,15 @@ public final class Benchmark {
         out.accept(line);
 
         if (o.scenarios().contains(Scenario.steadyMemory)) {
+          // Steady means the Events and status writes of the storm are out, not queued.
+          double quietAfter = awaitQuiet(requests);
           long heapAfter = heapAfterGc();
           Map<String, Object> m = line("steadyMemory", n);
           m.put("heapBytesBeforeOperator", heapBefore);
           m.put("heapBytesOperatorIdle", heapIdle);
           m.put("heapBytesWithProjects", heapAfter);
           m.put("bytesPerProject", (heapAfter - heapIdle) / n);
+          m.put("quietAfterSeconds", quietAfter);
           out.accept(m);
           String histogram = System.getProperty("quotient.benchmark.histogram");
           if (histogram != null) {
@@ -688,6 +691,26 @@ public final class Benchmark {
     } catch (javax.management.JMException e) {
       return "no class histogram: " + e;
     }
+  }
+
+  /**
+   * Waits until the operator made no request for five seconds (at most five minutes); returns how
+   * long that took.
+   */
+  static double awaitQuiet(RequestCounter requests) throws InterruptedException {
+    long t0 = System.nanoTime();
+    long last = requests.total();
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(5)
+        && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(5)) {
+      Thread.sleep(250);
+      long now = requests.total();
+      if (now != last) {
+        last = now;
+        quietSince = System.nanoTime();
+      }
+    }
+    return round((System.nanoTime() - t0) / 1e9);
   }
 
   /** The used heap after full collections (what the live objects take). */
