@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -263,12 +265,15 @@ public final class Benchmark {
         out.accept(line);
 
         if (o.scenarios().contains(Scenario.steadyMemory)) {
+          // Steady means the Events and status writes of the storm are out, not queued.
+          double quietAfter = awaitQuiet(requests);
           long heapAfter = heapAfterGc();
           Map<String, Object> m = line("steadyMemory", n);
           m.put("heapBytesBeforeOperator", heapBefore);
           m.put("heapBytesOperatorIdle", heapIdle);
           m.put("heapBytesWithProjects", heapAfter);
           m.put("bytesPerProject", (heapAfter - heapIdle) / n);
+          m.put("quietAfterSeconds", quietAfter);
           out.accept(m);
           String histogram = System.getProperty("quotient.benchmark.histogram");
           if (histogram != null) {
@@ -456,6 +461,7 @@ public final class Benchmark {
     long before = requests.total();
     Map<String, Long> beforeByVerb = requests.byMethod();
     Map<String, Long> startRequested = new ConcurrentHashMap<>();
+    java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try (ProjectWatch watch = new ProjectWatch(admin, NAMESPACE)) {
       long t0 = System.nanoTime();
@@ -473,14 +479,15 @@ public final class Benchmark {
             batch.add(projectName(next++ % n));
           }
           stopped.add(batch);
-          batch.forEach(name -> pool.execute(() -> desire(admin, name, DesiredState.Stopped)));
+          batch.forEach(
+              name -> pool.execute(() -> desire(admin, name, DesiredState.Stopped, failed)));
         }
         if (second >= restartAfter) {
           for (String name : stopped.get(second - restartAfter)) {
             pool.execute(
                 () -> {
                   startRequested.put(name, System.nanoTime());
-                  desire(admin, name, DesiredState.Running);
+                  desire(admin, name, DesiredState.Running, failed);
                 });
           }
         }
@@ -518,6 +525,10 @@ public final class Benchmark {
       l.put("admissionP50Ms", latencies.isEmpty() ? null : percentile(latencies, 0.50));
       l.put("admissionP99Ms", latencies.isEmpty() ? null : percentile(latencies, 0.99));
       l.put("notStarted", notStarted);
+      l.put("failedPatches", failed.sum());
+      if (failed.sum() > 0) {
+        problems.add("churn: " + failed.sum() + " desiredState patches failed");
+      }
       l.put("requestsByVerb", delta(beforeByVerb, requests.byMethod()));
       l.put("requests", requests.total() - before);
       return l;
@@ -526,16 +537,23 @@ public final class Benchmark {
     }
   }
 
-  private static void desire(KubernetesClient admin, String name, DesiredState state) {
-    admin
-        .resources(Project.class)
-        .inNamespace(NAMESPACE)
-        .withName(name)
-        .edit(
-            p -> {
-              p.getSpec().setDesiredState(state);
-              return p;
-            });
+  /** One merge patch of spec.desiredState, as a user's kubectl patch (no read, no version). */
+  private static void desire(
+      KubernetesClient admin,
+      String name,
+      DesiredState state,
+      java.util.concurrent.atomic.LongAdder failed) {
+    try {
+      admin
+          .resources(Project.class)
+          .inNamespace(NAMESPACE)
+          .withName(name)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"spec\":{\"desiredState\":\"" + state.name() + "\"}}");
+    } catch (RuntimeException e) {
+      failed.increment();
+    }
   }
 
   /**
@@ -673,6 +691,26 @@ public final class Benchmark {
     } catch (javax.management.JMException e) {
       return "no class histogram: " + e;
     }
+  }
+
+  /**
+   * Waits until the operator made no request for five seconds (at most five minutes); returns how
+   * long that took.
+   */
+  static double awaitQuiet(RequestCounter requests) throws InterruptedException {
+    long t0 = System.nanoTime();
+    long last = requests.total();
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(5)
+        && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(5)) {
+      Thread.sleep(250);
+      long now = requests.total();
+      if (now != last) {
+        last = now;
+        quietSince = System.nanoTime();
+      }
+    }
+    return round((System.nanoTime() - t0) / 1e9);
   }
 
   /** The used heap after full collections (what the live objects take). */

@@ -68,7 +68,9 @@ public final class LocalRun {
     System.out.println("  " + cp.binaries().kubectl() + " get quotient -A");
     System.out.println("dashboard: http://127.0.0.1:" + cluster.operator().dashboardPort() + "/");
     if (once) {
-      return; // the shutdown hook stops everything
+      // The shutdown hook stops everything; JOSDK's worker threads would keep the JVM up after a
+      // plain return.
+      System.exit(0);
     }
     System.out.println("Running until Ctrl-C.");
     new CountDownLatch(1).await();

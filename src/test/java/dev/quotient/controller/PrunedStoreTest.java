@@ -147,8 +147,8 @@ class PrunedStoreTest {
     Pod pruned = PrunedStore.prunePod(Serialization.clone(full));
     assertThat(PodObservation.of(pruned)).isEqualTo(PodObservation.of(full));
     assertThat(PodLeases.lease(pruned)).isEqualTo(PodLeases.lease(full));
-    assertThat(ProjectObserver.podState(pruned, project()))
-        .isEqualTo(ProjectObserver.podState(full, project()));
+    assertThat(ProjectObserver.podState(pruned, project(), new StartRecords()))
+        .isEqualTo(ProjectObserver.podState(full, project(), new StartRecords()));
     assertThat(pruned.getMetadata().getManagedFields()).isEmpty();
     assertThat(pruned.getMetadata().getAnnotations())
         .doesNotContainKey("kubectl.kubernetes.io/last-applied-configuration");
