@@ -12,6 +12,9 @@
 #                            them) instead of the built-in three; waits until all are Ready
 #            --watch-pid PID stop everything when process PID is gone (the JVM that started
 #                            us: covers a SIGKILLed parent, which runs no shutdown hook)
+#   SIGUSR1  (default mode, once running) restart kube-apiserver alone, same flags and port,
+#            etcd and the other components kept; <workdir>/apiserver-restarts then holds the
+#            number of restarts done, written once the new one is ready
 #   env:     QUOTIENT_KUBE_BIN=<dir>  use binaries from there instead of running build.sh
 #   stdout:  exactly one line, the admin kubeconfig path, once the nodes are Ready
 #
@@ -28,7 +31,7 @@ while (($#)); do
     --no-verify) VERIFY=0 ;;
     --nodes) NODES_FILE="${2:?--nodes needs a file}"; shift ;;
     --watch-pid) WATCH_PID="${2:?--watch-pid needs a pid}"; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -221,7 +224,7 @@ start etcd "$BIN/etcd" \
 wait_for "etcd healthy" 30 curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
 
 # ---------------------------------------------------------------- kube-apiserver
-start kube-apiserver "$BIN/kube-apiserver" \
+APISERVER_CMD=("$BIN/kube-apiserver"
   --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
   --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
   --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
@@ -233,9 +236,13 @@ start kube-apiserver "$BIN/kube-apiserver" \
   --authorization-mode=Node,RBAC \
   --runtime-config=admissionregistration.k8s.io/v1=true \
   --allow-privileged=true \
-  --profiling=false
-wait_for "kube-apiserver ready ($API)" 60 curl -fsS --cacert "$PKI/ca.crt" \
-  --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$API/readyz"
+  --profiling=false)
+start kube-apiserver "${APISERVER_CMD[@]}"
+APISERVER_INDEX=$((${#PIDS[@]} - 1))
+api_ready() {
+  curl -fsS --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$API/readyz"
+}
+wait_for "kube-apiserver ready ($API)" 60 api_ready
 T_API=$(elapsed)
 
 # ---------------------------------------------------------------- controller-manager, scheduler
@@ -423,6 +430,28 @@ if [[ $MODE == check ]]; then
   log "CHECK PASSED"
   exit 0
 fi
+
+# SIGUSR1: a fault for tests, kube-apiserver restarted with etcd kept (clients see their
+# connections and watches drop, then the same server, state and port come back). Handled between
+# two rounds of the loop below, so alive() never sees the apiserver missing.
+APISERVER_RESTARTS=0
+restart_apiserver() {
+  local pid=${PIDS[$APISERVER_INDEX]}
+  log "SIGUSR1: restarting kube-apiserver (pid $pid), etcd kept"
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 15))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.05; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  "${PDEATH[@]}" "${APISERVER_CMD[@]}" >>"$WORK/logs/kube-apiserver.log" 2>&1 &
+  PIDS[$APISERVER_INDEX]=$!
+  log "started kube-apiserver again (pid $!)"
+  wait_for "kube-apiserver ready again ($API)" 60 api_ready
+  APISERVER_RESTARTS=$((APISERVER_RESTARTS + 1))
+  echo "$APISERVER_RESTARTS" >"$WORK/apiserver-restarts.tmp"
+  mv "$WORK/apiserver-restarts.tmp" "$WORK/apiserver-restarts"
+}
+trap restart_apiserver USR1
 
 log "control plane running; Ctrl-C stops everything"
 echo "export KUBECONFIG=$KUBECONFIG_ADMIN" >&2

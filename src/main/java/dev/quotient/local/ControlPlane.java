@@ -42,6 +42,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Duration startTime;
   private final Thread shutdownHook;
   private volatile boolean closed;
+  private int apiServerRestarts; // guarded by this
 
   private ControlPlane(
       KubeBinaries binaries,
@@ -189,6 +190,53 @@ public final class ControlPlane implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Restarts kube-apiserver alone (same flags and port; etcd and the other components kept) and
+   * returns once the new one is ready: a fault for tests. Clients see their connections and watches
+   * drop for the duration returned.
+   */
+  public synchronized Duration restartApiServer(Duration timeout) {
+    if (!isRunning()) {
+      throw new IllegalStateException("the control plane is not running");
+    }
+    long t0 = System.nanoTime();
+    int expected = apiServerRestarts + 1;
+    try {
+      // The script restarts it on SIGUSR1; the JDK sends no signal but TERM and KILL.
+      Process kill =
+          new ProcessBuilder("kill", "-USR1", Long.toString(script.pid()))
+              .redirectErrorStream(true)
+              .start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -USR1 " + script.pid() + " failed");
+      }
+      Path restarts = workDir().resolve("apiserver-restarts");
+      long deadline = t0 + timeout.toNanos();
+      while (!(Files.isRegularFile(restarts)
+          && Files.readString(restarts).trim().equals(Integer.toString(expected)))) {
+        if (System.nanoTime() > deadline || !script.isAlive()) {
+          throw new IllegalStateException(
+              "kube-apiserver was not back within "
+                  + timeout.toSeconds()
+                  + "s; last lines of "
+                  + logFile
+                  + ":\n"
+                  + tail(logFile, 20));
+        }
+        Thread.sleep(100);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    apiServerRestarts = expected;
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    log.info("kube-apiserver restarted in {} ms", took.toMillis());
+    return took;
   }
 
   public boolean isRunning() {
