@@ -14,6 +14,7 @@ import java.util.Map;
  *     it, or it is off)
  * @param nodeGroupNodes the allocatable of each member node, by group name: a project fits a group
  *     only if one node can hold it (absent: only the summed capacity is checked)
+ * @param nodeGroupTeams the team shares of each group that has them, by group name
  */
 public record AdmissionLimits(
     Resources cluster,
@@ -21,7 +22,8 @@ public record AdmissionLimits(
     Map<String, Resources> nodeGroupCapacity,
     Map<String, java.util.List<NamespaceQuota>> namespaceQuotas,
     java.util.List<String> clusterQuotaNodes,
-    Map<String, java.util.List<Resources>> nodeGroupNodes) {
+    Map<String, java.util.List<Resources>> nodeGroupNodes,
+    Map<String, TeamShares> nodeGroupTeams) {
 
   public static final AdmissionLimits NONE =
       new AdmissionLimits(
@@ -35,6 +37,37 @@ public record AdmissionLimits(
     namespaceQuotas = Map.copyOf(namespaceQuotas);
     clusterQuotaNodes = java.util.List.copyOf(clusterQuotaNodes);
     nodeGroupNodes = Map.copyOf(nodeGroupNodes);
+    nodeGroupTeams = Map.copyOf(nodeGroupTeams);
+  }
+
+  /** Limits of groups without team shares. */
+  public AdmissionLimits(
+      Resources cluster,
+      long maxRunningProjects,
+      Map<String, Resources> nodeGroupCapacity,
+      Map<String, java.util.List<NamespaceQuota>> namespaceQuotas,
+      java.util.List<String> clusterQuotaNodes,
+      Map<String, java.util.List<Resources>> nodeGroupNodes) {
+    this(
+        cluster,
+        maxRunningProjects,
+        nodeGroupCapacity,
+        namespaceQuotas,
+        clusterQuotaNodes,
+        nodeGroupNodes,
+        Map.of());
+  }
+
+  /** The same limits with these groups' team shares. */
+  public AdmissionLimits withNodeGroupTeams(Map<String, TeamShares> teams) {
+    return new AdmissionLimits(
+        cluster,
+        maxRunningProjects,
+        nodeGroupCapacity,
+        namespaceQuotas,
+        clusterQuotaNodes,
+        nodeGroupNodes,
+        teams);
   }
 
   /** Limits with a cluster quota set outright (no nodes counted). */

@@ -11,6 +11,7 @@ import java.util.List;
  * @param licenses the licenses whose run slots it takes
  * @param nodeGroups candidate groups in priority order (empty = project nodes)
  * @param gpuResource the extended resource its GPUs are (null without GPUs)
+ * @param preemptible the project may borrow idle team share of a node group (spec.preemptible)
  */
 public record AdmissionRequest(
     ProjectKey project,
@@ -19,9 +20,22 @@ public record AdmissionRequest(
     Resources limits,
     List<String> licenses,
     List<String> nodeGroups,
-    String gpuResource) {
+    String gpuResource,
+    boolean preemptible) {
   public AdmissionRequest {
     licenses = List.copyOf(licenses);
     nodeGroups = List.copyOf(nodeGroups);
+  }
+
+  /** A request that may not borrow team share. */
+  public AdmissionRequest(
+      ProjectKey project,
+      String podName,
+      Resources requests,
+      Resources limits,
+      List<String> licenses,
+      List<String> nodeGroups,
+      String gpuResource) {
+    this(project, podName, requests, limits, licenses, nodeGroups, gpuResource, false);
   }
 }

@@ -5,8 +5,11 @@ import java.util.List;
 
 /**
  * What one running (or starting) project holds: its requests and limits, the run slots of the
- * licenses it holds and its node group. Built from a pod's labels, so it survives operator
- * restarts.
+ * licenses it holds, its node group and, on a group with team shares, where it sits among them.
+ * Built from a pod's labels, so it survives operator restarts.
+ *
+ * @param team its team share on the group (null: the group has no teams, or the unassigned part
+ *     within its share)
  */
 public record Lease(
     ProjectKey project,
@@ -14,9 +17,20 @@ public record Lease(
     Resources requests,
     Resources limits,
     List<String> licenses,
-    String nodeGroup) {
+    String nodeGroup,
+    TeamPlacement team) {
   public Lease {
     licenses = List.copyOf(licenses);
+  }
+
+  public Lease(
+      ProjectKey project,
+      String podName,
+      Resources requests,
+      Resources limits,
+      List<String> licenses,
+      String nodeGroup) {
+    this(project, podName, requests, limits, licenses, nodeGroup, null);
   }
 
   /** A lease whose limits are not known (pods from before limits were labelled): its requests. */
@@ -26,6 +40,16 @@ public record Lease(
       Resources requests,
       List<String> licenses,
       String nodeGroup) {
-    this(project, podName, requests, requests, licenses, nodeGroup);
+    this(project, podName, requests, requests, licenses, nodeGroup, null);
+  }
+
+  /** The team it counts against on its group (null: the unassigned part). */
+  public String teamName() {
+    return team == null ? null : team.team();
+  }
+
+  /** Held on idle share of other teams: it may be preempted. */
+  public boolean borrowed() {
+    return team != null && team.borrowed();
   }
 }

@@ -74,7 +74,8 @@ public final class PodLeases {
                   requests,
                   limits,
                   licenses(pod),
-                  labels.get(NODE_GROUP));
+                  labels.get(NODE_GROUP),
+                  TeamLabels.placement(pod));
             });
   }
 

@@ -1,0 +1,130 @@
+package dev.quotient.admission;
+
+import dev.quotient.api.DedicatedNodeGroupSpec;
+import dev.quotient.api.ShareSpec;
+import dev.quotient.api.TeamShareSpec;
+import dev.quotient.quota.LabelSelectors;
+import dev.quotient.quota.Quantities;
+import dev.quotient.quota.Resources;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The team shares of one DedicatedNodeGroup, as admission reads them: each team's guaranteed
+ * requests, which namespace belongs to which team, and whether idle share may be lent to
+ * preemptible projects. Namespaces in no team share what the teams' shares leave of the group's
+ * capacity (the unassigned part), as if they were one more team.
+ *
+ * @param teams the teams in spec order, with their shares
+ * @param overQuota idle share may be borrowed by preemptible projects
+ * @param teamOfNamespace the team of each namespace that is in one (the first team listed wins)
+ * @param problems shares that could not be read (counted as 0), for the group's status
+ */
+public record TeamShares(
+    List<Team> teams,
+    boolean overQuota,
+    Map<String, String> teamOfNamespace,
+    List<String> problems) {
+  /** The name shown for the unassigned part in status (the API keeps it out of team names). */
+  public static final String UNASSIGNED = "unassigned";
+
+  /** One team and its guaranteed share. */
+  public record Team(String name, Resources share) {}
+
+  public TeamShares {
+    teams = List.copyOf(teams);
+    teamOfNamespace = Map.copyOf(teamOfNamespace);
+    problems = List.copyOf(problems);
+  }
+
+  /** The team of a namespace, null when it is in none (the unassigned part). */
+  public String teamOf(String namespace) {
+    return teamOfNamespace.get(namespace);
+  }
+
+  /** The sum of the teams' shares. */
+  public Resources assigned() {
+    return teams.stream().map(Team::share).reduce(Resources.ZERO, Resources::plus);
+  }
+
+  /** A team's share; for null, what the shares leave of the capacity. */
+  public Resources share(String team, Resources capacity) {
+    if (team == null) {
+      return capacity.minusFloorZero(assigned());
+    }
+    return teams.stream()
+        .filter(t -> t.name().equals(team))
+        .map(Team::share)
+        .findFirst()
+        .orElse(Resources.ZERO);
+  }
+
+  /**
+   * The shares of a group's spec, with each namespace placed in its team; null when the spec has no
+   * teams (the group is one pool).
+   *
+   * @param namespaces the labels of every namespace, by name
+   */
+  public static TeamShares of(
+      DedicatedNodeGroupSpec spec, Map<String, Map<String, String>> namespaces) {
+    if (spec == null || spec.getTeams() == null || spec.getTeams().isEmpty()) {
+      return null;
+    }
+    List<Team> teams = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    Map<String, String> teamOf = new HashMap<>();
+    Map<String, TeamShareSpec> byName = new LinkedHashMap<>();
+    for (TeamShareSpec t : spec.getTeams()) {
+      if (t == null || t.getName() == null || t.getName().isBlank()) {
+        problems.add("a team without a name is ignored");
+        continue;
+      }
+      if (byName.putIfAbsent(t.getName(), t) != null) {
+        problems.add("team " + t.getName() + " is listed twice: the first one counts");
+        continue;
+      }
+      teams.add(new Team(t.getName(), share(t, problems)));
+    }
+    // First team listed wins: by name, then by selector, in list order.
+    for (TeamShareSpec t : byName.values()) {
+      if (t.getNamespaces() != null) {
+        t.getNamespaces().forEach(ns -> teamOf.putIfAbsent(ns, t.getName()));
+      }
+    }
+    for (TeamShareSpec t : byName.values()) {
+      if (t.getNamespaceSelector() != null) {
+        namespaces.forEach(
+            (ns, labels) -> {
+              if (LabelSelectors.matches(t.getNamespaceSelector(), labels)) {
+                teamOf.putIfAbsent(ns, t.getName());
+              }
+            });
+      }
+    }
+    boolean over =
+        spec.getOverQuota() != null && Boolean.TRUE.equals(spec.getOverQuota().getEnabled());
+    return new TeamShares(teams, over, teamOf, problems);
+  }
+
+  private static Resources share(TeamShareSpec t, List<String> problems) {
+    ShareSpec s = t.getShare();
+    if (s == null) {
+      return Resources.ZERO;
+    }
+    long cpu = 0;
+    long memory = 0;
+    long gpu = 0;
+    try {
+      cpu = s.getCpu() == null ? 0 : Quantities.cpuMillis("cpu", s.getCpu());
+      memory = s.getMemory() == null ? 0 : Quantities.bytes("memory", s.getMemory());
+      gpu = s.getGpu() == null ? 0 : Quantities.count("gpu", s.getGpu());
+    } catch (RuntimeException e) {
+      problems.add("team " + t.getName() + ": " + e.getMessage() + "; its share counts as 0");
+      return Resources.ZERO;
+    }
+    return new Resources(cpu, memory, gpu);
+  }
+}
