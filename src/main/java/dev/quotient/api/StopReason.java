@@ -40,9 +40,9 @@ public enum StopReason {
    */
   public boolean holds() {
     return switch (this) {
-      case IdleTimeout, MaxDuration, PendingTimeout, PodFailed, NodeLost, Preempted, GpuIdle ->
-          true;
-      case UserStopped, LicenseChange, NodeGroupFallback -> false;
+      case IdleTimeout, MaxDuration, PendingTimeout, PodFailed, NodeLost, GpuIdle -> true;
+      // A preempted project still wants to run: it waits for room like any waiting project.
+      case UserStopped, LicenseChange, NodeGroupFallback, Preempted -> false;
     };
   }
 

@@ -1,5 +1,6 @@
 package dev.quotient.lifecycle;
 
+import dev.quotient.admission.Preemption;
 import dev.quotient.admission.ProjectKey;
 import dev.quotient.api.DesiredState;
 import dev.quotient.api.ProjectStatus;
@@ -21,6 +22,8 @@ import java.util.List;
  * @param homeConflict the other project that owns this one's projectId (null: none does)
  * @param specProblem what of the spec this operator cannot read, naming the field and value (e.g. a
  *     newer CRD's desiredState); null when it reads all of it
+ * @param preemptedBy the ledger's decision to reclaim the team share this project borrows (null:
+ *     none)
  */
 public record ProjectObservation(
     ProjectKey key,
@@ -36,11 +39,46 @@ public record ProjectObservation(
     QuotaOutcome preview,
     String previewProblem,
     HomeConflict homeConflict,
-    String specProblem) {
+    String specProblem,
+    Preemption preemptedBy) {
   public ProjectObservation {
     requestedLicenses = List.copyOf(requestedLicenses);
     missingLicenses = List.copyOf(missingLicenses);
     previous = previous == null ? new ProjectStatus() : previous;
+  }
+
+  /** An observation with no preemption decided. */
+  public ProjectObservation(
+      ProjectKey key,
+      Long generation,
+      Instant created,
+      DesiredState desiredState,
+      List<String> requestedLicenses,
+      List<String> missingLicenses,
+      ProjectStatus previous,
+      String activity,
+      String gpuActivity,
+      PodState pod,
+      QuotaOutcome preview,
+      String previewProblem,
+      HomeConflict homeConflict,
+      String specProblem) {
+    this(
+        key,
+        generation,
+        created,
+        desiredState,
+        requestedLicenses,
+        missingLicenses,
+        previous,
+        activity,
+        gpuActivity,
+        pod,
+        preview,
+        previewProblem,
+        homeConflict,
+        specProblem,
+        null);
   }
 
   public boolean wantsRunning() {
