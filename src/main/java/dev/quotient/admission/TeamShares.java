@@ -63,6 +63,74 @@ public record TeamShares(
   }
 
   /**
+   * One share's figures for the group's status.
+   *
+   * @param name the team, or {@link #UNASSIGNED}
+   * @param used requests held within the share
+   * @param borrowing requests its projects hold beyond the share (borrowed)
+   * @param lent the part of its idle share that borrowed leases hold
+   * @param projects its projects on the group
+   */
+  public record Report(
+      String name,
+      Resources share,
+      Resources used,
+      Resources borrowing,
+      Resources lent,
+      int projects) {}
+
+  /**
+   * Share, use, borrowing and lending per team (spec order, the unassigned part last) from the
+   * leases on the group. What is borrowed is lent by the unassigned part's idle share first (it is
+   * nobody's guarantee), then by the teams' in spec order: the attribution is for people, admission
+   * only counts the totals.
+   */
+  public List<Report> report(Resources capacity, List<Lease> onGroup) {
+    List<String> names = new ArrayList<>();
+    teams.forEach(t -> names.add(t.name()));
+    names.add(null);
+    Map<String, Resources> used = new HashMap<>();
+    Map<String, Resources> borrowing = new HashMap<>();
+    Map<String, Integer> projects = new HashMap<>();
+    Resources borrowed = Resources.ZERO;
+    for (Lease l : onGroup) {
+      String k = String.valueOf(l.teamName());
+      projects.merge(k, 1, Integer::sum);
+      if (l.borrowed()) {
+        borrowing.merge(k, l.requests(), Resources::plus);
+        borrowed = borrowed.plus(l.requests());
+      } else {
+        used.merge(k, l.requests(), Resources::plus);
+      }
+    }
+    List<String> lendOrder = new ArrayList<>();
+    lendOrder.add(null);
+    teams.forEach(t -> lendOrder.add(t.name()));
+    Map<String, Resources> lent = new HashMap<>();
+    Resources left = borrowed;
+    for (String n : lendOrder) {
+      Resources idle =
+          share(n, capacity).minusFloorZero(used.getOrDefault(String.valueOf(n), Resources.ZERO));
+      Resources l = idle.min(left);
+      lent.put(String.valueOf(n), l);
+      left = left.minusFloorZero(l);
+    }
+    List<Report> out = new ArrayList<>();
+    for (String n : names) {
+      String k = String.valueOf(n);
+      out.add(
+          new Report(
+              n == null ? UNASSIGNED : n,
+              share(n, capacity),
+              used.getOrDefault(k, Resources.ZERO),
+              borrowing.getOrDefault(k, Resources.ZERO),
+              lent.getOrDefault(k, Resources.ZERO),
+              projects.getOrDefault(k, 0)));
+    }
+    return out;
+  }
+
+  /**
    * The shares of a group's spec, with each namespace placed in its team; null when the spec has no
    * teams (the group is one pool).
    *

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.List;
 import java.util.Objects;
@@ -14,6 +15,10 @@ import java.util.Objects;
  * A team's guaranteed share of a DedicatedNodeGroup: the namespaces that make up the team and the
  * cpu, memory and GPU requests its projects may hold on the group whatever other teams do.
  */
+// The status names the part of the group no team holds "unassigned".
+@ValidationRule(
+    value = "self.name != 'unassigned'",
+    message = "'unassigned' names the part of the group in no team; pick another team name")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class TeamShareSpec {

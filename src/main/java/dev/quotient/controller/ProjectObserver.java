@@ -114,7 +114,8 @@ final class ProjectObserver {
         preview,
         problem,
         homes.conflict(project),
-        specProblem(project));
+        specProblem(project),
+        ledger.preemption(key).orElse(null));
   }
 
   /** What of the spec was read leniently because this operator does not know it. */

@@ -6,6 +6,7 @@ import dev.quotient.admission.AdmissionRequest;
 import dev.quotient.admission.BottleneckResource;
 import dev.quotient.admission.LeaseLedger;
 import dev.quotient.admission.ProjectKey;
+import dev.quotient.admission.TeamLabels;
 import dev.quotient.api.License;
 import dev.quotient.api.Project;
 import dev.quotient.lifecycle.StartOutcome;
@@ -67,6 +68,7 @@ final class ProjectStarter {
                   request(
                       key,
                       skipped,
+                      preemptible(project),
                       ProjectObserver.quota(
                               project,
                               key,
@@ -118,6 +120,7 @@ final class ProjectStarter {
                     plan.rejectedPatches(),
                     now.toString())
                 .toJson());
+    TeamLabels.apply(plan.pod(), lease.team());
     try {
       client.pods().inNamespace(key.namespace()).resource(plan.pod()).create();
       log.info(
@@ -136,7 +139,7 @@ final class ProjectStarter {
             new StartOutcome.Waiting(
                 placed,
                 ledger.waitOutside(
-                    request(key, List.of(), placed.quota()),
+                    request(key, List.of(), preemptible(project), placed.quota()),
                     BottleneckResource.NamespaceQuota,
                     "namespace quota: " + said,
                     now));
@@ -161,7 +164,7 @@ final class ProjectStarter {
    * while others remain (when none remains, the whole list is tried again).
    */
   private static AdmissionRequest request(
-      ProjectKey key, List<String> skippedGroups, EffectiveQuota q) {
+      ProjectKey key, List<String> skippedGroups, boolean preemptible, EffectiveQuota q) {
     List<String> groups = q.nodeGroups().stream().filter(g -> !skippedGroups.contains(g)).toList();
     return new AdmissionRequest(
         key,
@@ -170,7 +173,13 @@ final class ProjectStarter {
         q.limits(),
         q.appliedLicenses(),
         groups.isEmpty() ? q.nodeGroups() : groups,
-        q.gpuResource());
+        q.gpuResource(),
+        preemptible);
+  }
+
+  /** spec.preemptible, read at each start. */
+  static boolean preemptible(Project project) {
+    return project.getSpec() != null && Boolean.TRUE.equals(project.getSpec().getPreemptible());
   }
 
   /** The request a waiting project made, for rebuilding the queues after a restart. */
@@ -181,6 +190,7 @@ final class ProjectStarter {
     return request(
         key,
         List.of(),
+        preemptible(project),
         ProjectObserver.quota(
                 project, key, known, caches.namespaceLabels(key.namespace()), s, now, lic -> true)
             .quota());

@@ -49,6 +49,10 @@ public enum Reason {
   NodesLabelled,
   NoMatchingNodes,
   NodeClaimedByOtherGroup,
+  // DedicatedNodeGroup condition TeamShares
+  SharesWithinCapacity,
+  SharesExceedCapacity,
+  ShareInvalid,
   // Settings
   SettingsInvalid;
 
