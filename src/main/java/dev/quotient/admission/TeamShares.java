@@ -31,8 +31,27 @@ public record TeamShares(
   /** The name shown for the unassigned part in status (the API keeps it out of team names). */
   public static final String UNASSIGNED = "unassigned";
 
-  /** One team and its guaranteed share. */
-  public record Team(String name, Resources share) {}
+  /**
+   * One team and its guaranteed share. A resource the share leaves unset is not divided among
+   * teams: the team may hold up to the group's capacity of it.
+   *
+   * @param share the amounts set (0 where unset)
+   */
+  public record Team(
+      String name, Resources share, boolean cpuSet, boolean memorySet, boolean gpuSet) {
+    /** A share that sets all three. */
+    public Team(String name, Resources share) {
+      this(name, share, true, true, true);
+    }
+
+    /** The share, with what it leaves unset up to the capacity. */
+    Resources within(Resources capacity) {
+      return new Resources(
+          cpuSet ? share.cpuMillis() : capacity.cpuMillis(),
+          memorySet ? share.memoryBytes() : capacity.memoryBytes(),
+          gpuSet ? share.gpu() : capacity.gpu());
+    }
+  }
 
   public TeamShares {
     teams = List.copyOf(teams);
@@ -50,14 +69,17 @@ public record TeamShares(
     return teams.stream().map(Team::share).reduce(Resources.ZERO, Resources::plus);
   }
 
-  /** A team's share; for null, what the shares leave of the capacity. */
+  /**
+   * A team's share (what it leaves unset: the capacity); for null, what the shares leave of the
+   * capacity.
+   */
   public Resources share(String team, Resources capacity) {
     if (team == null) {
       return capacity.minusFloorZero(assigned());
     }
     return teams.stream()
         .filter(t -> t.name().equals(team))
-        .map(Team::share)
+        .map(t -> t.within(capacity))
         .findFirst()
         .orElse(Resources.ZERO);
   }
@@ -154,7 +176,14 @@ public record TeamShares(
         problems.add("team " + t.getName() + " is listed twice: the first one counts");
         continue;
       }
-      teams.add(new Team(t.getName(), share(t, problems)));
+      ShareSpec given = t.getShare() == null ? new ShareSpec() : t.getShare();
+      teams.add(
+          new Team(
+              t.getName(),
+              share(t, problems),
+              given.getCpu() != null,
+              given.getMemory() != null,
+              given.getGpu() != null));
     }
     // First team listed wins: by name, then by selector, in list order.
     for (TeamShareSpec t : byName.values()) {

@@ -44,7 +44,8 @@ public class TeamShareSpec {
 
   @JsonPropertyDescription(
       "The guaranteed share of the group: cpu, memory and gpu requests (Kubernetes quantities)"
-          + " the team's projects may hold on it; unset fields are 0.")
+          + " the team's projects may hold on it. A resource left unset is not divided: the team may"
+          + " use up to the group's capacity of it, with no guarantee.")
   private ShareSpec share;
 
   public String getName() {
