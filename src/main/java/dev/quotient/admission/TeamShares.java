@@ -64,6 +64,33 @@ public record TeamShares(
     return teamOfNamespace.get(namespace);
   }
 
+  /**
+   * The summed shares of the resources some team sets, and the others ("cpu 6, memory 24Gi; gpu not
+   * divided").
+   */
+  public String describeAssigned() {
+    Resources sum = assigned();
+    List<String> set = new ArrayList<>();
+    List<String> unset = new ArrayList<>();
+    if (teams.stream().anyMatch(Team::cpuSet)) {
+      set.add("cpu " + Quantities.formatCpu(sum.cpuMillis()));
+    } else {
+      unset.add("cpu");
+    }
+    if (teams.stream().anyMatch(Team::memorySet)) {
+      set.add("memory " + Quantities.formatBytes(sum.memoryBytes()));
+    } else {
+      unset.add("memory");
+    }
+    if (teams.stream().anyMatch(Team::gpuSet)) {
+      set.add("gpu " + sum.gpu());
+    } else {
+      unset.add("gpu");
+    }
+    return String.join(", ", set)
+        + (unset.isEmpty() ? "" : "; " + String.join(", ", unset) + " not divided");
+  }
+
   /** The sum of the teams' shares. */
   public Resources assigned() {
     return teams.stream().map(Team::share).reduce(Resources.ZERO, Resources::plus);

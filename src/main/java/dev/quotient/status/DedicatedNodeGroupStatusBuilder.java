@@ -189,7 +189,7 @@ public final class DedicatedNodeGroupStatusBuilder {
       reason = Reason.SharesExceedCapacity;
       message =
           "The team shares add up to "
-              + assigned
+              + t.describeAssigned()
               + ", more than the group's capacity of "
               + observed.capacity()
               + ": not every team can get its share at once; lower the shares or add nodes";
@@ -198,7 +198,7 @@ public final class DedicatedNodeGroupStatusBuilder {
       message =
           t.teams().size()
               + " team share(s) of "
-              + assigned
+              + t.describeAssigned()
               + " within the capacity of "
               + observed.capacity()
               + "; namespaces in no team share the rest"

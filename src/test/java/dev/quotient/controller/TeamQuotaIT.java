@@ -93,8 +93,12 @@ class TeamQuotaIT {
   }
 
   static List<TeamShareStatus> teams(MockCluster c) {
-    DedicatedNodeGroup g = c.client().resources(DedicatedNodeGroup.class).withName("physics").get();
-    return g.getStatus() == null ? null : g.getStatus().getTeams();
+    return teams(c, "physics");
+  }
+
+  static List<TeamShareStatus> teams(MockCluster c, String group) {
+    DedicatedNodeGroup g = c.client().resources(DedicatedNodeGroup.class).withName(group).get();
+    return g == null || g.getStatus() == null ? null : g.getStatus().getTeams();
   }
 
   @Test
@@ -268,6 +272,77 @@ class TeamQuotaIT {
                     .extracting(x -> x.getStatus(), x -> x.getReason())
                     .containsExactly(tuple("False", "SharesExceedCapacity"));
               });
+    }
+  }
+
+  /** examples/team-quotas as the README walks through it. */
+  @Test
+  void theExampleGroupWithTwoTeams() throws Exception {
+    try (MockCluster c = cluster()) {
+      apply(c, "examples/team-quotas/00-nodes.yaml", "examples/team-quotas/10-group.yaml");
+      await()
+          .atMost(MockCluster.TIMEOUT)
+          .until(() -> teams(c, "lab") != null && Integer.valueOf(2).equals(nodeCount(c)));
+      apply(c, "examples/team-quotas/20-licenses.yaml", "examples/team-quotas/30-projects.yaml");
+      phase(c, "nlp", "train", ProjectPhase.Running);
+      phase(c, "nlp", "sweep", ProjectPhase.Running);
+      assertThat(c.pod("nlp", "sweep").getMetadata().getLabels())
+          .containsEntry("quotient.dev/team", "nlp")
+          .containsEntry("quotient.dev/borrowed", "true");
+      await()
+          .atMost(MockCluster.TIMEOUT)
+          .untilAsserted(
+              () ->
+                  assertThat(teams(c, "lab"))
+                      .extracting(
+                          TeamShareStatus::getName,
+                          t -> t.getShare().getCpu(),
+                          t -> t.getUsed().getCpu(),
+                          t -> t.getBorrowing().getCpu(),
+                          t -> t.getLent().getCpu())
+                      .containsExactly(
+                          tuple("vision", "4", "0", "0", "2"),
+                          tuple("nlp", "2", "2", "4", "0"),
+                          tuple("unassigned", "2", "0", "0", "2")));
+
+      apply(c, "examples/team-quotas/reclaim/vision-notebook.yaml");
+      phase(c, "vision", "notebook", ProjectPhase.Running);
+      Project sweep =
+          c.awaitProject(
+              "nlp",
+              "sweep",
+              p ->
+                  p.getStatus().getPhase() == ProjectPhase.WaitingForResources
+                      && p.getStatus().getMessage().contains("cpu needs 4, 2 of 8 free"));
+      assertThat(sweep.getStatus().getStopReason()).isEqualTo(StopReason.Preempted);
+      assertThat(sweep.getStatus().getMessage())
+          .isEqualTo(
+              "Preempted: vision/notebook (team vision) reclaims its share of node group lab;"
+                  + " Waiting for resources: node group lab: cpu needs 4, 2 of 8 free");
+      assertThat(c.events("nlp", "sweep"))
+          .filteredOn(e -> "Preempted".equals(e.getReason()))
+          .hasSize(1);
+      assertThat(c.project("nlp", "train").getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
+    }
+  }
+
+  private static Integer nodeCount(MockCluster c) {
+    DedicatedNodeGroup g = c.client().resources(DedicatedNodeGroup.class).withName("lab").get();
+    return g == null || g.getStatus() == null ? null : g.getStatus().getNodeCount();
+  }
+
+  /** Creates what the files hold, as kubectl apply would on the mock (a Node's status too). */
+  private static void apply(MockCluster c, String... files) throws Exception {
+    for (String f : files) {
+      try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(f))) {
+        for (var item : c.client().load(in).items()) {
+          var created = c.client().resource(item).create();
+          if (item instanceof io.fabric8.kubernetes.api.model.Node n) {
+            ((io.fabric8.kubernetes.api.model.Node) created).setStatus(n.getStatus());
+            c.client().resource((io.fabric8.kubernetes.api.model.Node) created).updateStatus();
+          }
+        }
+      }
     }
   }
 }
