@@ -88,7 +88,7 @@ public record TeamShares(
       unset.add("gpu");
     }
     return String.join(", ", set)
-        + (unset.isEmpty() ? "" : "; " + String.join(", ", unset) + " not divided");
+        + (unset.isEmpty() ? "" : " (" + String.join(", ", unset) + " not divided)");
   }
 
   /** The sum of the teams' shares. */
