@@ -128,6 +128,10 @@ final class TeamCheck {
       TeamUsage teams,
       Bottleneck physicalNow) {
     Resources deficit = used.plus(r.requests()).minusFloorZero(capacity);
+    if (deficit.equals(Resources.ZERO)) {
+      // The sums have room; no single node has: preemption would not be sure to help.
+      return new Verdict(scope, null, List.of(physicalNow), null, List.of());
+    }
     List<Lease> borrowed =
         teams.borrowed(group).stream().filter(l -> !l.project().equals(r.project())).toList();
     List<Lease> going = borrowed.stream().filter(l -> teams.preempted(l.project())).toList();

@@ -13,8 +13,15 @@ final class TeamPreemptions {
   /** Marks the leases the fit check chose to reclaim for {@code by}; adds them to {@code told}. */
   static void decide(
       ProjectKey by, FitCheck.Fit fit, TeamUsage teams, Instant now, List<ProjectKey> told) {
-    if (fit.reclaim().isEmpty()) {
+    if (fit.reclaim().isEmpty() || fit.neverFits() != null) {
       return;
+    }
+    // Short elsewhere too (the cluster quota, its namespace's): stopping borrowers would not let it
+    // start, so nobody is preempted for it yet.
+    for (Bottleneck b : fit.shortIn()) {
+      if (!(b.scope() instanceof Scope.Team) && !(b.scope() instanceof Scope.NodeGroup)) {
+        return;
+      }
     }
     String team = null;
     for (Bottleneck b : fit.shortIn()) {

@@ -225,6 +225,26 @@ class TeamCheckTest {
   }
 
   @Test
+  void nobodyIsPreemptedForAProjectThatIsShortElsewhereToo() {
+    LeaseLedger ledger = new LeaseLedger();
+    running("alpha/a1:2, beta/b0:2, gamma/g0:2, beta/b1:2*1", shares(true))
+        .forEach(ledger::reserve);
+    AdmissionLimits full =
+        new AdmissionLimits(
+                new Resources(8000, Long.MAX_VALUE, Long.MAX_VALUE),
+                Long.MAX_VALUE,
+                Map.of("g", new Resources(8000, 32 * GI, 0)),
+                Map.of())
+            .withNodeGroupTeams(Map.of("g", shares(true)));
+    AdmissionRequest x = request("alpha/x", 2, false);
+    AdmissionDecision.Waiting w =
+        (AdmissionDecision.Waiting)
+            ledger.admit(x.project(), s -> x, full, T0.plusSeconds(3600), Duration.ofMinutes(5));
+    assertThat(w.bottleneck().scope()).isEqualTo(Scope.CLUSTER);
+    assertThat(ledger.preemption(key("beta/b1"))).isEmpty();
+  }
+
+  @Test
   void rebuiltFromPodsTheLedgerDecidesTheSame() {
     TeamShares shares = shares(true);
     List<Lease> before =
