@@ -16,6 +16,7 @@ import java.util.Map;
  *     only if one node can hold it (absent: only the summed capacity is checked)
  * @param maxEphemeralProjects cap on running ephemeral runs (Long.MAX_VALUE = no cap); {@code
  *     maxRunningProjects} counts the persistent projects only
+ * @param nodeGroupTeams the team shares of each group that has them, by group name
  */
 public record AdmissionLimits(
     Resources cluster,
@@ -24,7 +25,8 @@ public record AdmissionLimits(
     Map<String, java.util.List<NamespaceQuota>> namespaceQuotas,
     java.util.List<String> clusterQuotaNodes,
     Map<String, java.util.List<Resources>> nodeGroupNodes,
-    long maxEphemeralProjects) {
+    long maxEphemeralProjects,
+    Map<String, TeamShares> nodeGroupTeams) {
 
   public static final AdmissionLimits NONE =
       new AdmissionLimits(
@@ -38,9 +40,10 @@ public record AdmissionLimits(
     namespaceQuotas = Map.copyOf(namespaceQuotas);
     clusterQuotaNodes = java.util.List.copyOf(clusterQuotaNodes);
     nodeGroupNodes = Map.copyOf(nodeGroupNodes);
+    nodeGroupTeams = Map.copyOf(nodeGroupTeams);
   }
 
-  /** Limits without a cap on ephemeral runs. */
+  /** Limits without a cap on ephemeral runs, of groups without team shares. */
   public AdmissionLimits(
       Resources cluster,
       long maxRunningProjects,
@@ -55,7 +58,21 @@ public record AdmissionLimits(
         namespaceQuotas,
         clusterQuotaNodes,
         nodeGroupNodes,
-        Long.MAX_VALUE);
+        Long.MAX_VALUE,
+        Map.of());
+  }
+
+  /** The same limits with these groups' team shares. */
+  public AdmissionLimits withNodeGroupTeams(Map<String, TeamShares> teams) {
+    return new AdmissionLimits(
+        cluster,
+        maxRunningProjects,
+        nodeGroupCapacity,
+        namespaceQuotas,
+        clusterQuotaNodes,
+        nodeGroupNodes,
+        maxEphemeralProjects,
+        teams);
   }
 
   /** This with another cap on ephemeral runs. */
@@ -67,7 +84,8 @@ public record AdmissionLimits(
         namespaceQuotas,
         clusterQuotaNodes,
         nodeGroupNodes,
-        max);
+        max,
+        nodeGroupTeams);
   }
 
   /** Limits with a cluster quota set outright (no nodes counted). */

@@ -13,6 +13,8 @@ import java.util.List;
  * @param gpuResource the extended resource its GPUs are (null without GPUs)
  * @param ephemeral an ephemeral run: it takes an ephemeral run slot instead of a running-project
  *     one
+ * @param preemptible the project may borrow idle team share of a node group (spec.preemptible or a
+ *     license's preemptible)
  */
 public record AdmissionRequest(
     ProjectKey project,
@@ -22,13 +24,14 @@ public record AdmissionRequest(
     List<String> licenses,
     List<String> nodeGroups,
     String gpuResource,
-    boolean ephemeral) {
+    boolean ephemeral,
+    boolean preemptible) {
   public AdmissionRequest {
     licenses = List.copyOf(licenses);
     nodeGroups = List.copyOf(nodeGroups);
   }
 
-  /** A persistent project's request (a workspace). */
+  /** A persistent project's request (a workspace) that may not borrow team share. */
   public AdmissionRequest(
       ProjectKey project,
       String podName,
@@ -37,6 +40,18 @@ public record AdmissionRequest(
       List<String> licenses,
       List<String> nodeGroups,
       String gpuResource) {
-    this(project, podName, requests, limits, licenses, nodeGroups, gpuResource, false);
+    this(project, podName, requests, limits, licenses, nodeGroups, gpuResource, false, false);
+  }
+
+  /** This request as an ephemeral run's. */
+  public AdmissionRequest asEphemeral() {
+    return new AdmissionRequest(
+        project, podName, requests, limits, licenses, nodeGroups, gpuResource, true, preemptible);
+  }
+
+  /** This request as a preemptible project's. */
+  public AdmissionRequest asPreemptible() {
+    return new AdmissionRequest(
+        project, podName, requests, limits, licenses, nodeGroups, gpuResource, ephemeral, true);
   }
 }

@@ -13,6 +13,8 @@ public enum BottleneckResource {
   Gpu("gpu"),
   NodeGroup("node-group"),
   NamespaceQuota("namespace-quota"),
+  /** A team's guaranteed share of a node group (used up, or lent out and being reclaimed). */
+  TeamShare("team-share"),
   /** Not short of anything itself: an older project of the same scope goes first. */
   Queue("queue");
 

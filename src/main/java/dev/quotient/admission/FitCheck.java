@@ -19,8 +19,16 @@ final class FitCheck {
    * @param shortIn the scopes it does not fit now, first reported first (empty: it fits)
    * @param neverFits a scope it cannot fit even when nothing else runs (null: none)
    * @param group the node group chosen from the candidates (null for project nodes)
+   * @param team where the lease sits among the chosen group's team shares (null: no teams there)
+   * @param reclaim borrowed leases to preempt so that the request fits its team share
    */
-  record Fit(List<Scope> takesFrom, List<Bottleneck> shortIn, Bottleneck neverFits, String group) {
+  record Fit(
+      List<Scope> takesFrom,
+      List<Bottleneck> shortIn,
+      Bottleneck neverFits,
+      String group,
+      TeamPlacement team,
+      List<Lease> reclaim) {
     boolean fits() {
       return neverFits == null && shortIn.isEmpty();
     }
@@ -75,8 +83,10 @@ final class FitCheck {
     }
 
     String chosen = null;
+    TeamPlacement placement = null;
+    List<Lease> reclaim = List.of();
     if (!r.nodeGroups().isEmpty()) {
-      Bottleneck firstShort = null;
+      List<Bottleneck> firstShort = null;
       Bottleneck firstNever = null;
       List<Scope> candidates = new ArrayList<>();
       for (String g : r.nodeGroups()) {
@@ -85,6 +95,32 @@ final class FitCheck {
         Bottleneck now = group(r, g, scope, cap, u.group(g).requests());
         if (now == null) {
           now = noNodeBigEnough(r, g, scope, l.nodeGroupNodes().get(g));
+        }
+        TeamShares shares = l.nodeGroupTeams().get(g);
+        if (shares != null) {
+          Bottleneck empty = group(r, g, scope, cap, Resources.ZERO);
+          if (empty == null) {
+            empty = noNodeBigEnough(r, g, scope, l.nodeGroupNodes().get(g));
+          }
+          TeamCheck.Verdict v =
+              TeamCheck.check(r, g, shares, cap, u.group(g).requests(), u.teams(), now, empty);
+          if (v.fits()) {
+            chosen = g;
+            placement = v.placement();
+            takes.add(v.scope());
+            break;
+          }
+          candidates.add(scope);
+          candidates.add(v.scope());
+          if (v.never() == null) {
+            if (firstShort == null) {
+              firstShort = v.shortIn();
+              reclaim = v.reclaim();
+            }
+          } else {
+            firstNever = firstNever != null ? firstNever : v.never();
+          }
+          continue;
         }
         if (now == null) {
           chosen = g;
@@ -96,7 +132,7 @@ final class FitCheck {
           empty = noNodeBigEnough(r, g, scope, l.nodeGroupNodes().get(g));
         }
         if (empty == null) {
-          firstShort = firstShort != null ? firstShort : now;
+          firstShort = firstShort != null ? firstShort : List.of(now);
         } else {
           firstNever = firstNever != null ? firstNever : empty;
         }
@@ -106,13 +142,19 @@ final class FitCheck {
       } else {
         takes.addAll(candidates);
         if (firstShort != null) {
-          shortIn.add(firstShort);
+          shortIn.addAll(firstShort);
         } else {
-          never = never != null ? never : neverFits(firstNever, "its capacity");
+          never =
+              never != null
+                  ? never
+                  : neverFits(
+                      firstNever,
+                      firstNever.scope() instanceof Scope.Team ? "the share" : "its capacity");
         }
       }
     }
-    return new Fit(List.copyOf(takes), List.copyOf(shortIn), never, chosen);
+    return new Fit(
+        List.copyOf(takes), List.copyOf(shortIn), never, chosen, placement, List.copyOf(reclaim));
   }
 
   private static Bottleneck neverFits(Bottleneck b, String limit) {

@@ -5,11 +5,13 @@ import java.util.List;
 
 /**
  * What one running (or starting) project holds: its requests and limits, the run slots of the
- * licenses it holds and its node group. Built from a pod's labels, so it survives operator
- * restarts.
+ * licenses it holds, its node group and, on a group with team shares, where it sits among them.
+ * Built from a pod's labels, so it survives operator restarts.
  *
  * @param ephemeral an ephemeral run's lease: it holds an ephemeral run slot, not a running-project
  *     one (the pod's label quotient.dev/lifetime says so)
+ * @param team its team share on the group (null: the group has no teams, or the unassigned part
+ *     within its share)
  */
 public record Lease(
     ProjectKey project,
@@ -18,12 +20,13 @@ public record Lease(
     Resources limits,
     List<String> licenses,
     String nodeGroup,
-    boolean ephemeral) {
+    boolean ephemeral,
+    TeamPlacement team) {
   public Lease {
     licenses = List.copyOf(licenses);
   }
 
-  /** A persistent project's lease (a workspace). */
+  /** A persistent project's lease (a workspace) on a group without team shares. */
   public Lease(
       ProjectKey project,
       String podName,
@@ -31,7 +34,31 @@ public record Lease(
       Resources limits,
       List<String> licenses,
       String nodeGroup) {
-    this(project, podName, requests, limits, licenses, nodeGroup, false);
+    this(project, podName, requests, limits, licenses, nodeGroup, false, null);
+  }
+
+  /** A lease outside team shares. */
+  public Lease(
+      ProjectKey project,
+      String podName,
+      Resources requests,
+      Resources limits,
+      List<String> licenses,
+      String nodeGroup,
+      boolean ephemeral) {
+    this(project, podName, requests, limits, licenses, nodeGroup, ephemeral, null);
+  }
+
+  /** A persistent project's lease placed among its group's team shares. */
+  public Lease(
+      ProjectKey project,
+      String podName,
+      Resources requests,
+      Resources limits,
+      List<String> licenses,
+      String nodeGroup,
+      TeamPlacement team) {
+    this(project, podName, requests, limits, licenses, nodeGroup, false, team);
   }
 
   /** A lease whose limits are not known (pods from before limits were labelled): its requests. */
@@ -41,6 +68,16 @@ public record Lease(
       Resources requests,
       List<String> licenses,
       String nodeGroup) {
-    this(project, podName, requests, requests, licenses, nodeGroup);
+    this(project, podName, requests, requests, licenses, nodeGroup, false, null);
+  }
+
+  /** The team it counts against on its group (null: the unassigned part). */
+  public String teamName() {
+    return team == null ? null : team.team();
+  }
+
+  /** Held on idle share of other teams: it may be preempted. */
+  public boolean borrowed() {
+    return team != null && team.borrowed();
   }
 }

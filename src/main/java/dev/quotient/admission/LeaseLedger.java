@@ -34,6 +34,7 @@ public final class LeaseLedger {
   private final Map<BottleneckResource, Long> rejections = new EnumMap<>(BottleneckResource.class);
   private final List<Consumer<Lease>> changeListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<List<ProjectKey>>> wakeListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<List<ProjectKey>>> preemptListeners = new CopyOnWriteArrayList<>();
   private Supplier<List<RestoredWait>> queueSource = List::of;
   private boolean queueRestored;
   private long version;
@@ -54,6 +55,22 @@ public final class LeaseLedger {
    */
   public void onWake(Consumer<List<ProjectKey>> listener) {
     wakeListeners.add(listener);
+  }
+
+  /**
+   * Called with the projects whose borrowed team share was just reclaimed: their pods are to be
+   * deleted (stopReason Preempted), see {@link #preemption}.
+   */
+  public void onPreempt(Consumer<List<ProjectKey>> listener) {
+    preemptListeners.add(listener);
+  }
+
+  /**
+   * The preemption decided for a project whose lease is borrowed team share, while it still holds
+   * that lease (empty: none).
+   */
+  public synchronized Optional<Preemption> preemption(ProjectKey project) {
+    return usage.teams().preemption(project);
   }
 
   /**
@@ -94,6 +111,7 @@ public final class LeaseLedger {
                   usage.license(license)
                       - (own != null && own.licenses().contains(license) ? 1 : 0));
       FitCheck.Fit fit = FitCheck.fit(request, limits, usage);
+      TeamPreemptions.decide(key, fit, usage.teams(), now, out.preempted);
       if (fit.neverFits() != null) {
         decision = waitFor(key, since, request, Set.of(), fit.neverFits(), true);
       } else {
@@ -117,7 +135,8 @@ public final class LeaseLedger {
                   request.limits(),
                   request.licenses(),
                   fit.group(),
-                  request.ephemeral());
+                  request.ephemeral(),
+                  TeamPreemptions.placement(fit.team(), now));
           reserve(lease, out);
           decision = new AdmissionDecision.Admitted(lease);
         }
@@ -418,6 +437,7 @@ public final class LeaseLedger {
   /** What one locked operation changed, told to the listeners once the lock is released. */
   private final class Notifications {
     private final List<Lease> changed = new ArrayList<>();
+    private final List<ProjectKey> preempted = new ArrayList<>();
     private boolean wake;
 
     void changed(Lease lease) {
@@ -426,6 +446,10 @@ public final class LeaseLedger {
 
     void fire() {
       changed.forEach(l -> changeListeners.forEach(c -> c.accept(l)));
+      if (!preempted.isEmpty()) {
+        List<ProjectKey> victims = List.copyOf(preempted);
+        preemptListeners.forEach(c -> c.accept(victims));
+      }
       if (wake && !wakeListeners.isEmpty()) {
         List<ProjectKey> queue = queue();
         if (!queue.isEmpty()) {

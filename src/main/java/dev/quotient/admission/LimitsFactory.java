@@ -98,7 +98,8 @@ public final class LimitsFactory {
         byNamespace,
         derived ? counted : List.of(),
         groupNodes,
-        maxEphemeral);
+        maxEphemeral,
+        Map.of());
   }
 
   static NamespaceQuota namespaceQuota(ResourceQuota q) {

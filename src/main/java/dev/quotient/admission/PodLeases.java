@@ -99,7 +99,8 @@ public final class PodLeases {
                   limits,
                   licenses(pod),
                   labels.get(NODE_GROUP),
-                  dev.quotient.api.Lifetime.Ephemeral.name().equals(labels.get(LIFETIME)));
+                  dev.quotient.api.Lifetime.Ephemeral.name().equals(labels.get(LIFETIME)),
+                  TeamLabels.placement(pod));
             });
   }
 

@@ -2,8 +2,8 @@ package dev.quotient.admission;
 
 /**
  * A limit that can run short, with its own first-come-first-served queue: the cluster quota, one
- * DedicatedNodeGroup, or the ResourceQuotas of one namespace. A waiting project queues in the
- * scopes it is short in, so a full namespace holds back only that namespace.
+ * DedicatedNodeGroup, one team share of a group, or the ResourceQuotas of one namespace. A waiting
+ * project queues in the scopes it is short in, so a full namespace holds back only that namespace.
  */
 public sealed interface Scope extends Comparable<Scope> {
   /** For people: "the cluster quota", "node group gpu", "namespace quota of course". */
@@ -73,6 +73,21 @@ public sealed interface Scope extends Comparable<Scope> {
     @Override
     public String key() {
       return "2-namespace/" + name;
+    }
+  }
+
+  /** One team's guaranteed share of a DedicatedNodeGroup (team null: its unassigned part). */
+  record Team(String group, String team) implements Scope {
+    @Override
+    public String describe() {
+      return team == null
+          ? "the unassigned part of node group " + group
+          : "team share " + team + " of node group " + group;
+    }
+
+    @Override
+    public String key() {
+      return "1-group/" + group + "/team/" + (team == null ? "" : team);
     }
   }
 }

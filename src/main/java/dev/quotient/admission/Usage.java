@@ -30,6 +30,7 @@ final class Usage {
   private final Map<String, Totals> byGroup = new HashMap<>();
   private final Map<String, Integer> byLicense = new HashMap<>();
   private int ephemeral;
+  private final TeamUsage teams = new TeamUsage();
 
   void add(Lease l) {
     cluster = cluster.plus(l);
@@ -41,6 +42,7 @@ final class Usage {
       byGroup.merge(l.nodeGroup(), Totals.ZERO.plus(l), (a, b) -> a.plus(l));
     }
     l.licenses().forEach(name -> byLicense.merge(name, 1, Integer::sum));
+    teams.add(l);
   }
 
   void remove(Lease l) {
@@ -53,6 +55,12 @@ final class Usage {
       byGroup.computeIfPresent(l.nodeGroup(), (k, t) -> emptyToNull(t.minus(l)));
     }
     l.licenses().forEach(name -> byLicense.computeIfPresent(name, (k, v) -> v > 1 ? v - 1 : null));
+    teams.remove(l);
+  }
+
+  /** What the leases hold per team share of the node groups. */
+  TeamUsage teams() {
+    return teams;
   }
 
   private static Totals emptyToNull(Totals t) {

@@ -27,6 +27,18 @@ public class DedicatedNodeGroupStatus extends CommonStatus {
   @JsonPropertyDescription("Project pods on the members.")
   private Integer runningProjects;
 
+  @JsonPropertyDescription(
+      "Per team share (spec.teams, then 'unassigned'): share, used, borrowing and lent.")
+  private List<TeamShareStatus> teams;
+
+  public List<TeamShareStatus> getTeams() {
+    return teams;
+  }
+
+  public void setTeams(List<TeamShareStatus> teams) {
+    this.teams = teams;
+  }
+
   public List<String> getNodes() {
     return nodes;
   }
@@ -68,7 +80,8 @@ public class DedicatedNodeGroupStatus extends CommonStatus {
   }
 
   @Override
-  @JsonPropertyDescription("Ready: whether members were found and labelled.")
+  @JsonPropertyDescription(
+      "Ready: whether members were found and labelled. TeamShares: whether the team shares fit the capacity and could be read.")
   public List<Condition> getConditions() {
     return super.getConditions();
   }
@@ -83,12 +96,13 @@ public class DedicatedNodeGroupStatus extends CommonStatus {
         && Objects.equals(nodeCount, other.nodeCount)
         && Objects.equals(capacity, other.capacity)
         && Objects.equals(allocated, other.allocated)
-        && Objects.equals(runningProjects, other.runningProjects);
+        && Objects.equals(runningProjects, other.runningProjects)
+        && Objects.equals(teams, other.teams);
   }
 
   @Override
   public int hashCode() {
     return 31 * super.hashCode()
-        + Objects.hash(nodes, nodeCount, capacity, allocated, runningProjects);
+        + Objects.hash(nodes, nodeCount, capacity, allocated, runningProjects, teams);
   }
 }

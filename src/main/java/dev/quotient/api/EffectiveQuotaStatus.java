@@ -39,6 +39,11 @@ public class EffectiveQuotaStatus {
           + " even with desiredState Stopped; remove that to stop it for real.")
   private String alwaysRunningBy;
 
+  @JsonPropertyDescription(
+      "What makes it preemptible besides spec.preemptible (a license or spec.adminQuota): it may"
+          + " borrow other teams' idle share of a node group and be stopped to give it back.")
+  private String preemptibleBy;
+
   @JsonPropertyDescription("Idle time after which the project is stopped.")
   private String idleTimeout;
 
@@ -115,6 +120,14 @@ public class EffectiveQuotaStatus {
     this.alwaysRunning = alwaysRunning;
   }
 
+  public String getPreemptibleBy() {
+    return preemptibleBy;
+  }
+
+  public void setPreemptibleBy(String preemptibleBy) {
+    this.preemptibleBy = preemptibleBy;
+  }
+
   public String getAlwaysRunningBy() {
     return alwaysRunningBy;
   }
@@ -172,6 +185,7 @@ public class EffectiveQuotaStatus {
         && Objects.equals(gpuResource, other.gpuResource)
         && Objects.equals(alwaysRunning, other.alwaysRunning)
         && Objects.equals(alwaysRunningBy, other.alwaysRunningBy)
+        && Objects.equals(preemptibleBy, other.preemptibleBy)
         && Objects.equals(idleTimeout, other.idleTimeout)
         && Objects.equals(gpuIdleTimeout, other.gpuIdleTimeout)
         && Objects.equals(maxDuration, other.maxDuration)
@@ -190,6 +204,7 @@ public class EffectiveQuotaStatus {
         gpuResource,
         alwaysRunning,
         alwaysRunningBy,
+        preemptibleBy,
         idleTimeout,
         gpuIdleTimeout,
         maxDuration,

@@ -89,6 +89,15 @@ public class ProjectSpec implements Unreadable {
       "Base upgrades set by an admin. Per field the effective value is max(adminQuota, licenses): they complement, they do not add up.")
   private QuotaSpec adminQuota;
 
+  // The user's own choice: marking a project preemptible only lowers its rights (it may be
+  // stopped to give a team its share back), so it needs no admin; it is read at each start.
+  @JsonPropertyDescription(
+      "Preemptible: on a DedicatedNodeGroup with team shares and overQuota enabled, the project may"
+          + " borrow idle share of other teams when its own team's share is used up, and is then"
+          + " stopped (stopReason Preempted) when the owning team needs that share back. Read at"
+          + " each start.")
+  private Boolean preemptible;
+
   /**
    * spec.desiredState as written, when it is none this operator knows (a newer CRD's value): kept
    * so the status can name it; the project is then neither started nor stopped by the operator.
@@ -210,6 +219,14 @@ public class ProjectSpec implements Unreadable {
     this.adminQuota = adminQuota;
   }
 
+  public Boolean getPreemptible() {
+    return preemptible;
+  }
+
+  public void setPreemptible(Boolean preemptible) {
+    this.preemptible = preemptible;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -228,7 +245,8 @@ public class ProjectSpec implements Unreadable {
         && Objects.equals(args, other.args)
         && Objects.equals(licenses, other.licenses)
         && Objects.equals(image, other.image)
-        && Objects.equals(adminQuota, other.adminQuota);
+        && Objects.equals(adminQuota, other.adminQuota)
+        && Objects.equals(preemptible, other.preemptible);
   }
 
   @Override
@@ -243,6 +261,7 @@ public class ProjectSpec implements Unreadable {
         args,
         licenses,
         image,
-        adminQuota);
+        adminQuota,
+        preemptible);
   }
 }

@@ -38,6 +38,15 @@ public class QuotaSpec {
       "Keep the project running: it is restarted when it stops, fails or its node is lost, and never idle-stopped.")
   private Boolean alwaysRunning;
 
+  // Granted by an admin (a license or adminQuota), like alwaysRunning: a "burst" license gives
+  // access to other teams' idle share on the condition that it can be taken back.
+  @JsonPropertyDescription(
+      "Make the project preemptible while this applies: on a DedicatedNodeGroup with team shares and"
+          + " overQuota enabled it may borrow idle share of other teams, and is stopped (stopReason"
+          + " Preempted) when the owning team needs that share back. The same as the Project's"
+          + " spec.preemptible; either one makes it preemptible.")
+  private Boolean preemptible;
+
   @JsonPropertyDescription(
       "Stop the project after this long without activity (Go duration such as 30m, 2h; d for days is accepted).")
   @Pattern("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h|d))+$")
@@ -92,6 +101,14 @@ public class QuotaSpec {
 
   public void setGpu(GpuSpec gpu) {
     this.gpu = gpu;
+  }
+
+  public Boolean getPreemptible() {
+    return preemptible;
+  }
+
+  public void setPreemptible(Boolean preemptible) {
+    this.preemptible = preemptible;
   }
 
   public Boolean getAlwaysRunning() {
@@ -155,6 +172,7 @@ public class QuotaSpec {
         && Objects.equals(ephemeralStorage, other.ephemeralStorage)
         && Objects.equals(gpu, other.gpu)
         && Objects.equals(alwaysRunning, other.alwaysRunning)
+        && Objects.equals(preemptible, other.preemptible)
         && Objects.equals(idleTimeout, other.idleTimeout)
         && Objects.equals(gpuIdleTimeout, other.gpuIdleTimeout)
         && Objects.equals(maxDuration, other.maxDuration)
@@ -170,6 +188,7 @@ public class QuotaSpec {
         ephemeralStorage,
         gpu,
         alwaysRunning,
+        preemptible,
         idleTimeout,
         gpuIdleTimeout,
         maxDuration,

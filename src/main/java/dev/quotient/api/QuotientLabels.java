@@ -44,6 +44,15 @@ public final class QuotientLabels {
    */
   public static final String IMAGE_TAG = PREFIX + "image-tag";
 
+  /** Label: the team share of the node group the pod counts against (absent: no team). */
+  public static final String TEAM = PREFIX + "team";
+
+  /** Label "true": the pod holds borrowed team share (over-quota) and may be preempted. */
+  public static final String BORROWED = PREFIX + "borrowed";
+
+  /** Annotation: RFC 3339 time a borrowed pod was admitted (the youngest are reclaimed first). */
+  public static final String BORROWED_SINCE = PREFIX + "borrowed-since";
+
   /** Annotation: comma-separated licenses whose run slots this pod holds. */
   public static final String LICENSES = PREFIX + "licenses";
 

@@ -45,16 +45,9 @@ public enum StopReason {
    */
   public boolean holds() {
     return switch (this) {
-      case IdleTimeout,
-          MaxDuration,
-          PendingTimeout,
-          PodFailed,
-          NodeLost,
-          Preempted,
-          GpuIdle,
-          Finished ->
-          true;
-      case UserStopped, LicenseChange, NodeGroupFallback -> false;
+      case IdleTimeout, MaxDuration, PendingTimeout, PodFailed, NodeLost, GpuIdle, Finished -> true;
+      // A preempted project still wants to run: it waits for room like any waiting project.
+      case UserStopped, LicenseChange, NodeGroupFallback, Preempted -> false;
     };
   }
 

@@ -2,6 +2,7 @@ package dev.quotient.controller;
 
 import dev.quotient.admission.LeaseLedger;
 import dev.quotient.admission.LedgerSnapshot;
+import dev.quotient.admission.TeamShares;
 import dev.quotient.api.DedicatedNodeGroup;
 import dev.quotient.nodegroup.NodeGroupMembership;
 import dev.quotient.quota.Quantities;
@@ -159,7 +160,10 @@ public final class DedicatedNodeGroupReconciler
             claimedElsewhere,
             capacity,
             usage.totalOnNodeGroup(name),
-            usage.projectsOnNodeGroup(name));
+            usage.projectsOnNodeGroup(name),
+            // The figures need the shares only, not which namespace is in which team.
+            TeamShares.of(group.getSpec(), Map.of()),
+            usage.leases().stream().filter(l -> name.equals(l.nodeGroup())).toList());
     String problem = group.getSpec() == null ? null : group.getSpec().problem();
     DedicatedNodeGroupStatusBuilder.Outcome outcome =
         problem == null

@@ -2,6 +2,8 @@ package dev.quotient.controller;
 
 import dev.quotient.admission.AdmissionLimits;
 import dev.quotient.admission.LimitsFactory;
+import dev.quotient.admission.TeamShares;
+import dev.quotient.api.DedicatedNodeGroup;
 import dev.quotient.api.License;
 import dev.quotient.api.Project;
 import dev.quotient.settings.Settings;
@@ -19,16 +21,19 @@ final class ProjectCaches {
   private final InformerEventSource<Namespace, Project> namespaces;
   private final NodeCache nodes;
   private final InformerEventSource<ResourceQuota, Project> quotas;
+  private final InformerEventSource<DedicatedNodeGroup, Project> groups;
 
   ProjectCaches(
       InformerEventSource<License, Project> licenses,
       InformerEventSource<Namespace, Project> namespaces,
       NodeCache nodes,
-      InformerEventSource<ResourceQuota, Project> quotas) {
+      InformerEventSource<ResourceQuota, Project> quotas,
+      InformerEventSource<DedicatedNodeGroup, Project> groups) {
     this.licenses = licenses;
     this.namespaces = namespaces;
     this.nodes = nodes;
     this.quotas = quotas;
+    this.groups = groups;
   }
 
   Map<String, License> licensesByName(List<String> names) {
@@ -48,11 +53,41 @@ final class ProjectCaches {
 
   AdmissionLimits limits(Settings s) {
     return LimitsFactory.limits(
-        s.clusterQuota(),
-        nodes.list(),
-        s.pod().projectNodeSelector(),
-        s.pod().nodeGroupKey(),
-        s.quotaPolicy().defaultGpuResource(),
-        quotas.list().toList());
+            s.clusterQuota(),
+            nodes.list(),
+            s.pod().projectNodeSelector(),
+            s.pod().nodeGroupKey(),
+            s.quotaPolicy().defaultGpuResource(),
+            quotas.list().toList())
+        .withNodeGroupTeams(teams());
+  }
+
+  /** The team shares of the groups that have them (namespaces read only when one does). */
+  private Map<String, TeamShares> teams() {
+    List<DedicatedNodeGroup> withTeams =
+        groups
+            .list()
+            .filter(g -> g.getSpec() != null && g.getSpec().getTeams() != null)
+            .filter(g -> !g.getSpec().getTeams().isEmpty())
+            .toList();
+    if (withTeams.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Map<String, String>> labels = new HashMap<>();
+    namespaces
+        .list()
+        .forEach(
+            n ->
+                labels.put(
+                    n.getMetadata().getName(),
+                    n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels()));
+    Map<String, TeamShares> out = new HashMap<>();
+    for (DedicatedNodeGroup g : withTeams) {
+      TeamShares t = TeamShares.of(g.getSpec(), labels);
+      if (t != null) {
+        out.put(g.getMetadata().getName(), t);
+      }
+    }
+    return out;
   }
 }

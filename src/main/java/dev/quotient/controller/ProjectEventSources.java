@@ -2,6 +2,7 @@ package dev.quotient.controller;
 
 import dev.quotient.admission.LeaseLedger;
 import dev.quotient.admission.ProjectKey;
+import dev.quotient.api.DedicatedNodeGroup;
 import dev.quotient.api.License;
 import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
@@ -66,15 +67,29 @@ final class ProjectEventSources {
                     .map(ResourceID::fromResource)
                     .collect(Collectors.toSet()));
     var namespaces = informer(context, Namespace.class, "namespaces", ns -> Set.of());
+    // A group's team shares are admission limits: a change may let waiting projects in.
+    // Only spec changes matter here: the group's status follows every lease and would wake the
+    // waiting projects at each start and stop.
+    var groups =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(DedicatedNodeGroup.class, Project.class)
+                .withName("dedicatednodegroups")
+                .withSecondaryToPrimaryMapper(g -> waiting(ledger, null))
+                .withOnUpdateFilter(
+                    (next, old) -> !java.util.Objects.equals(next.getSpec(), old.getSpec()))
+                .build(),
+            context);
     var quotas =
         informer(
             context,
             ResourceQuota.class,
             "resourcequotas",
             q -> waiting(ledger, q.getMetadata().getNamespace()));
-    caches = new ProjectCaches(licenses, namespaces, nodes, quotas);
+    caches = new ProjectCaches(licenses, namespaces, nodes, quotas, groups);
     timers = new ProjectTimerDriver(clock, wake::propagateEvent);
     ledger.onWake(keys -> keys.forEach(k -> wake.propagateEvent(id(k))));
+    // A project whose borrowed team share is reclaimed is to be stopped now.
+    ledger.onPreempt(keys -> keys.forEach(k -> wake.propagateEvent(id(k))));
     // Nodes change the limits (cluster quota, node-group capacity): wake the waiting projects.
     nodes.onChange(n -> waiting(ledger, null).forEach(wake::propagateEvent));
     settings.onChange(next -> waiting(ledger, null).forEach(wake::propagateEvent));
@@ -87,7 +102,7 @@ final class ProjectEventSources {
                 .map(p -> restored(p, settings, clock.instant()))
                 .flatMap(Optional::stream)
                 .toList());
-    all = List.of(pods, licenses, namespaces, quotas, wake);
+    all = List.of(pods, licenses, namespaces, quotas, groups, wake);
   }
 
   /** A waiting project of an earlier run, as its status recorded it. */

@@ -131,7 +131,8 @@ final class ProjectObserver {
         homes.conflict(project),
         specProblem(project),
         project.getSpec() != null && project.getSpec().isEphemeral(),
-        s.pod().imageRefusal(project.getSpec() == null ? null : project.getSpec().getImage()));
+        s.pod().imageRefusal(project.getSpec() == null ? null : project.getSpec().getImage()),
+        ledger.preemption(key).orElse(null));
   }
 
   /** What of the spec was read leniently because this operator does not know it. */

@@ -6,6 +6,7 @@ import dev.quotient.admission.AdmissionRequest;
 import dev.quotient.admission.BottleneckResource;
 import dev.quotient.admission.LeaseLedger;
 import dev.quotient.admission.ProjectKey;
+import dev.quotient.admission.TeamLabels;
 import dev.quotient.api.License;
 import dev.quotient.api.Project;
 import dev.quotient.lifecycle.StartOutcome;
@@ -118,6 +119,7 @@ final class ProjectStarter {
                     plan.rejectedPatches(),
                     now.toString())
                 .toJson());
+    TeamLabels.apply(plan.pod(), lease.team());
     try {
       client.pods().inNamespace(key.namespace()).resource(plan.pod()).create();
       log.info(
@@ -172,7 +174,13 @@ final class ProjectStarter {
         q.appliedLicenses(),
         groups.isEmpty() ? q.nodeGroups() : groups,
         q.gpuResource(),
-        project.getSpec() != null && project.getSpec().isEphemeral());
+        project.getSpec() != null && project.getSpec().isEphemeral(),
+        preemptible(project) || q.preemptible());
+  }
+
+  /** spec.preemptible, read at each start (a license or adminQuota may make it so too). */
+  static boolean preemptible(Project project) {
+    return project.getSpec() != null && Boolean.TRUE.equals(project.getSpec().getPreemptible());
   }
 
   /** The request a waiting project made, for rebuilding the queues after a restart. */

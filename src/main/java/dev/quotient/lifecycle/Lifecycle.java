@@ -181,6 +181,9 @@ public final class Lifecycle {
 
   private static LifecycleDecision running(
       ProjectObservation o, PodState pod, Settings s, Instant now, String keptBy) {
+    if (o.preemptedBy() != null) {
+      return preempted(o, pod, now);
+    }
     PodObservation seen = pod.seen();
     var record = pod.startRecord();
     var quota = record != null ? record.quota() : o.previous().getEffectiveQuota();
@@ -280,6 +283,40 @@ public final class Lifecycle {
     }
     return new LifecycleDecision(
         new Step.Observe(), change, events, due != null && due.isBefore(look) ? due : look);
+  }
+
+  /**
+   * The team share this project borrows is reclaimed: its pod goes, whatever keeps it running, and
+   * it then waits for room like any project that wants to run.
+   */
+  private static LifecycleDecision preempted(ProjectObservation o, PodState pod, Instant now) {
+    String msg =
+        PREEMPTED_BY
+            + o.preemptedBy().describe()
+            + ", which this project borrowed; it starts again when there is room";
+    return new LifecycleDecision(
+        new Step.DeletePod(pod.name(), StopReason.Preempted),
+        stopping(o, Reason.Preempted, msg).stop(new Stop.At(StopReason.Preempted, now)),
+        List.of(StatusEvent.warning(Reason.Preempted, msg)),
+        now.plus(POD_GONE_CHECK));
+  }
+
+  /** How a preemption's message starts, so that the wait after it can still say who. */
+  static final String PREEMPTED_BY = "Preempted: ";
+
+  /**
+   * "Preempted: course/a (team a) reclaims its share of node group g; " while a preempted project
+   * waits to run again, empty otherwise.
+   */
+  private static String preemptedNote(ProjectStatus prev) {
+    String m = prev.getMessage();
+    if (prev.getStopReason() != StopReason.Preempted || m == null || !m.startsWith(PREEMPTED_BY)) {
+      return "";
+    }
+    int end = m.indexOf(", which this project borrowed");
+    int alt = m.indexOf("; ");
+    int cut = end >= 0 ? end : alt;
+    return (cut >= 0 ? m.substring(0, cut) : m) + "; ";
   }
 
   static LifecycleDecision timerStop(
@@ -459,7 +496,7 @@ public final class Lifecycle {
       return started(st, o.imageRefused(), s, now);
     }
     if (outcome instanceof StartOutcome.Waiting w) {
-      return waiting(w, s, now);
+      return waiting(w, preemptedNote(o.previous()), s, now);
     }
     if (outcome instanceof StartOutcome.AlreadyExists a) {
       return new LifecycleDecision(
@@ -551,11 +588,14 @@ public final class Lifecycle {
         now.plus(look));
   }
 
-  private static LifecycleDecision waiting(StartOutcome.Waiting w, Settings s, Instant now) {
+  private static LifecycleDecision waiting(
+      StartOutcome.Waiting w, String note, Settings s, Instant now) {
     var d = w.decision();
     Reason reason = d.neverFits() ? Reason.NeverFits : Reason.QuotaRejected;
     String msg =
-        (d.neverFits() ? "Never fits: " : "Waiting for resources: ") + d.bottleneck().message();
+        note
+            + (d.neverFits() ? "Never fits: " : "Waiting for resources: ")
+            + d.bottleneck().message();
     return new LifecycleDecision(
         new Step.Start(),
         StatusChange.of(ProjectPhase.WaitingForResources, reason, msg)

@@ -1,5 +1,6 @@
 package dev.quotient.lifecycle;
 
+import dev.quotient.admission.Preemption;
 import dev.quotient.admission.ProjectKey;
 import dev.quotient.api.DesiredState;
 import dev.quotient.api.ProjectStatus;
@@ -24,6 +25,8 @@ import java.util.List;
  * @param ephemeral whether it is an ephemeral run (spec.lifetime: Ephemeral)
  * @param imageRefused why spec.image is not what the project runs (not an allowed image); null when
  *     it is, or when none is asked for
+ * @param preemptedBy the ledger's decision to reclaim the team share this project borrows (null:
+ *     none)
  */
 public record ProjectObservation(
     ProjectKey key,
@@ -41,11 +44,48 @@ public record ProjectObservation(
     HomeConflict homeConflict,
     String specProblem,
     boolean ephemeral,
-    String imageRefused) {
+    String imageRefused,
+    Preemption preemptedBy) {
   public ProjectObservation {
     requestedLicenses = List.copyOf(requestedLicenses);
     missingLicenses = List.copyOf(missingLicenses);
     previous = previous == null ? new ProjectStatus() : previous;
+  }
+
+  /** A workspace's observation with its image allowed and no preemption decided. */
+  public ProjectObservation(
+      ProjectKey key,
+      Long generation,
+      Instant created,
+      DesiredState desiredState,
+      List<String> requestedLicenses,
+      List<String> missingLicenses,
+      ProjectStatus previous,
+      String activity,
+      String gpuActivity,
+      PodState pod,
+      QuotaOutcome preview,
+      String previewProblem,
+      HomeConflict homeConflict,
+      String specProblem) {
+    this(
+        key,
+        generation,
+        created,
+        desiredState,
+        requestedLicenses,
+        missingLicenses,
+        previous,
+        activity,
+        gpuActivity,
+        pod,
+        preview,
+        previewProblem,
+        homeConflict,
+        specProblem,
+        false,
+        null,
+        null);
   }
 
   public boolean wantsRunning() {

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param maxDuration null when a run has no hard limit
  * @param gpuIdleTimeout null when the project is never stopped for idle GPUs
  * @param nodeGroups candidate DedicatedNodeGroups in priority order; empty = project nodes
+ * @param preemptibleBy what makes it preemptible ("license 'x'", "spec.adminQuota"), null when
+ *     nothing in the quota does (spec.preemptible is the user's own, read beside it)
  */
 public record EffectiveQuota(
     Resources limits,
@@ -32,7 +34,8 @@ public record EffectiveQuota(
     List<String> nodeGroups,
     List<String> appliedLicenses,
     List<LicensePatch> podPatches,
-    Duration gpuIdleTimeout) {
+    Duration gpuIdleTimeout,
+    String preemptibleBy) {
 
   public EffectiveQuota {
     gpuNodeSelector =
@@ -41,6 +44,40 @@ public record EffectiveQuota(
     nodeGroups = List.copyOf(nodeGroups);
     appliedLicenses = List.copyOf(appliedLicenses);
     podPatches = List.copyOf(podPatches);
+  }
+
+  /** A quota that does not make the project preemptible. */
+  public EffectiveQuota(
+      Resources limits,
+      Resources requests,
+      long ephemeralStorageBytes,
+      String gpuResource,
+      Map<String, String> gpuNodeSelector,
+      List<Toleration> gpuTolerations,
+      boolean alwaysRunning,
+      String alwaysRunningBy,
+      Duration idleTimeout,
+      Duration maxDuration,
+      List<String> nodeGroups,
+      List<String> appliedLicenses,
+      List<LicensePatch> podPatches,
+      Duration gpuIdleTimeout) {
+    this(
+        limits,
+        requests,
+        ephemeralStorageBytes,
+        gpuResource,
+        gpuNodeSelector,
+        gpuTolerations,
+        alwaysRunning,
+        alwaysRunningBy,
+        idleTimeout,
+        maxDuration,
+        nodeGroups,
+        appliedLicenses,
+        podPatches,
+        gpuIdleTimeout,
+        null);
   }
 
   /** A quota without a GPU idle timeout. */
@@ -95,6 +132,12 @@ public record EffectiveQuota(
         group == null ? List.of() : List.of(group),
         appliedLicenses,
         podPatches,
-        gpuIdleTimeout);
+        gpuIdleTimeout,
+        preemptibleBy);
+  }
+
+  /** Whether an applied license or the admin quota makes the project preemptible. */
+  public boolean preemptible() {
+    return preemptibleBy != null;
   }
 }

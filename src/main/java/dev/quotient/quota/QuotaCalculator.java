@@ -251,6 +251,16 @@ public final class QuotaCalculator {
         alwaysRunningBy = "the settings' defaultQuota.alwaysRunning";
       }
     }
+    String preemptibleBy = null;
+    if (Boolean.TRUE.equals(admin.preemptible())) {
+      preemptibleBy = "spec.adminQuota";
+    } else {
+      for (int i = 0; i < licenses.size() && preemptibleBy == null; i++) {
+        if (Boolean.TRUE.equals(licenses.get(i).preemptible())) {
+          preemptibleBy = "license '" + appliedNames.get(i) + "'";
+        }
+      }
+    }
     Duration idle =
         all.stream()
             .map(Upgrade::idleTimeout)
@@ -308,7 +318,8 @@ public final class QuotaCalculator {
         groups,
         appliedNames,
         patches,
-        gpu == 0 || alwaysRunning ? null : gpuIdle);
+        gpu == 0 || alwaysRunning ? null : gpuIdle,
+        preemptibleBy);
   }
 
   /**

@@ -23,11 +23,13 @@ public record Upgrade(
     Duration idleTimeout,
     Duration maxDuration,
     List<String> nodeGroups,
-    Duration gpuIdleTimeout) {
+    Duration gpuIdleTimeout,
+    Boolean preemptible) {
 
   public static final Upgrade NONE =
       new Upgrade(
-          null, null, null, null, null, Map.of(), List.of(), null, null, null, List.of(), null);
+          null, null, null, null, null, Map.of(), List.of(), null, null, null, List.of(), null,
+          null);
 
   public Upgrade {
     gpuNodeSelector =
@@ -80,7 +82,8 @@ public record Upgrade(
         groups,
         spec.getGpuIdleTimeout() == null
             ? null
-            : Durations.parse(field + ".gpuIdleTimeout", spec.getGpuIdleTimeout()));
+            : Durations.parse(field + ".gpuIdleTimeout", spec.getGpuIdleTimeout()),
+        spec.getPreemptible());
   }
 
   public boolean hasGpu() {

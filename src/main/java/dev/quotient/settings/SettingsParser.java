@@ -135,6 +135,8 @@ public final class SettingsParser {
                 v ->
                     positive(DEFAULT_MAX_DURATION, Durations.parse(DEFAULT_MAX_DURATION.key(), v))),
             List.of(),
+            null,
+            // the default quota makes nobody preemptible: borrowing is a license's or the user's
             null);
     Resources cap =
         new Resources(

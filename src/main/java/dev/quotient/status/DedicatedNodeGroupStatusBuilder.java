@@ -1,7 +1,10 @@
 package dev.quotient.status;
 
+import dev.quotient.admission.Lease;
+import dev.quotient.admission.TeamShares;
 import dev.quotient.api.DedicatedNodeGroupStatus;
 import dev.quotient.api.ResourceTotals;
+import dev.quotient.api.TeamShareStatus;
 import dev.quotient.quota.Quantities;
 import dev.quotient.quota.Resources;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -20,6 +23,9 @@ import java.util.TreeMap;
 public final class DedicatedNodeGroupStatusBuilder {
   public static final String READY = "Ready";
 
+  /** Condition type: whether the team shares could be read and fit the group's capacity. */
+  public static final String TEAM_SHARES = "TeamShares";
+
   /**
    * What the reconciler observed.
    *
@@ -31,6 +37,8 @@ public final class DedicatedNodeGroupStatusBuilder {
    * @param capacity the members' allocatable resources, summed
    * @param allocated the requests of the projects running on the group (lease ledger)
    * @param runningProjects how many projects run on the group
+   * @param teams the group's team shares (null: it has none)
+   * @param leases the leases on the group (for the per-team figures)
    */
   public record Observed(
       String group,
@@ -40,10 +48,36 @@ public final class DedicatedNodeGroupStatusBuilder {
       Map<String, String> claimedElsewhere,
       Resources capacity,
       Resources allocated,
-      int runningProjects) {
+      int runningProjects,
+      TeamShares teams,
+      List<Lease> leases) {
     public Observed {
       members = members.stream().sorted().toList();
       claimedElsewhere = Collections.unmodifiableMap(new TreeMap<>(claimedElsewhere));
+      leases = List.copyOf(leases);
+    }
+
+    /** A group without team shares. */
+    public Observed(
+        String group,
+        String key,
+        boolean tainted,
+        List<String> members,
+        Map<String, String> claimedElsewhere,
+        Resources capacity,
+        Resources allocated,
+        int runningProjects) {
+      this(
+          group,
+          key,
+          tainted,
+          members,
+          claimedElsewhere,
+          capacity,
+          allocated,
+          runningProjects,
+          null,
+          List.of());
     }
   }
 
@@ -142,7 +176,82 @@ public final class DedicatedNodeGroupStatusBuilder {
               generation,
               now));
     }
+    teams(prev, next, observed, generation, now, events);
     return new Outcome(next, events);
+  }
+
+  /**
+   * Per team share, used, borrowing and lent, and the TeamShares condition: shares above the
+   * capacity cannot all be guaranteed (admission still holds each team to its share and the group
+   * to its nodes), a share that cannot be read counts as 0. Either is a Warning once.
+   */
+  private static void teams(
+      DedicatedNodeGroupStatus prev,
+      DedicatedNodeGroupStatus next,
+      Observed observed,
+      Long generation,
+      Instant now,
+      List<StatusEvent> events) {
+    TeamShares t = observed.teams();
+    if (t == null) {
+      if (next.getConditions() != null) {
+        next.setConditions(
+            next.getConditions().stream().filter(c -> !TEAM_SHARES.equals(c.getType())).toList());
+      }
+      return;
+    }
+    List<TeamShareStatus> shown = new ArrayList<>();
+    for (TeamShares.Report r : t.report(observed.capacity(), observed.leases())) {
+      TeamShareStatus s = new TeamShareStatus();
+      s.setName(r.name());
+      s.setShare(totals(r.share()));
+      s.setUsed(totals(r.used()));
+      s.setBorrowing(totals(r.borrowing()));
+      s.setLent(totals(r.lent()));
+      s.setRunningProjects(r.projects());
+      shown.add(s);
+    }
+    next.setTeams(shown);
+    Resources assigned = t.assigned();
+    Reason reason;
+    String message;
+    if (!t.problems().isEmpty()) {
+      reason = Reason.ShareInvalid;
+      message = String.join("; ", t.problems()) + "; fix spec.teams";
+    } else if (!assigned.fitsIn(observed.capacity())) {
+      reason = Reason.SharesExceedCapacity;
+      message =
+          "The team shares add up to "
+              + t.describeAssigned()
+              + ", more than the group's capacity of "
+              + observed.capacity()
+              + ": not every team can get its share at once; lower the shares or add nodes";
+    } else {
+      reason = Reason.SharesWithinCapacity;
+      message =
+          t.teams().size()
+              + " team share(s) of "
+              + t.describeAssigned()
+              + " within the capacity of "
+              + observed.capacity()
+              + "; namespaces in no team share the rest"
+              + (t.overQuota() ? "; preemptible projects may borrow idle share" : "");
+    }
+    boolean ok = reason == Reason.SharesWithinCapacity;
+    io.fabric8.kubernetes.api.model.Condition before =
+        Conditions.find(prev.getConditions(), TEAM_SHARES);
+    if (!ok && (before == null || !message.equals(before.getMessage()))) {
+      events.add(StatusEvent.warning(reason, message));
+    }
+    next.setConditions(
+        Conditions.set(
+            next.getConditions(),
+            TEAM_SHARES,
+            ok ? Conditions.TRUE : Conditions.FALSE,
+            reason.name(),
+            message,
+            generation,
+            now));
   }
 
   private static ResourceTotals totals(Resources r) {

@@ -267,6 +267,7 @@ public final class ProjectStatusBuilder {
     s.setGpuResource(q.gpuResource());
     s.setAlwaysRunning(q.alwaysRunning());
     s.setAlwaysRunningBy(q.alwaysRunningBy());
+    s.setPreemptibleBy(q.preemptibleBy());
     s.setIdleTimeout(q.idleTimeout() == null ? null : Durations.format(q.idleTimeout()));
     s.setGpuIdleTimeout(q.gpuIdleTimeout() == null ? null : Durations.format(q.gpuIdleTimeout()));
     s.setMaxDuration(q.maxDuration() == null ? null : Durations.format(q.maxDuration()));

@@ -58,6 +58,10 @@ public enum Reason {
   // Prepull (Events on Nodes)
   PrepullPending,
   Prepulled,
+  // DedicatedNodeGroup condition TeamShares
+  SharesWithinCapacity,
+  SharesExceedCapacity,
+  ShareInvalid,
   // Settings
   SettingsInvalid;
 

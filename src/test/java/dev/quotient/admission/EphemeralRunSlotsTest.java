@@ -39,13 +39,29 @@ class EphemeralRunSlotsTest {
   private static AdmissionRequest workspace(String name, long memGi) {
     Resources r = new Resources(100, memGi * GI, 0);
     return new AdmissionRequest(
-        new ProjectKey("ns", name), "project-" + name, r, r, List.of(), List.of(), null, false);
+        new ProjectKey("ns", name),
+        "project-" + name,
+        r,
+        r,
+        List.of(),
+        List.of(),
+        null,
+        false,
+        false);
   }
 
   private static AdmissionRequest run(String name, long memGi) {
     Resources r = new Resources(100, memGi * GI, 0);
     return new AdmissionRequest(
-        new ProjectKey("ns", name), "project-" + name, r, r, List.of(), List.of(), null, true);
+        new ProjectKey("ns", name),
+        "project-" + name,
+        r,
+        r,
+        List.of(),
+        List.of(),
+        null,
+        true,
+        false);
   }
 
   private AdmissionDecision admit(AdmissionRequest r, Instant now) {

@@ -247,6 +247,14 @@ class TimersIT {
               q.getGpu().setNodeSelector(Map.of("accelerator", "nvidia-a100"));
               q.setGpuIdleTimeout("45m");
             }));
+    // This cluster's fake clock is hours ahead of the API server's creation times, so a project
+    // would not wait the license grace for a License the operator has not seen yet: wait for it.
+    await()
+        .atMost(MockCluster.TIMEOUT)
+        .until(
+            () ->
+                cluster.license("gpu-lab-" + ns).getStatus() != null
+                    && cluster.license("gpu-lab-" + ns).getStatus().getPhase() != null);
     cluster.create(project(ns, "idle-gpu", "gpu-lab-" + ns));
     // A GPU-metrics agent saw this one busy: it says so in the annotation (here, half an hour on).
     Project busy = project(ns, "busy-gpu", "gpu-lab-" + ns);

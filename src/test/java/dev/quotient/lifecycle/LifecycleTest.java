@@ -377,6 +377,33 @@ class LifecycleTest {
             ProjectPhase.Stopped,
             null),
         row(
+            "Running",
+            "Running",
+            "Running (borrowed team share)",
+            "its team share is reclaimed",
+            g -> g.pod(running()).preemptedBy("ns/owner", "a"),
+            "DeletePod Preempted",
+            ProjectPhase.Stopping,
+            StopReason.Preempted),
+        row(
+            "Running",
+            "Running",
+            "Running (borrowed team share)",
+            "its team share is reclaimed, alwaysRunning",
+            g -> g.pod(running().always()).preemptedBy("ns/owner", "a"),
+            "DeletePod Preempted",
+            ProjectPhase.Stopping,
+            StopReason.Preempted),
+        row(
+            "Running",
+            "Stopping (Preempted)",
+            "none",
+            "-",
+            g -> g.stoppedBy(StopReason.Preempted, ProjectPhase.Stopping),
+            "Start",
+            null,
+            null),
+        row(
             "Sleeping (unknown)",
             "new",
             "none",
@@ -757,6 +784,57 @@ class LifecycleTest {
     assertThat(Lifecycle.decide(again.build(), SETTINGS, NOW).events()).isEmpty();
   }
 
+  @Test
+  void aPreemptedProjectSaysWhoReclaimedItsShareAndStillSaysSoWhileItWaits() {
+    LifecycleDecision d =
+        Lifecycle.decide(
+            new Given().pod(running()).preemptedBy("ns/owner", "a").build(), SETTINGS, NOW);
+    String said =
+        "Preempted: ns/owner (team a) reclaims its share of node group g, which this project"
+            + " borrowed; it starts again when there is room";
+    assertThat(d.status().message()).isEqualTo(said);
+    assertThat(d.events())
+        .extracting(StatusEvent::type, StatusEvent::reason, StatusEvent::message)
+        .containsExactly(tuple(StatusEvent.Type.Warning, Reason.Preempted, said));
+
+    ProjectStatus after =
+        new dev.quotient.status.ProjectStatusBuilder(new ProjectStatus(), 2L, NOW)
+            .apply(d.status())
+            .build();
+    Given gone = new Given().previous(after);
+    ProjectObservation o = gone.build();
+    assertThat(Lifecycle.decide(o, SETTINGS, NOW).step()).isInstanceOf(Step.Start.class);
+    Bottleneck b =
+        new Bottleneck(
+            BottleneckResource.TeamShare,
+            new Scope.Team("g", "b"),
+            "team share b of node group g: cpu needs 2, 0 of 2 free");
+    LifecycleDecision waiting =
+        Lifecycle.afterStart(
+            o,
+            new StartOutcome.Waiting(quota(false), new AdmissionDecision.Waiting(b, 1, false, NOW)),
+            SETTINGS,
+            NOW);
+    String waits =
+        "Preempted: ns/owner (team a) reclaims its share of node group g; Waiting for resources:"
+            + " team share b of node group g: cpu needs 2, 0 of 2 free";
+    assertThat(waiting.status().message()).isEqualTo(waits);
+    assertThat(waiting.status().stop()).isEqualTo(StatusChange.Stop.KEEP);
+
+    // Still so at the next look while it waits.
+    ProjectStatus waitingStatus =
+        new dev.quotient.status.ProjectStatusBuilder(after, 2L, NOW)
+            .apply(waiting.status())
+            .build();
+    LifecycleDecision again =
+        Lifecycle.afterStart(
+            new Given().previous(waitingStatus).build(),
+            new StartOutcome.Waiting(quota(false), new AdmissionDecision.Waiting(b, 1, false, NOW)),
+            SETTINGS,
+            NOW);
+    assertThat(again.status().message()).isEqualTo(waits);
+  }
+
   /** The table in docs/lifecycle.md is this test's table. */
   @Test
   void theDocumentedTableIsThisTable() throws IOException {
@@ -969,6 +1047,7 @@ class LifecycleTest {
     private String specProblem;
     private boolean ephemeral;
     private String imageRefused;
+    private dev.quotient.admission.Preemption preemptedBy;
 
     Given() {
       previous.setObservedGeneration(2L);
@@ -1080,6 +1159,14 @@ class LifecycleTest {
       return this;
     }
 
+    Given preemptedBy(String project, String team) {
+      String[] key = project.split("/");
+      preemptedBy =
+          new dev.quotient.admission.Preemption(
+              new ProjectKey("ns", "p"), new ProjectKey(key[0], key[1]), "g", team, NOW);
+      return this;
+    }
+
     Given licenses(String... names) {
       licenses = List.of(names);
       return this;
@@ -1109,7 +1196,8 @@ class LifecycleTest {
           homeConflict,
           specProblem,
           ephemeral,
-          imageRefused);
+          imageRefused,
+          preemptedBy);
     }
   }
 }

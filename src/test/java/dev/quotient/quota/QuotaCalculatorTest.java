@@ -53,6 +53,7 @@ class QuotaCalculatorTest {
         case "gpu" -> gpu(s).setCount(Integer.valueOf(p[1]));
         case "gpuResource" -> gpu(s).setResource(p[1]);
         case "always" -> s.setAlwaysRunning(Boolean.valueOf(p[1]));
+        case "preemptible" -> s.setPreemptible(Boolean.valueOf(p[1]));
         case "idle" -> s.setIdleTimeout(p[1]);
         case "max" -> s.setMaxDuration(p[1]);
         case "gpuIdle" -> s.setGpuIdleTimeout(p[1]);
@@ -251,6 +252,27 @@ class QuotaCalculatorTest {
   }
 
   // ---- timers and flags ---------------------------------------------------------------------
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // title                              | licenses                                | admin
+        //       | preemptibleBy
+        "nothing makes it preemptible         | a: cpu=2                                | -                | -",
+        "a license makes it preemptible       | a: cpu=2; b: preemptible=true            | -                | license 'b'",
+        "the first such license is named      | a: preemptible=true; b: preemptible=true | -                | license 'a'",
+        "false is not preemptible             | a: preemptible=false                     | preemptible=false | -",
+        "the admin quota is named first       | a: preemptible=true                      | preemptible=true  | spec.adminQuota",
+      })
+  void preemptibleByALicenseOrTheAdminQuota(
+      String title, String licenses, String admin, String by) {
+    EffectiveQuota e = calc("-", licenses(licenses), admin.equals("-") ? null : q(admin)).quota();
+    assertThat(e.preemptibleBy()).isEqualTo(by.equals("-") ? null : by);
+    assertThat(e.preemptible()).isEqualTo(!by.equals("-"));
+    assertThat(dev.quotient.status.ProjectStatusBuilder.toStatus(e).getPreemptibleBy())
+        .isEqualTo(e.preemptibleBy());
+  }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(

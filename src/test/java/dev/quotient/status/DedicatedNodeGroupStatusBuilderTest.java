@@ -181,4 +181,144 @@ class DedicatedNodeGroupStatusBuilderTest {
     assertThat(Conditions.find(again.status().getConditions(), "Ready").getLastTransitionTime())
         .isEqualTo(ready.getLastTransitionTime());
   }
+
+  private static final long GI = 1L << 30;
+
+  private static dev.quotient.admission.TeamShares twoTeams() {
+    return new dev.quotient.admission.TeamShares(
+        List.of(
+            new dev.quotient.admission.TeamShares.Team("a", new Resources(4000, 16 * GI, 0)),
+            new dev.quotient.admission.TeamShares.Team("b", new Resources(2000, 8 * GI, 0))),
+        true,
+        Map.of(),
+        List.of());
+  }
+
+  private static dev.quotient.admission.Lease lease(
+      String ns, String name, long cpus, String team, boolean borrowed) {
+    Resources r = new Resources(cpus * 1000, GI, 0);
+    return new dev.quotient.admission.Lease(
+        new dev.quotient.admission.ProjectKey(ns, name),
+        "project-" + name,
+        r,
+        r,
+        List.of(),
+        "dgx",
+        borrowed
+            ? dev.quotient.admission.TeamPlacement.borrowing(team, T1)
+            : team == null ? null : dev.quotient.admission.TeamPlacement.within(team));
+  }
+
+  private static String show(dev.quotient.api.ResourceTotals t) {
+    return t.getCpu() + "/" + t.getMemory() + "/" + t.getGpu();
+  }
+
+  @Test
+  void eachTeamShowsItsShareWhatItUsesBorrowsAndLends() {
+    Resources cap = new Resources(8000, 32 * GI, 0);
+    var observed =
+        new DedicatedNodeGroupStatusBuilder.Observed(
+            "dgx",
+            KEY,
+            true,
+            List.of("vm1"),
+            Map.of(),
+            cap,
+            new Resources(8000, 4 * GI, 0),
+            4,
+            twoTeams(),
+            List.of(
+                lease("alpha", "a1", 1, "a", false),
+                lease("beta", "b0", 2, "b", false),
+                lease("beta", "b1", 4, "b", true),
+                lease("gamma", "g1", 1, null, false)));
+    DedicatedNodeGroupStatus status =
+        DedicatedNodeGroupStatusBuilder.next(null, observed, 1L, T1).status();
+
+    assertThat(status.getTeams())
+        .extracting(
+            t -> t.getName(),
+            t -> show(t.getShare()),
+            t -> show(t.getUsed()),
+            t -> show(t.getBorrowing()),
+            t -> show(t.getLent()),
+            t -> t.getRunningProjects())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", "4/16Gi/0", "1/1Gi/0", "0/0/0", "3/0/0", 1),
+            org.assertj.core.groups.Tuple.tuple("b", "2/8Gi/0", "2/1Gi/0", "4/1Gi/0", "0/0/0", 2),
+            org.assertj.core.groups.Tuple.tuple(
+                "unassigned", "2/8Gi/0", "1/1Gi/0", "0/0/0", "1/1Gi/0", 1));
+    Condition c =
+        status.getConditions().stream()
+            .filter(x -> x.getType().equals("TeamShares"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(c.getStatus()).isEqualTo("True");
+    assertThat(c.getReason()).isEqualTo("SharesWithinCapacity");
+    assertThat(c.getMessage())
+        .isEqualTo(
+            "2 team share(s) of cpu 6, memory 24Gi, gpu 0 within the capacity of cpu 8, memory"
+                + " 32Gi, gpu 0; namespaces in no team share the rest; preemptible projects may"
+                + " borrow idle share");
+  }
+
+  @Test
+  void sharesAboveTheCapacityAreAConditionAndOneWarning() {
+    Resources cap = new Resources(4000, 32 * GI, 0);
+    var observed =
+        new DedicatedNodeGroupStatusBuilder.Observed(
+            "dgx", KEY, true, List.of("vm1"), Map.of(), cap, NONE, 0, twoTeams(), List.of());
+    var first = DedicatedNodeGroupStatusBuilder.next(null, observed, 1L, T1);
+    Condition c =
+        first.status().getConditions().stream()
+            .filter(x -> x.getType().equals("TeamShares"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(c.getStatus()).isEqualTo("False");
+    assertThat(c.getReason()).isEqualTo("SharesExceedCapacity");
+    assertThat(c.getMessage())
+        .isEqualTo(
+            "The team shares add up to cpu 6, memory 24Gi, gpu 0, more than the group's capacity"
+                + " of cpu 4, memory 32Gi, gpu 0: not every team can get its share at once; lower"
+                + " the shares or add nodes");
+    assertThat(first.events())
+        .extracting(StatusEvent::reason)
+        .containsExactly(Reason.SharesExceedCapacity);
+    assertThat(first.status().getTeams())
+        .extracting(t -> t.getName(), t -> show(t.getShare()))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", "4/16Gi/0"),
+            org.assertj.core.groups.Tuple.tuple("b", "2/8Gi/0"),
+            org.assertj.core.groups.Tuple.tuple("unassigned", "0/8Gi/0"));
+    var again = DedicatedNodeGroupStatusBuilder.next(first.status(), observed, 1L, T2);
+    assertThat(again.events()).as("said once").isEmpty();
+
+    var unreadable =
+        new dev.quotient.admission.TeamShares(
+            twoTeams().teams(),
+            false,
+            Map.of(),
+            List.of("team a: cpu '4 cores' is not a quantity"));
+    var bad =
+        DedicatedNodeGroupStatusBuilder.next(
+            null,
+            new DedicatedNodeGroupStatusBuilder.Observed(
+                "dgx", KEY, true, List.of("vm1"), Map.of(), cap, NONE, 0, unreadable, List.of()),
+            1L,
+            T1);
+    assertThat(bad.status().getConditions())
+        .filteredOn(x -> x.getType().equals("TeamShares"))
+        .extracting(Condition::getReason, Condition::getMessage)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "ShareInvalid", "team a: cpu '4 cores' is not a quantity; fix spec.teams"));
+
+    var removed =
+        DedicatedNodeGroupStatusBuilder.next(
+            first.status(), observed(true, List.of("vm1"), Map.of()), 1L, T2);
+    assertThat(removed.status().getTeams()).isNull();
+    assertThat(removed.status().getConditions())
+        .extracting(Condition::getType)
+        .containsExactly("Ready");
+  }
 }
