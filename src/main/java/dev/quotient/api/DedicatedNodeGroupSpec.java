@@ -1,6 +1,5 @@
 package dev.quotient.api;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -20,31 +19,12 @@ import java.util.Objects;
     message = "spec.teams: team names must be unique")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class DedicatedNodeGroupSpec implements Unreadable {
+public class DedicatedNodeGroupSpec extends UnreadableSpec {
   /** Reads a DedicatedNodeGroupSpec leniently: see {@link Unreadable}. */
   public static final class Reader extends Unreadable.Reader<DedicatedNodeGroupSpec> {
     public Reader() {
       super(DedicatedNodeGroupSpec.class, DedicatedNodeGroupSpec::new, "spec");
     }
-  }
-
-  @JsonIgnore private String problem;
-  @JsonIgnore private com.fasterxml.jackson.databind.JsonNode raw;
-
-  @Override
-  public String problem() {
-    return problem;
-  }
-
-  @Override
-  public com.fasterxml.jackson.databind.JsonNode raw() {
-    return raw;
-  }
-
-  @Override
-  public void unreadable(String problem, com.fasterxml.jackson.databind.JsonNode raw) {
-    this.problem = problem;
-    this.raw = raw;
   }
 
   @JsonPropertyDescription("Nodes with all these labels are members.")
@@ -117,7 +97,7 @@ public class DedicatedNodeGroupSpec implements Unreadable {
     if (!(o instanceof DedicatedNodeGroupSpec other)) {
       return false;
     }
-    return Objects.equals(raw, other.raw)
+    return Objects.equals(raw(), other.raw())
         && Objects.equals(nodeSelector, other.nodeSelector)
         && Objects.equals(nodeNames, other.nodeNames)
         && Objects.equals(taint, other.taint)

@@ -1,6 +1,5 @@
 package dev.quotient.api;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -21,31 +20,12 @@ import java.util.Objects;
     message = "expires must be after activates")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class LicenseSpec implements Unreadable {
+public class LicenseSpec extends UnreadableSpec {
   /** Reads a LicenseSpec leniently: see {@link Unreadable}. */
   public static final class Reader extends Unreadable.Reader<LicenseSpec> {
     public Reader() {
       super(LicenseSpec.class, LicenseSpec::new, "spec");
     }
-  }
-
-  @JsonIgnore private String problem;
-  @JsonIgnore private com.fasterxml.jackson.databind.JsonNode raw;
-
-  @Override
-  public String problem() {
-    return problem;
-  }
-
-  @Override
-  public com.fasterxml.jackson.databind.JsonNode raw() {
-    return raw;
-  }
-
-  @Override
-  public void unreadable(String problem, com.fasterxml.jackson.databind.JsonNode raw) {
-    this.problem = problem;
-    this.raw = raw;
   }
 
   @JsonPropertyDescription("Short name shown to users.")
@@ -180,7 +160,7 @@ public class LicenseSpec implements Unreadable {
     if (!(o instanceof LicenseSpec other)) {
       return false;
     }
-    return Objects.equals(raw, other.raw)
+    return Objects.equals(raw(), other.raw())
         && Objects.equals(title, other.title)
         && Objects.equals(description, other.description)
         && Objects.equals(managers, other.managers)

@@ -28,31 +28,12 @@ import java.util.Objects;
         "spec.lifetime is immutable: a run does not turn into a workspace (create a new Project)")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class ProjectSpec implements Unreadable {
+public class ProjectSpec extends UnreadableSpec {
   /** Reads a ProjectSpec leniently: see {@link Unreadable}. */
   public static final class Reader extends Unreadable.Reader<ProjectSpec> {
     public Reader() {
       super(ProjectSpec.class, ProjectSpec::new, "spec");
     }
-  }
-
-  @JsonIgnore private String problem;
-  @JsonIgnore private com.fasterxml.jackson.databind.JsonNode raw;
-
-  @Override
-  public String problem() {
-    return problem;
-  }
-
-  @Override
-  public com.fasterxml.jackson.databind.JsonNode raw() {
-    return raw;
-  }
-
-  @Override
-  public void unreadable(String problem, com.fasterxml.jackson.databind.JsonNode raw) {
-    this.problem = problem;
-    this.raw = raw;
   }
 
   @JsonPropertyDescription(
@@ -235,7 +216,7 @@ public class ProjectSpec implements Unreadable {
     if (!(o instanceof ProjectSpec other)) {
       return false;
     }
-    return Objects.equals(raw, other.raw)
+    return Objects.equals(raw(), other.raw())
         && Objects.equals(projectId, other.projectId)
         && Objects.equals(desiredState, other.desiredState)
         && Objects.equals(unknownDesiredState, other.unknownDesiredState)

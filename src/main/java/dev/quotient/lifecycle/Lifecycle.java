@@ -45,6 +45,9 @@ public final class Lifecycle {
    */
   public static final Duration DELETION_OVERDUE = Duration.ofSeconds(10);
 
+  /** The longest wait between two checks on an overdue terminating pod. */
+  public static final Duration POD_GONE_CHECK_MAX = Duration.ofMinutes(1);
+
   /** When to try again after a start failed for a reason that passes by itself. */
   public static final Duration RETRY_SOON = Duration.ofSeconds(2);
 
@@ -140,12 +143,27 @@ public final class Lifecycle {
                         + (o.ephemeral()
                             ? "a run that started does not run again: it ends Failed"
                             : "it is created again once it is gone")));
-    Instant overdue = pod.deletionDeadline().plus(DELETION_OVERDUE);
     return new LifecycleDecision(
-        new Step.AwaitPodGone(pod.name()),
-        change,
-        events,
-        overdue.isAfter(now) ? overdue : now.plus(POD_GONE_CHECK));
+        new Step.AwaitPodGone(pod.name()), change, events, podGoneCheck(pod, now));
+  }
+
+  /**
+   * When to look again at a pod the cache shows terminating: at its deadline plus {@link
+   * #DELETION_OVERDUE}, then (each such look asks the API server) after as long again as it is
+   * overdue, from {@link #POD_GONE_CHECK} up to {@link #POD_GONE_CHECK_MAX}: an API server or a
+   * kubelet that is behind is not asked more often the longer it is behind.
+   */
+  static Instant podGoneCheck(PodState pod, Instant now) {
+    Instant overdue = pod.deletionDeadline().plus(DELETION_OVERDUE);
+    if (overdue.isAfter(now)) {
+      return overdue;
+    }
+    Duration late = Duration.between(overdue, now);
+    Duration wait =
+        late.compareTo(POD_GONE_CHECK) < 0
+            ? POD_GONE_CHECK
+            : late.compareTo(POD_GONE_CHECK_MAX) > 0 ? POD_GONE_CHECK_MAX : late;
+    return now.plus(wait);
   }
 
   static LifecycleDecision userStop(ProjectObservation o, PodState pod, Instant now) {

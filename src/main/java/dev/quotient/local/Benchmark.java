@@ -100,12 +100,32 @@ public final class Benchmark {
           projects, null, EnumSet.allOf(Scenario.class), Duration.ofSeconds(60), 1.0, 50, logFile);
     }
 
+    public Options withProjects(int n) {
+      return new Options(n, rate, scenarios, churnFor, churnPercent, reconcileThreads, logFile);
+    }
+
+    public Options withRate(Double r) {
+      return new Options(projects, r, scenarios, churnFor, churnPercent, reconcileThreads, logFile);
+    }
+
     public Options withScenarios(Set<Scenario> s) {
       return new Options(projects, rate, s, churnFor, churnPercent, reconcileThreads, logFile);
     }
 
     public Options withChurnFor(Duration d) {
       return new Options(projects, rate, scenarios, d, churnPercent, reconcileThreads, logFile);
+    }
+
+    public Options withChurnPercent(double p) {
+      return new Options(projects, rate, scenarios, churnFor, p, reconcileThreads, logFile);
+    }
+
+    public Options withReconcileThreads(int t) {
+      return new Options(projects, rate, scenarios, churnFor, churnPercent, t, logFile);
+    }
+
+    public Options withLogFile(Path f) {
+      return new Options(projects, rate, scenarios, churnFor, churnPercent, reconcileThreads, f);
     }
   }
 
@@ -118,40 +138,13 @@ public final class Benchmark {
     for (int i = 0; i < args.length; i++) {
       String v = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
-        case "--projects" -> o = with(o, Integer.parseInt(v), o.rate(), o.scenarios());
-        case "--rate" -> o = with(o, o.projects(), Double.valueOf(v), o.scenarios());
-        case "--scenarios" -> o = with(o, o.projects(), o.rate(), scenarios(v));
+        case "--projects" -> o = o.withProjects(Integer.parseInt(v));
+        case "--rate" -> o = o.withRate(Double.valueOf(v));
+        case "--scenarios" -> o = o.withScenarios(scenarios(v));
         case "--churn-seconds" -> o = o.withChurnFor(Duration.ofSeconds(Long.parseLong(v)));
-        case "--churn-percent" ->
-            o =
-                new Options(
-                    o.projects(),
-                    o.rate(),
-                    o.scenarios(),
-                    o.churnFor(),
-                    Double.parseDouble(v),
-                    o.reconcileThreads(),
-                    o.logFile());
-        case "--reconcile-threads" ->
-            o =
-                new Options(
-                    o.projects(),
-                    o.rate(),
-                    o.scenarios(),
-                    o.churnFor(),
-                    o.churnPercent(),
-                    Integer.parseInt(v),
-                    o.logFile());
-        case "--log" ->
-            o =
-                new Options(
-                    o.projects(),
-                    o.rate(),
-                    o.scenarios(),
-                    o.churnFor(),
-                    o.churnPercent(),
-                    o.reconcileThreads(),
-                    Path.of(v));
+        case "--churn-percent" -> o = o.withChurnPercent(Double.parseDouble(v));
+        case "--reconcile-threads" -> o = o.withReconcileThreads(Integer.parseInt(v));
+        case "--log" -> o = o.withLogFile(Path.of(v));
         default ->
             throw new IllegalArgumentException(
                 "unknown option "
@@ -179,17 +172,6 @@ public final class Benchmark {
     }
     // The operator's non-daemon threads (JOSDK's executors) must not keep the JVM up.
     System.exit(0);
-  }
-
-  private static Options with(Options o, int projects, Double rate, Set<Scenario> scenarios) {
-    return new Options(
-        projects,
-        rate,
-        scenarios,
-        o.churnFor(),
-        o.churnPercent(),
-        o.reconcileThreads(),
-        o.logFile());
   }
 
   static Set<Scenario> scenarios(String list) {

@@ -10,7 +10,6 @@ import dev.quotient.quota.QuotaInput;
 import dev.quotient.settings.Settings;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Instant;
 import java.util.List;
@@ -52,12 +51,12 @@ final class FloorController implements AutoCloseable {
             .quota();
     this.writers = Executors.newFixedThreadPool(threads);
     this.podInformer =
-        client.pods().inNamespace(namespace).inform(handler(this::podSeen, this::podSeen));
+        client.pods().inNamespace(namespace).inform(SeenHandler.of(this::podSeen, this::podSeen));
     this.projectInformer =
         client
             .resources(Project.class)
             .inNamespace(namespace)
-            .inform(handler(this::projectSeen, this::projectSeen));
+            .inform(SeenHandler.of(this::projectSeen, this::projectSeen));
   }
 
   long failures() {
@@ -121,23 +120,5 @@ final class FloorController implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static <T> ResourceEventHandler<T> handler(
-      java.util.function.Consumer<T> added, java.util.function.Consumer<T> updated) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T obj) {
-        added.accept(obj);
-      }
-
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        updated.accept(newObj);
-      }
-
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {}
-    };
   }
 }

@@ -4,7 +4,6 @@ import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +25,7 @@ final class ProjectWatch implements AutoCloseable {
             .pods()
             .inNamespace(namespace)
             .inform(
-                handler(
+                SeenHandler.of(
                     p -> podAdded.put(p.getMetadata().getName(), System.nanoTime()),
                     p -> podAdded.putIfAbsent(p.getMetadata().getName(), System.nanoTime())));
     Consumer<Project> seen =
@@ -35,7 +34,8 @@ final class ProjectWatch implements AutoCloseable {
             running.putIfAbsent(p.getMetadata().getName(), System.nanoTime());
           }
         };
-    projects = admin.resources(Project.class).inNamespace(namespace).inform(handler(seen, seen));
+    projects =
+        admin.resources(Project.class).inNamespace(namespace).inform(SeenHandler.of(seen, seen));
   }
 
   /** When a pod of this name was last added (a new pod of the same name replaces the time). */
@@ -60,22 +60,5 @@ final class ProjectWatch implements AutoCloseable {
   public void close() {
     pods.close();
     projects.close();
-  }
-
-  private static <T> ResourceEventHandler<T> handler(Consumer<T> added, Consumer<T> updated) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T obj) {
-        added.accept(obj);
-      }
-
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        updated.accept(newObj);
-      }
-
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {}
-    };
   }
 }

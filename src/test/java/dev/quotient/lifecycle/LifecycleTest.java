@@ -601,6 +601,33 @@ class LifecycleTest {
   }
 
   @Test
+  void aTerminatingPodIsCheckedAtItsDeadlineThenLessOftenTheLongerItIsOverdue() {
+    // deadline + 10 s (DELETION_OVERDUE) is when a lost DELETED event is first suspected
+    Object[][] rows = {
+      // deadline relative to now, next look relative to now
+      {Duration.ofSeconds(30), Duration.ofSeconds(40)},
+      {Duration.ofSeconds(-5), Duration.ofSeconds(5)},
+      {Duration.ofSeconds(-12), Duration.ofSeconds(5)},
+      {Duration.ofSeconds(-30), Duration.ofSeconds(20)},
+      {Duration.ofSeconds(-50), Duration.ofSeconds(40)},
+      {Duration.ofMinutes(-30), Duration.ofMinutes(1)},
+    };
+    for (Object[] row : rows) {
+      Instant deadline = NOW.plus((Duration) row[0]);
+      LifecycleDecision d =
+          Lifecycle.decide(
+              new Given()
+                  .before(ProjectPhase.Stopping, null)
+                  .pod(running().terminating(deadline))
+                  .build(),
+              SETTINGS,
+              NOW);
+      assertThat(d.step()).as("deadline %s", row[0]).isInstanceOf(Step.AwaitPodGone.class);
+      assertThat(d.nextLook()).as("deadline %s", row[0]).isEqualTo(NOW.plus((Duration) row[1]));
+    }
+  }
+
+  @Test
   void aNewPodsProgressWithinStartingIsWrittenOnceItIsASecondOld() {
     Instant created = NOW.minusMillis(400);
     LifecycleDecision young =
@@ -994,7 +1021,11 @@ class LifecycleTest {
     }
 
     PodBuilder terminating() {
-      deletion = NOW.plusSeconds(30);
+      return terminating(NOW.plusSeconds(30));
+    }
+
+    PodBuilder terminating(Instant deadline) {
+      deletion = deadline;
       return this;
     }
 
