@@ -63,6 +63,11 @@ final class EphemeralRun {
     if (pod.exit() != null || seen.phase() == ProjectPhase.Failed) {
       return ended(o, pod, now);
     }
+    if (o.preemptedBy() != null) {
+      // A run on borrowed team share gives it back like a workspace and runs again from the
+      // start when there is room (as a preempted Job's pod is retried): it did not finish.
+      return Lifecycle.preempted(o, pod, now);
+    }
     var record = pod.startRecord();
     var quota = record != null ? record.quota() : o.previous().getEffectiveQuota();
     TimerDecision timer =

@@ -307,7 +307,7 @@ public final class Lifecycle {
    * The team share this project borrows is reclaimed: its pod goes, whatever keeps it running, and
    * it then waits for room like any project that wants to run.
    */
-  private static LifecycleDecision preempted(ProjectObservation o, PodState pod, Instant now) {
+  static LifecycleDecision preempted(ProjectObservation o, PodState pod, Instant now) {
     String msg =
         PREEMPTED_BY
             + o.preemptedBy().describe()

@@ -262,6 +262,43 @@ class TeamQuotaIT {
   }
 
   @Test
+  void aPreemptedEphemeralRunRunsAgainFromTheStartWhenThereIsRoom() {
+    try (MockCluster c = cluster()) {
+      String a = c.namespace("team-a");
+      String b = c.namespace("team-b");
+      String other = c.namespace("other");
+      group(c, true, team("a", "16", a), team("b", "8", b));
+      c.create(project(b, "b-1", "physics-8"));
+      phase(c, b, "b-1", ProjectPhase.Running);
+      c.create(project(other, "u-1", "physics-8"));
+      phase(c, other, "u-1", ProjectPhase.Running);
+      Project run = preemptible(b, "sweep");
+      run.getSpec().setLifetime(dev.quotient.api.Lifetime.Ephemeral);
+      run.getSpec().setCommand(List.of("sh", "-c", "sleep 36000"));
+      c.create(run);
+      phase(c, b, "sweep", ProjectPhase.Running);
+      String firstPod = c.pod(b, "sweep").getMetadata().getUid();
+      assertThat(c.pod(b, "sweep").getMetadata().getLabels())
+          .containsEntry("quotient.dev/borrowed", "true");
+
+      c.create(project(a, "a-1", "physics-8"));
+      phase(c, a, "a-1", ProjectPhase.Running);
+      c.create(project(a, "a-2", "physics-8"));
+      c.awaitProject(
+          b,
+          "sweep",
+          p -> p.getStatus() != null && p.getStatus().getStopReason() == StopReason.Preempted);
+      phase(c, a, "a-2", ProjectPhase.Running);
+      Project waiting = phase(c, b, "sweep", ProjectPhase.WaitingForResources);
+      assertThat(waiting.getStatus().getFinishedAt()).as("it did not finish").isNull();
+
+      c.setDesiredState(a, "a-2", dev.quotient.api.DesiredState.Stopped);
+      phase(c, b, "sweep", ProjectPhase.Running);
+      assertThat(c.pod(b, "sweep").getMetadata().getUid()).isNotEqualTo(firstPod);
+    }
+  }
+
+  @Test
   void preemptionStopsOnlyBorrowedProjectsAndNotMoreThanNeeded() {
     try (MockCluster c = cluster()) {
       String a = c.namespace("team-a");

@@ -404,6 +404,28 @@ class LifecycleTest {
             null,
             null),
         row(
+            "Running (run)",
+            "Running",
+            "Running (borrowed team share)",
+            "its team share is reclaimed",
+            g ->
+                g.run()
+                    .before(ProjectPhase.Running, "project-p")
+                    .pod(running())
+                    .preemptedBy("ns/owner", "a"),
+            "DeletePod Preempted",
+            ProjectPhase.Stopping,
+            StopReason.Preempted),
+        row(
+            "Running (run)",
+            "Stopping (Preempted)",
+            "none",
+            "-",
+            g -> g.run().stoppedBy(StopReason.Preempted, ProjectPhase.Stopping),
+            "Start",
+            null,
+            null),
+        row(
             "Sleeping (unknown)",
             "new",
             "none",
