@@ -55,6 +55,7 @@ final class ProjectObserver {
   private final KubernetesClient client;
   private final HomeClaims homes;
   private final StartRecords records = new StartRecords();
+  private final OverdueReads overdueReads = new OverdueReads();
   private final GpuActivityTracker gpus;
 
   ProjectObserver(
@@ -85,7 +86,11 @@ final class ProjectObserver {
             ? ledger.lease(key).filter(l -> l.podName().equals(podName)).isPresent()
             : (POD_SHOULD_BE_GONE.contains(prev.getPhase())
                     && pod.getMetadata().getDeletionTimestamp() == null)
-                || overdue(pod, now);
+                || (overdue(pod, now)
+                    && overdueReads.due(
+                        key + "/" + pod.getMetadata().getUid(),
+                        parse(pod.getMetadata().getDeletionTimestamp()),
+                        now));
     if (verify) {
       pod = client.pods().inNamespace(key.namespace()).withName(podName).get();
       if (pod == null && ledger.releaseIfPod(key, podName).isPresent()) {

@@ -154,7 +154,12 @@ public final class Lifecycle {
    * kubelet that is behind is not asked more often the longer it is behind.
    */
   static Instant podGoneCheck(PodState pod, Instant now) {
-    Instant overdue = pod.deletionDeadline().plus(DELETION_OVERDUE);
+    return podGoneCheck(pod.deletionDeadline(), now);
+  }
+
+  /** {@link #podGoneCheck(PodState, Instant)} for a pod with this deletion deadline. */
+  public static Instant podGoneCheck(Instant deletionDeadline, Instant now) {
+    Instant overdue = deletionDeadline.plus(DELETION_OVERDUE);
     if (overdue.isAfter(now)) {
       return overdue;
     }
