@@ -336,7 +336,7 @@ class OperatorFaultsKubeIT {
       dashboardPort = freePort();
       String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       ProcessBuilder pb =
-          new ProcessBuilder(javaBin, "-Xmx384m", "-XX:+UseSerialGC", "-jar", JAR.toString(), "run")
+          new ProcessBuilder(operatorCommand(javaBin))
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       Map<String, String> env = pb.environment();
@@ -353,6 +353,20 @@ class OperatorFaultsKubeIT {
           StandardOpenOption.APPEND);
       process = pb.start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+    }
+
+    /**
+     * The container's command; {@code -Dquotient.faults.operatorLogback=FILE} gives the operator a
+     * logback configuration of one's own (e.g. the informers' reconnects at DEBUG).
+     */
+    static List<String> operatorCommand(String javaBin) {
+      List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx384m", "-XX:+UseSerialGC"));
+      String logback = System.getProperty("quotient.faults.operatorLogback");
+      if (logback != null && !logback.isBlank()) {
+        command.add("-Dlogback.configurationFile=" + logback);
+      }
+      command.addAll(List.of("-jar", JAR.toString(), "run"));
+      return command;
     }
 
     /** SIGKILL (no shutdown hook runs), and the exit code. */
