@@ -196,7 +196,22 @@ class OperatorFaultsKubeIT {
       chaos.start();
       watchdog.start();
       for (Step step : steps) {
-        step.applyRetrying(admin);
+        try {
+          step.applyRetrying(admin);
+        } catch (KubernetesClientException e) {
+          // The API server stayed away for the step's 90 s: say what the chaos thread and the
+          // control plane saw, since the control plane's work dir is gone once it stops.
+          throw new AssertionError(
+              "step "
+                  + step
+                  + " failed (seed "
+                  + seed
+                  + "); seen so far: "
+                  + violations
+                  + "; last lines of the control plane's log:\n"
+                  + tail(LOGS.resolve("faults-control-plane.log"), 40),
+              e);
+        }
         Thread.sleep(120);
       }
       chaos.join();
@@ -608,6 +623,15 @@ class OperatorFaultsKubeIT {
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
+    }
+  }
+
+  static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(cannot read " + file + ": " + e + ")";
     }
   }
 
