@@ -34,10 +34,6 @@ public record StartupRetry(Duration giveUpAfter, Duration firstDelay, Duration m
     return new StartupRetry(giveUpAfter, Duration.ofSeconds(1), Duration.ofSeconds(30));
   }
 
-  /** A start that fails is not tried again. */
-  public static final StartupRetry NONE =
-      new StartupRetry(Duration.ZERO, Duration.ZERO, Duration.ZERO);
-
   /**
    * Runs {@code attempt} (given what /readyz should add while it starts: why the last one failed)
    * until it returns.
