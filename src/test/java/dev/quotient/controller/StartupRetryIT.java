@@ -10,6 +10,10 @@ import dev.quotient.embedded.EmbeddedRun;
 import dev.quotient.testing.MockCluster;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,7 +54,7 @@ class StartupRetryIT {
               () -> {
                 while (sampling.get()) {
                   try {
-                    readyz.add(get(port, "/readyz"));
+                    readyz.add(readyz(port));
                   } catch (Exception notListening) {
                     // between two servers of the port
                   }
@@ -67,7 +71,7 @@ class StartupRetryIT {
                   Duration.ofSeconds(30), Duration.ofMillis(300), Duration.ofSeconds(1)));
       try {
         sampling.set(false);
-        sampler.join();
+        sampler.join(5_000);
         cluster.awaitPhase(ns, "p", ProjectPhase.Running);
         assertThat(get(port, "/readyz")).isEqualTo("200 ready\n");
         assertThat(get(port, "/healthz")).isEqualTo("200 ok\n");
@@ -103,6 +107,23 @@ class StartupRetryIT {
       assertThat(Duration.ofNanos(System.nanoTime() - t0))
           .isBetween(Duration.ofSeconds(2), Duration.ofSeconds(20));
     }
+  }
+
+  /**
+   * One look at /readyz, bounded as the kubelet's probe is: a request that reaches a server of the
+   * port just as it stops may never be answered.
+   */
+  static String readyz(int port) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofMillis(500))
+            .build()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+                    .timeout(Duration.ofSeconds(1))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() + " " + r.body();
   }
 
   static int freePort() throws IOException {
