@@ -1,6 +1,8 @@
 package dev.quotient;
 
 import dev.quotient.controller.QuotientOperator;
+import dev.quotient.controller.StartupRetry;
+import dev.quotient.quota.Durations;
 import dev.quotient.settings.InvalidSettingsException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -36,6 +38,18 @@ public final class Main {
     }
   }
 
+  /**
+   * How long a start that fails (API server unreachable, a list refused) is tried again before the
+   * process exits: env QUOTIENT_STARTUP_GIVE_UP_AFTER, a duration such as 5m (the default) or 90s.
+   */
+  private static StartupRetry startupRetry() {
+    String text = System.getenv("QUOTIENT_STARTUP_GIVE_UP_AFTER");
+    return StartupRetry.giveUpAfter(
+        text == null || text.isBlank()
+            ? StartupRetry.DEFAULT_GIVE_UP_AFTER
+            : Durations.parse("QUOTIENT_STARTUP_GIVE_UP_AFTER", text.trim()));
+  }
+
   private static void usage() {
     System.out.println(
         """
@@ -43,7 +57,8 @@ public final class Main {
           run        run the operator against the cluster of the current kubeconfig or service account
                      (env QUOTIENT_NAMESPACE: namespace of the settings ConfigMap 'quotient-settings';
                      QUOTIENT_DASHBOARD_PORT: serve the dashboard, on QUOTIENT_DASHBOARD_HOST or
-                     127.0.0.1)
+                     127.0.0.1; QUOTIENT_STARTUP_GIVE_UP_AFTER: how long a failing start is retried,
+                     default 5m)
           embedded   start an in-process mock API server with simulated nodes, apply examples/, run
                      the operator and print the projects (options: --examples DIR, --port N,
                      --dashboard-port N, --once)
@@ -83,7 +98,7 @@ public final class Main {
             System.getenv().getOrDefault("POD_NAME", java.util.UUID.randomUUID().toString());
         config = config.withLeaderElection(QuotientOperator.LeaderElection.production(identity));
       }
-      operator = QuotientOperator.start(client, config);
+      operator = QuotientOperator.startRetrying(client, config, startupRetry());
     } catch (InvalidSettingsException e) {
       System.err.println(
           "Quotient cannot start: the settings ConfigMap "
@@ -91,6 +106,10 @@ public final class Main {
               + "/quotient-settings is invalid:");
       e.problems().forEach(p -> System.err.println("  - " + p));
       System.exit(2);
+      return;
+    } catch (RuntimeException gaveUp) {
+      // StartupRetry logged every attempt and this last failure; the Deployment restarts us.
+      System.exit(1);
       return;
     }
     CountDownLatch done = new CountDownLatch(1);

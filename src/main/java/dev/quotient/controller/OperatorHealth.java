@@ -30,12 +30,28 @@ final class OperatorHealth implements HealthProbe {
       () -> ProjectPodEventSource.LedgerRebuild.PENDING;
   private volatile Supplier<Map<String, ? extends Map<String, ?>>> unhealthyEventSources = Map::of;
 
+  private final String startupNote;
+
   /**
    * @param identity this replica's leader-election identity, or null without leader election
    */
   OperatorHealth(String identity) {
+    this(identity, null);
+  }
+
+  /**
+   * @param startupNote what readiness adds while the caches sync (why the last start attempt
+   *     failed), or null
+   */
+  OperatorHealth(String identity, String startupNote) {
     this.leaderElection = identity != null;
     this.identity = identity;
+    this.startupNote = startupNote;
+  }
+
+  /** Whether the caches have synced and the operator runs. */
+  boolean hasStarted() {
+    return started;
   }
 
   /** What the ledger's start-up rebuild says, and which event sources JOSDK finds unhealthy. */
@@ -99,7 +115,9 @@ final class OperatorHealth implements HealthProbe {
       return live;
     }
     if (!started) {
-      return Check.failing("starting: caches not synced yet");
+      return Check.failing(
+          "starting: caches not synced yet"
+              + (startupNote == null ? "" : " (" + startupNote + ")"));
     }
     if (!ledgerRebuild.get().done()) {
       return Check.failing("starting: the lease ledger is not rebuilt yet");

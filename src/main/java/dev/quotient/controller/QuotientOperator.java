@@ -16,7 +16,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,10 +177,30 @@ public final class QuotientOperator implements AutoCloseable {
       Duration renewDeadline,
       Duration retryPeriod,
       boolean exitOnStopLeading) {
+    /**
+     * The leader keeps renewing for {@link #PRODUCTION_RENEW_DEADLINE} while the API server is away
+     * (a kube-apiserver restart: its watches drain, then a fresh one refuses with 403 until its
+     * RBAC caches fill, about 20 s here), so an outage that short does not end the process. With
+     * the usual 10 s the leader gave up and exited in the middle of every such restart. A standby
+     * takes over a crashed leader only once the lease has run out, {@link
+     * #PRODUCTION_LEASE_DURATION}; a leader that stops cleanly releases it at once, and one
+     * restarted with the same identity (POD_NAME) takes it back at once.
+     */
     public static LeaderElection production(String identity) {
       return new LeaderElection(
-          identity, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true);
+          identity,
+          PRODUCTION_LEASE_DURATION,
+          PRODUCTION_RENEW_DEADLINE,
+          Duration.ofSeconds(2),
+          true);
     }
+
+    /**
+     * Longer than the renew deadline, so no standby takes the lease while the leader still acts.
+     */
+    public static final Duration PRODUCTION_LEASE_DURATION = Duration.ofSeconds(60);
+
+    public static final Duration PRODUCTION_RENEW_DEADLINE = Duration.ofSeconds(45);
   }
 
   public static final String LEASE_NAME = "quotient-operator";
@@ -232,16 +255,79 @@ public final class QuotientOperator implements AutoCloseable {
    * process can exit with the reason) and starts the reconcilers.
    */
   public static QuotientOperator start(KubernetesClient client, Config config) {
+    return start(client, config, null);
+  }
+
+  /**
+   * Starts the operator, and starts it again with backoff while a start fails for a reason that
+   * waiting may cure (see {@link StartupRetry}); throws the last failure once {@code retry} gives
+   * up, and {@link InvalidSettingsException} at once.
+   */
+  public static QuotientOperator startRetrying(
+      KubernetesClient client, Config config, StartupRetry retry) {
+    return retry.start(config.metricsPort(), note -> start(client, config, note));
+  }
+
+  /**
+   * One start attempt. Whatever it opened is closed again when it fails.
+   *
+   * @param startupNote what /readyz adds while this attempt starts (why the last one failed), or
+   *     null
+   */
+  static QuotientOperator start(KubernetesClient client, Config config, String startupNote) {
+    List<AutoCloseable> opened = new ArrayList<>();
+    try {
+      return start(client, config, startupNote, opened);
+    } catch (RuntimeException e) {
+      for (int i = opened.size() - 1; i >= 0; i--) {
+        try {
+          opened.get(i).close();
+        } catch (Exception closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static QuotientOperator start(
+      KubernetesClient client, Config config, String startupNote, List<AutoCloseable> opened) {
     Settings initial = loadSettings(client, config);
     SettingsStore settings = new SettingsStore(initial);
     LeaseLedger ledger = new LeaseLedger();
     EventRecorder events = new EventRecorder(client, config.clock());
+    opened.add(events);
     // One registry for JOSDK's reconcile metrics, ours and the ledger's: /metrics scrapes it.
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OperatorMetrics operatorMetrics = new OperatorMetrics(registry);
     OperatorHealth health =
         new OperatorHealth(
-            config.leaderElection() == null ? null : config.leaderElection().identity());
+            config.leaderElection() == null ? null : config.leaderElection().identity(),
+            startupNote);
+    // Served before any informer lists, so the probes can say "starting" (and why) rather than
+    // refuse while the caches fill.
+    MetricsServer metrics =
+        config.metricsPort() == null
+            ? null
+            : new MetricsServer("0.0.0.0", config.metricsPort(), ledger, registry, health);
+    if (metrics != null) {
+      opened.add(metrics);
+    }
+    // An informer that fails while the operator starts fails the start, which startRetrying tries
+    // again; only one that stops for good once the operator runs leaves it blind: then the process
+    // exits (in production) and the Deployment restarts it with fresh caches.
+    BiConsumer<String, Throwable> informerStopped =
+        (what, failure) -> {
+          if (!health.hasStarted()) {
+            log.warn("The informer for {} failed while starting: {}", what, failure.toString());
+            return;
+          }
+          log.error("The informer for {} stopped and cannot resume: {}", what, failure, failure);
+          health.informerStopped(what);
+          if (config.exitOnInformerFailure()) {
+            System.exit(1);
+          }
+        };
     Operator operator =
         new Operator(
             o ->
@@ -254,20 +340,17 @@ public final class QuotientOperator implements AutoCloseable {
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                     .withConcurrentReconciliationThreads(config.reconcileThreads())
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
+                    // Nothing may reconcile on a cache that has not listed everything (the
+                    // ledger is rebuilt from the pod list): an informer that cannot start fails
+                    // the whole start, and startRetrying starts again, rather than JOSDK going
+                    // on with it unsynced.
+                    .withStopOnInformerErrorDuringStartup(true)
                     .withCacheSyncTimeout(Duration.ofMinutes(2))
                     .withInformerStoppedHandler(
                         (informer, failure) -> {
-                          if (failure == null) {
-                            return;
-                          }
-                          log.error(
-                              "The informer for {} stopped and cannot resume: {}",
-                              informer.getApiTypeClass().getSimpleName(),
-                              failure.toString(),
-                              failure);
-                          health.informerStopped(informer.getApiTypeClass().getSimpleName());
-                          if (config.exitOnInformerFailure()) {
-                            System.exit(1);
+                          if (failure != null) {
+                            informerStopped.accept(
+                                informer.getApiTypeClass().getSimpleName(), failure);
                           }
                         })
                     .withLeaderElectionConfiguration(
@@ -283,25 +366,17 @@ public final class QuotientOperator implements AutoCloseable {
                                 .withExitOnStopLeading(config.leaderElection().exitOnStopLeading())
                                 .withLeaderCallbacks(health.leaderCallbacks())
                                 .build()));
-    NodeCache nodes =
-        new NodeCache(
-            client,
-            failure -> {
-              log.error(
-                  "The informer for Node stopped and cannot resume: {}",
-                  failure.toString(),
-                  failure);
-              health.informerStopped("Node");
-              if (config.exitOnInformerFailure()) {
-                System.exit(1);
-              }
-            });
+    opened.add(operator::stop);
+    NodeCache nodes = new NodeCache(client, failure -> informerStopped.accept("Node", failure));
+    opened.add(nodes);
     GpuActivityTracker gpuActivity = new GpuActivityTracker();
     DcgmExporterScraper dcgm =
         new DcgmExporterScraper(settings, config.clock(), gpuActivity, operatorMetrics);
+    opened.add(dcgm);
     ProjectReconciler projects =
         new ProjectReconciler(
             settings, ledger, nodes, events, config.clock(), operatorMetrics, gpuActivity);
+    opened.add(projects);
     operator.register(
         projects,
         o ->
@@ -318,6 +393,7 @@ public final class QuotientOperator implements AutoCloseable {
     SettingsWatcher watcher =
         new SettingsWatcher(
             client, config.namespace(), config.settingsConfigMap(), settings, events);
+    opened.add(watcher);
     health.watch(
         projects::ledgerRebuild,
         () -> operator.getRuntimeInfo().unhealthyInformerWrappingEventSourceHealthIndicator());
@@ -329,30 +405,11 @@ public final class QuotientOperator implements AutoCloseable {
             nodes,
             events,
             health::leads,
-            failure -> {
-              log.error(
-                  "A prepull informer stopped and cannot resume: {}", failure.toString(), failure);
-              health.informerStopped("DaemonSet/Pod (prepull)");
-              if (config.exitOnInformerFailure()) {
-                System.exit(1);
-              }
-            });
+            failure -> informerStopped.accept("DaemonSet/Pod (prepull)", failure));
+    opened.add(prepull);
     // Registered before the operator starts, so no leadership it wins is missed.
     health.onStartLeading(prepull::trigger);
-    // Served before the caches sync, so the probes can say "starting" rather than refuse.
-    MetricsServer metrics =
-        config.metricsPort() == null
-            ? null
-            : new MetricsServer("0.0.0.0", config.metricsPort(), ledger, registry, health);
-    try {
-      operator.start();
-    } catch (RuntimeException e) {
-      if (metrics != null) {
-        metrics.close();
-      }
-      prepull.close();
-      throw e;
-    }
+    operator.start();
     health.started();
     // Every replica scrapes (one request per interval), so a new leader's view is warm.
     dcgm.start();

@@ -76,6 +76,27 @@ public record PodObservation(
       return new PodObservation(
           ProjectPhase.Running, Reason.PodRunning, "Running on " + node, node, started);
     }
+    PodCondition containersReady = find(conditions, "ContainersReady");
+    if (phase.equals("Running")
+        && ready != null
+        && "False".equals(ready.getStatus())
+        && containersReady != null
+        && "True".equals(containersReady.getStatus())) {
+      // The kubelet reported the containers ready; the pod's Ready went False without them, which
+      // is what kube-controller-manager does to every pod of a node whose heartbeats stopped (a
+      // kube-apiserver restart, a node blip). The project still runs: reading this as "starting"
+      // showed running projects as Starting and let pendingTimeout delete their pods.
+      return new PodObservation(
+          ProjectPhase.Running,
+          Reason.PodRunning,
+          "Running on "
+              + node
+              + " (the pod is marked not ready while its containers run: node "
+              + node
+              + " has not reported lately)",
+          node,
+          started);
+    }
     if (node == null) {
       return new PodObservation(
           ProjectPhase.Starting,

@@ -41,8 +41,25 @@ public final class MetricsServer implements AutoCloseable {
       LeaseLedger ledger,
       PrometheusMeterRegistry registry,
       HealthProbe health) {
+    this(host, port, health, registry, new LedgerMetrics(ledger, registry));
+  }
+
+  /**
+   * Only the probes, while no operator runs yet (between two start attempts): {@code /metrics}
+   * answers 503, since no figure of a ledger that does not exist yet would be true.
+   */
+  public static MetricsServer probesOnly(String host, int port, HealthProbe health) {
+    return new MetricsServer(host, port, health, null, null);
+  }
+
+  private MetricsServer(
+      String host,
+      int port,
+      HealthProbe health,
+      PrometheusMeterRegistry registry,
+      LedgerMetrics ledgerMetrics) {
     this.registry = registry;
-    this.ledgerMetrics = new LedgerMetrics(ledger, registry);
+    this.ledgerMetrics = ledgerMetrics;
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 0);
     } catch (IOException e) {
@@ -55,7 +72,15 @@ public final class MetricsServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             }));
-    server.createContext("/metrics", ex -> respond(ex, "text/plain; version=0.0.4", scrape()));
+    server.createContext(
+        "/metrics",
+        ex -> {
+          if (registry == null) {
+            respond(ex, 503, "text/plain", "starting: no metrics yet\n");
+          } else {
+            respond(ex, "text/plain; version=0.0.4", scrape());
+          }
+        });
     server.createContext("/healthz", ex -> respond(ex, health.liveness()));
     server.createContext("/readyz", ex -> respond(ex, health.readiness()));
     server.start();

@@ -83,4 +83,55 @@ class LeaderElectionIT {
       }
     }
   }
+
+  /**
+   * A kube-apiserver restart as the real control plane showed it: about 15 s in which the leader
+   * cannot renew its lease (the old server drains, the new one refuses with 403 until its RBAC
+   * caches fill). With client-go's usual 10 s renew deadline the leader gave up mid-outage, which
+   * in production exits the process; with the production timings it keeps leading and serving.
+   */
+  @Test
+  void theLeaderRidesOutFifteenSecondsWithoutTheApiServer() throws Exception {
+    try (MockCluster cluster = MockCluster.start()) {
+      cluster.run().operator().close();
+      var production = QuotientOperator.LeaderElection.production("replica-a");
+      // Not exiting on a lost lease (it would end this JVM): readiness says who leads instead.
+      var le =
+          new QuotientOperator.LeaderElection(
+              "replica-a",
+              production.leaseDuration(),
+              production.renewDeadline(),
+              production.retryPeriod(),
+              false);
+      QuotientOperator a =
+          QuotientOperator.start(
+              cluster.run().api().newClient(),
+              QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE)
+                  .withLeaderElection(le)
+                  .withMetricsPort(0));
+      try {
+        String leader = "200 ready: leader (replica-a)\n";
+        await()
+            .atMost(MockCluster.TIMEOUT)
+            .until(() -> OperatorHealthTest.get(a.metricsPort(), "/readyz").equals(leader));
+        cluster
+            .faults()
+            .refuseFor(
+                r -> r.contains("/apis/coordination.k8s.io/v1/namespaces/"),
+                403,
+                "leases.coordination.k8s.io \"quotient-operator\" is forbidden",
+                Duration.ofSeconds(15));
+        long outageEnds = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < outageEnds + Duration.ofSeconds(3).toNanos()) {
+          assertThat(OperatorHealthTest.get(a.metricsPort(), "/readyz")).isEqualTo(leader);
+          Thread.sleep(250);
+        }
+        String ns = cluster.namespace("outage");
+        cluster.create(project(ns, "after"));
+        cluster.awaitPhase(ns, "after", ProjectPhase.Running);
+      } finally {
+        a.close();
+      }
+    }
+  }
 }

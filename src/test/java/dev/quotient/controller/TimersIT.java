@@ -157,6 +157,47 @@ class TimersIT {
         .until(() -> secondUid.equals(cluster.pod(ns, "kept").getMetadata().getUid()));
   }
 
+  /**
+   * After a kube-apiserver restart (or any pause in a node's heartbeats) kube-controller-manager
+   * sets Ready=False on every pod of the node, leaving ContainersReady as the kubelet reported it.
+   * A project running longer than pendingTimeout must stay Running with its pod, not go back to
+   * Starting and have its pod deleted as one that "did not start".
+   */
+  @Test
+  void aRunningPodMarkedNotReadyByTheNodeControllerKeepsItsProjectRunning() {
+    String ns = cluster.namespace("notready");
+    cluster.create(project(ns, "p"));
+    cluster.awaitPhase(ns, "p", ProjectPhase.Running);
+    String uid = cluster.pod(ns, "p").getMetadata().getUid();
+    cluster.advance(Duration.ofMinutes(11));
+
+    var pod = cluster.pod(ns, "p");
+    pod.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .forEach(
+            c -> {
+              c.setStatus("False");
+              c.setLastTransitionTime(cluster.now().toString());
+            });
+    cluster.client().pods().inNamespace(ns).resource(pod).updateStatus();
+    // The operator has seen the pod once the status says anything else than before.
+    cluster.awaitProject(ns, "p", x -> !"Running on pool-1".equals(x.getStatus().getMessage()));
+    cluster.advance(Duration.ofMinutes(1));
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              Project seen = cluster.project(ns, "p");
+              assertThat(seen.getStatus().getPhase()).isEqualTo(ProjectPhase.Running);
+              assertThat(seen.getStatus().getMessage())
+                  .isEqualTo(
+                      "Running on pool-1 (the pod is marked not ready while its containers run:"
+                          + " node pool-1 has not reported lately)");
+              assertThat(cluster.pod(ns, "p").getMetadata().getUid()).isEqualTo(uid);
+            });
+  }
+
   @Test
   void aPodThatNeverStartsReleasesItsLeaseAndTheProjectRecoversWhenFixed() {
     String ns = cluster.namespace("pending");

@@ -179,6 +179,41 @@ class PodObservationTest {
             "Pod scheduled on node-1, starting",
             "node-1"),
         Arguments.of(
+            "running, marked not ready by the node controller (containers still ready)",
+            pod(
+                "node-1",
+                status("Running")
+                    .withStartTime(START)
+                    .addToConditions(
+                        new PodConditionBuilder()
+                            .withType("ContainersReady")
+                            .withStatus("True")
+                            .build(),
+                        new PodConditionBuilder().withType("Ready").withStatus("False").build())
+                    .build()),
+            ProjectPhase.Running,
+            Reason.PodRunning,
+            "Running on node-1 (the pod is marked not ready while its containers run: node node-1"
+                + " has not reported lately)",
+            "node-1"),
+        Arguments.of(
+            "running, readiness probe failing (containers not ready)",
+            pod(
+                "node-1",
+                status("Running")
+                    .withStartTime(START)
+                    .addToConditions(
+                        new PodConditionBuilder()
+                            .withType("ContainersReady")
+                            .withStatus("False")
+                            .build(),
+                        new PodConditionBuilder().withType("Ready").withStatus("False").build())
+                    .build()),
+            ProjectPhase.Starting,
+            Reason.PodScheduled,
+            "Pod scheduled on node-1, starting",
+            "node-1"),
+        Arguments.of(
             "failed: node lost",
             pod(
                 "node-1",

@@ -55,7 +55,24 @@ public final class FaultInjectingDispatcher extends ApiServerDispatcher {
    * admission (ResourceQuota, a webhook) or an outage would.
    */
   public void refuse(Predicate<String> methodAndPath, int code, String message, int times) {
-    refusal = new RefusalRule(methodAndPath, code, message, new AtomicInteger(times));
+    refusal =
+        new RefusalRule(methodAndPath, code, message, new AtomicInteger(times), Long.MAX_VALUE);
+  }
+
+  /**
+   * Answers every request whose method and path match with {@code code} for the next {@code
+   * duration} of real time, as an API server that is away (restarting, or refusing until its RBAC
+   * caches fill) would.
+   */
+  public void refuseFor(
+      Predicate<String> methodAndPath, int code, String message, Duration duration) {
+    refusal =
+        new RefusalRule(
+            methodAndPath,
+            code,
+            message,
+            new AtomicInteger(Integer.MAX_VALUE),
+            System.nanoTime() + duration.toNanos());
   }
 
   /**
@@ -119,6 +136,7 @@ public final class FaultInjectingDispatcher extends ApiServerDispatcher {
     RefusalRule no = refusal;
     if (no != null
         && no.match().test(request.getMethod() + " " + request.getPath())
+        && System.nanoTime() < no.untilNanos()
         && no.left().getAndDecrement() > 0) {
       Status status =
           new StatusBuilder()
@@ -311,5 +329,5 @@ public final class FaultInjectingDispatcher extends ApiServerDispatcher {
   private record DelayRule(Predicate<String> match, Duration by) {}
 
   private record RefusalRule(
-      Predicate<String> match, int code, String message, AtomicInteger left) {}
+      Predicate<String> match, int code, String message, AtomicInteger left, long untilNanos) {}
 }
