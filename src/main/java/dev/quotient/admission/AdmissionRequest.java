@@ -42,16 +42,4 @@ public record AdmissionRequest(
       String gpuResource) {
     this(project, podName, requests, limits, licenses, nodeGroups, gpuResource, false, false);
   }
-
-  /** This request as an ephemeral run's. */
-  public AdmissionRequest asEphemeral() {
-    return new AdmissionRequest(
-        project, podName, requests, limits, licenses, nodeGroups, gpuResource, true, preemptible);
-  }
-
-  /** This request as a preemptible project's. */
-  public AdmissionRequest asPreemptible() {
-    return new AdmissionRequest(
-        project, podName, requests, limits, licenses, nodeGroups, gpuResource, ephemeral, true);
-  }
 }

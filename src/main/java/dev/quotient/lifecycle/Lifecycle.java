@@ -144,7 +144,10 @@ public final class Lifecycle {
                             ? "a run that started does not run again: it ends Failed"
                             : "it is created again once it is gone")));
     return new LifecycleDecision(
-        new Step.AwaitPodGone(pod.name()), change, events, podGoneCheck(pod, now));
+        new Step.AwaitPodGone(pod.name()),
+        change,
+        events,
+        podGoneCheck(pod.deletionDeadline(), now));
   }
 
   /**
@@ -153,11 +156,6 @@ public final class Lifecycle {
    * overdue, from {@link #POD_GONE_CHECK} up to {@link #POD_GONE_CHECK_MAX}: an API server or a
    * kubelet that is behind is not asked more often the longer it is behind.
    */
-  static Instant podGoneCheck(PodState pod, Instant now) {
-    return podGoneCheck(pod.deletionDeadline(), now);
-  }
-
-  /** {@link #podGoneCheck(PodState, Instant)} for a pod with this deletion deadline. */
   public static Instant podGoneCheck(Instant deletionDeadline, Instant now) {
     Instant overdue = deletionDeadline.plus(DELETION_OVERDUE);
     if (overdue.isAfter(now)) {
