@@ -133,7 +133,9 @@ final class ProjectObserver {
         pod == null ? null : podState(pod, project, records),
         preview,
         problem,
-        homes.conflict(project),
+        // Only a start asks who owns the home; reading the index for every running project was a
+        // tenth of a timer pass.
+        pod == null ? homes.conflict(project) : null,
         specProblem(project),
         project.getSpec() != null && project.getSpec().isEphemeral(),
         s.pod().imageRefusal(project.getSpec() == null ? null : project.getSpec().getImage()),

@@ -19,7 +19,8 @@ import java.util.List;
  * @param pod its pod, null when there is none
  * @param preview the quota its next start would get (null when the spec cannot be used)
  * @param previewProblem why there is no preview
- * @param homeConflict the other project that owns this one's projectId (null: none does)
+ * @param homeConflict the other project that owns this one's projectId (null: none does); read only
+ *     while the project has no pod, as only a start asks who owns the home
  * @param specProblem what of the spec this operator cannot read, naming the field and value (e.g. a
  *     newer CRD's desiredState); null when it reads all of it
  * @param ephemeral whether it is an ephemeral run (spec.lifetime: Ephemeral)

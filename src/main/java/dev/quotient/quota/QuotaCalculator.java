@@ -13,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
 
 /**
  * Licenses + admin quota + policy -> {@link EffectiveQuota}, following seed 000:
@@ -236,8 +235,21 @@ public final class QuotaCalculator {
             request(mem, policy.memoryOvercommit(), policy.minMemoryRequestBytes(), MIB),
             gpu);
 
-    List<Upgrade> all = Stream.concat(Stream.of(def, admin), licenses.stream()).toList();
-    boolean alwaysRunning = all.stream().anyMatch(u -> Boolean.TRUE.equals(u.alwaysRunning()));
+    // Loops, not streams: this runs on every look at every project.
+    List<Upgrade> all = new ArrayList<>(licenses.size() + 2);
+    all.add(def);
+    all.add(admin);
+    all.addAll(licenses);
+    boolean alwaysRunning = false;
+    Duration idle = null;
+    Duration gpuIdle = null;
+    Duration maxDuration = null;
+    for (Upgrade u : all) {
+      alwaysRunning |= Boolean.TRUE.equals(u.alwaysRunning());
+      idle = longer(idle, u.idleTimeout());
+      gpuIdle = longer(gpuIdle, u.gpuIdleTimeout());
+      maxDuration = longer(maxDuration, u.maxDuration());
+    }
     String alwaysRunningBy = null;
     if (Boolean.TRUE.equals(admin.alwaysRunning())) {
       alwaysRunningBy = "spec.adminQuota";
@@ -261,24 +273,6 @@ public final class QuotaCalculator {
         }
       }
     }
-    Duration idle =
-        all.stream()
-            .map(Upgrade::idleTimeout)
-            .filter(Objects::nonNull)
-            .max(Duration::compareTo)
-            .orElse(null);
-    Duration gpuIdle =
-        all.stream()
-            .map(Upgrade::gpuIdleTimeout)
-            .filter(Objects::nonNull)
-            .max(Duration::compareTo)
-            .orElse(null);
-    Duration maxDuration =
-        all.stream()
-            .map(Upgrade::maxDuration)
-            .filter(Objects::nonNull)
-            .max(Duration::compareTo)
-            .orElse(null);
     List<String> groups =
         !admin.nodeGroups().isEmpty()
             ? admin.nodeGroups()
@@ -287,7 +281,7 @@ public final class QuotaCalculator {
     String gpuResource = null;
     Map<String, String> gpuSelector = new LinkedHashMap<>();
     LinkedHashSet<Toleration> gpuTolerations = new LinkedHashSet<>();
-    for (Upgrade u : Stream.concat(Stream.of(admin), licenses.stream()).toList()) {
+    for (Upgrade u : all.subList(1, all.size())) {
       if (u.hasGpu() && gpuResource == null) {
         gpuResource = u.gpuResource();
       }
@@ -327,6 +321,14 @@ public final class QuotaCalculator {
    * kubectl), never below the floor and never above the limit.
    */
   static long request(long limit, double ratio, long floor, long unit) {
+    long whole = (long) ratio;
+    if (whole == ratio && whole >= 1 && limit >= 0 && whole <= Long.MAX_VALUE / unit) {
+      // A whole ratio (the usual 1, 2, 4) in long arithmetic: this runs on every look.
+      long step = whole * unit;
+      long steps = limit / step + (limit % step == 0 ? 0 : 1);
+      long derived = Math.multiplyExact(steps, unit);
+      return Math.min(limit, Math.max(derived, floor));
+    }
     BigDecimal u = BigDecimal.valueOf(unit);
     long derived =
         BigDecimal.valueOf(limit)
@@ -334,6 +336,10 @@ public final class QuotaCalculator {
             .multiply(u)
             .longValueExact();
     return Math.min(limit, Math.max(derived, floor));
+  }
+
+  private static Duration longer(Duration a, Duration b) {
+    return a == null || (b != null && b.compareTo(a) > 0) ? b : a;
   }
 
   private static long saturatingAdd(long a, Long b) {

@@ -114,7 +114,12 @@ public record PodObservation(
   }
 
   private static PodCondition find(List<PodCondition> conditions, String type) {
-    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    for (PodCondition c : conditions) {
+      if (type.equals(c.getType())) {
+        return c;
+      }
+    }
+    return null;
   }
 
   private static String nullToEmpty(String s) {

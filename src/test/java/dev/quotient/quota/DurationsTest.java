@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -46,6 +47,53 @@ class DurationsTest {
         .isInstanceOf(InvalidQuantityException.class)
         .hasMessageContaining("spec.quota.idleTimeout")
         .hasMessageContaining("is not a duration");
+  }
+
+  /** The fast path for whole units must read, and refuse, exactly what the general one does. */
+  @Test
+  void theWholeUnitPathAgreesWithTheGeneralOneOnRandomText() {
+    long seed = new java.util.Random().nextLong();
+    System.out.println("durations seed " + seed);
+    java.util.Random r = new java.util.Random(seed);
+    String[] pieces = {
+      "0",
+      "1",
+      "9",
+      "30",
+      "007",
+      "999999999999",
+      ".",
+      ".5",
+      "ns",
+      "us",
+      "µs",
+      "ms",
+      "s",
+      "m",
+      "h",
+      "d",
+      "x",
+      " ",
+      "H"
+    };
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder text = new StringBuilder();
+      for (int k = 1 + r.nextInt(6); k > 0; k--) {
+        text.append(pieces[r.nextInt(pieces.length)]);
+      }
+      String t = text.toString();
+      Object fast = outcome(() -> Durations.parse("f", t));
+      Object general = outcome(() -> Durations.general("f", t));
+      assertThat(fast).as("'%s' (seed %d)", t, seed).isEqualTo(general);
+    }
+  }
+
+  private static Object outcome(java.util.function.Supplier<Duration> parse) {
+    try {
+      return parse.get();
+    } catch (InvalidQuantityException e) {
+      return e.getMessage();
+    }
   }
 
   @ParameterizedTest

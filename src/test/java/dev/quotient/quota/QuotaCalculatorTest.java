@@ -223,6 +223,39 @@ class QuotaCalculatorTest {
     assertThat(QuotaCalculator.request(1L << 30, 5, 0, 1L << 20)).isEqualTo(205L << 20);
     assertThat(QuotaCalculator.request(0, 10, 10, 1)).isZero();
     assertThat(QuotaCalculator.request(1000, 1, 0, 1)).isEqualTo(1000);
+    assertThat(QuotaCalculator.request(1000, 1.5, 0, 1)).isEqualTo(667);
+    assertThat(QuotaCalculator.request(1000, 0.5, 0, 1))
+        .as("never above the limit")
+        .isEqualTo(1000);
+  }
+
+  /** Whole ratios take a long-arithmetic path; it must round exactly as the decimal one does. */
+  @Test
+  void requestRoundingIsTheDecimalCeilingForRandomLimitsRatiosAndUnits() {
+    long seed = new java.util.Random().nextLong();
+    System.out.println("requestRounding seed " + seed);
+    java.util.Random r = new java.util.Random(seed);
+    double[] ratios = {1, 2, 3, 4, 7, 10, 1.25, 2.5, 0.75};
+    long[] units = {1, 1L << 20};
+    for (int i = 0; i < 5_000; i++) {
+      long limit =
+          r.nextInt(4) == 0 ? r.nextInt(5_000) : Math.abs(r.nextLong() >> (4 + r.nextInt(40)));
+      double ratio = ratios[r.nextInt(ratios.length)];
+      long unit = units[r.nextInt(units.length)];
+      long floor = r.nextInt(3) == 0 ? r.nextInt(2_000) : 0;
+      java.math.BigDecimal u = java.math.BigDecimal.valueOf(unit);
+      long derived =
+          java.math.BigDecimal.valueOf(limit)
+              .divide(
+                  java.math.BigDecimal.valueOf(ratio).multiply(u),
+                  0,
+                  java.math.RoundingMode.CEILING)
+              .multiply(u)
+              .longValueExact();
+      assertThat(QuotaCalculator.request(limit, ratio, floor, unit))
+          .as("limit %d ratio %s floor %d unit %d (seed %d)", limit, ratio, floor, unit, seed)
+          .isEqualTo(Math.min(limit, Math.max(derived, floor)));
+    }
   }
 
   @Test
