@@ -9,6 +9,8 @@ import java.util.List;
 /** What a project pod's status means for the Project: phase, reason and a message for people. */
 public record PodObservation(
     ProjectPhase phase, Reason reason, String message, String nodeName, String startedAt) {
+  /** The reason the kubelet gives a pod's Ready=False when only its readiness gates are unmet. */
+  private static final String READINESS_GATES_NOT_READY = "ReadinessGatesNotReady";
 
   public static PodObservation of(Pod pod) {
     String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
@@ -80,6 +82,24 @@ public record PodObservation(
     if (phase.equals("Running")
         && ready != null
         && "False".equals(ready.getStatus())
+        && READINESS_GATES_NOT_READY.equals(ready.getReason())) {
+      // The kubelet's word: containers run, but a readiness gate (one a license's pod patch adds)
+      // is not True yet. The pod does not serve, so the project is still starting.
+      return new PodObservation(
+          ProjectPhase.Starting,
+          Reason.PodScheduled,
+          "Pod running on "
+              + node
+              + ", waiting for its readiness gates"
+              + (ready.getMessage() == null || ready.getMessage().isBlank()
+                  ? ""
+                  : " (" + ready.getMessage() + ")"),
+          node,
+          started);
+    }
+    if (phase.equals("Running")
+        && ready != null
+        && "False".equals(ready.getStatus())
         && containersReady != null
         && "True".equals(containersReady.getStatus())) {
       // The kubelet reported the containers ready; the pod's Ready went False without them, which
@@ -88,7 +108,7 @@ public record PodObservation(
       // showed running projects as Starting and let pendingTimeout delete their pods.
       return new PodObservation(
           ProjectPhase.Running,
-          Reason.PodRunning,
+          Reason.NodeNotReporting,
           "Running on "
               + node
               + " (the pod is marked not ready while its containers run: node "

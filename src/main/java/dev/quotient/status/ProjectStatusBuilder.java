@@ -191,6 +191,17 @@ public final class ProjectStatusBuilder {
     return this;
   }
 
+  /**
+   * True while it runs; Unknown while it runs on a node that has not reported lately (the pod is
+   * there, but whether it serves nobody can tell), False otherwise.
+   */
+  private String readyStatus(boolean running) {
+    if (!running) {
+      return Conditions.FALSE;
+    }
+    return reason == Reason.NodeNotReporting ? Conditions.UNKNOWN : Conditions.TRUE;
+  }
+
   public ProjectStatus build() {
     List<Condition> c = next.getConditions();
     boolean running = next.getPhase() == ProjectPhase.Running;
@@ -198,7 +209,7 @@ public final class ProjectStatusBuilder {
         Conditions.set(
             c,
             READY,
-            running ? Conditions.TRUE : Conditions.FALSE,
+            readyStatus(running),
             (reason == null ? Reason.PodStarting : reason).name(),
             next.getMessage(),
             generation,

@@ -7,6 +7,8 @@ public enum Reason {
   PodScheduled,
   PodStarting,
   PodRunning,
+  // Running, but the pod's node has not reported lately: Ready is Unknown, as Kubernetes says.
+  NodeNotReporting,
   Unschedulable,
   ImagePullFailed,
   ContainerFailing,

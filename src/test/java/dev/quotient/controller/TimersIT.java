@@ -194,8 +194,71 @@ class TimersIT {
                   .isEqualTo(
                       "Running on pool-1 (the pod is marked not ready while its containers run:"
                           + " node pool-1 has not reported lately)");
+              assertThat(ready(seen).getStatus()).isEqualTo("Unknown");
+              assertThat(ready(seen).getReason()).isEqualTo("NodeNotReporting");
               assertThat(cluster.pod(ns, "p").getMetadata().getUid()).isEqualTo(uid);
             });
+
+    // The node reports again: the kubelet sets Ready back, and so does the project.
+    pod = cluster.pod(ns, "p");
+    pod.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .forEach(c -> c.setStatus("True"));
+    cluster.client().pods().inNamespace(ns).resource(pod).updateStatus();
+    Project back = cluster.awaitProject(ns, "p", x -> "True".equals(ready(x).getStatus()));
+    assertThat(back.getStatus().getMessage()).isEqualTo("Running on pool-1");
+    assertThat(ready(back).getReason()).isEqualTo("PodRunning");
+  }
+
+  /**
+   * A readiness gate (one a license's pod patch may add) that is not True yet: the kubelet says
+   * Ready=False for ReadinessGatesNotReady while the containers run. The pod does not serve, so the
+   * project shows Starting and why, and runs once the gate's condition is True.
+   */
+  @Test
+  void aPodWaitingForItsReadinessGatesShowsStartingUntilTheyAreTrue() {
+    String ns = cluster.namespace("gates");
+    cluster.create(project(ns, "p"));
+    cluster.awaitPhase(ns, "p", ProjectPhase.Running);
+
+    var pod = cluster.pod(ns, "p");
+    pod.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .forEach(
+            c -> {
+              c.setStatus("False");
+              c.setReason("ReadinessGatesNotReady");
+              c.setMessage(
+                  "corresponding condition of pod readiness gate \"lb.example.com/ready\" does"
+                      + " not exist.");
+            });
+    cluster.client().pods().inNamespace(ns).resource(pod).updateStatus();
+    Project waiting = cluster.awaitPhase(ns, "p", ProjectPhase.Starting);
+    assertThat(waiting.getStatus().getMessage())
+        .isEqualTo(
+            "Pod running on pool-1, waiting for its readiness gates (corresponding condition of pod"
+                + " readiness gate \"lb.example.com/ready\" does not exist.)");
+    assertThat(ready(waiting).getStatus()).isEqualTo("False");
+
+    pod = cluster.pod(ns, "p");
+    pod.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .forEach(
+            c -> {
+              c.setStatus("True");
+              c.setReason(null);
+              c.setMessage(null);
+            });
+    cluster.client().pods().inNamespace(ns).resource(pod).updateStatus();
+    assertThat(cluster.awaitPhase(ns, "p", ProjectPhase.Running).getStatus().getMessage())
+        .isEqualTo("Running on pool-1");
+  }
+
+  private static io.fabric8.kubernetes.api.model.Condition ready(Project p) {
+    return p.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

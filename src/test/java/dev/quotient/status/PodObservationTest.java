@@ -192,9 +192,34 @@ class PodObservationTest {
                         new PodConditionBuilder().withType("Ready").withStatus("False").build())
                     .build()),
             ProjectPhase.Running,
-            Reason.PodRunning,
+            Reason.NodeNotReporting,
             "Running on node-1 (the pod is marked not ready while its containers run: node node-1"
                 + " has not reported lately)",
+            "node-1"),
+        Arguments.of(
+            "running, containers ready, a readiness gate not yet True (the kubelet says so)",
+            pod(
+                "node-1",
+                status("Running")
+                    .withStartTime(START)
+                    .addToConditions(
+                        new PodConditionBuilder()
+                            .withType("ContainersReady")
+                            .withStatus("True")
+                            .build(),
+                        new PodConditionBuilder()
+                            .withType("Ready")
+                            .withStatus("False")
+                            .withReason("ReadinessGatesNotReady")
+                            .withMessage(
+                                "corresponding condition of pod readiness gate"
+                                    + " \"lb.example.com/ready\" does not exist.")
+                            .build())
+                    .build()),
+            ProjectPhase.Starting,
+            Reason.PodScheduled,
+            "Pod running on node-1, waiting for its readiness gates (corresponding condition of pod"
+                + " readiness gate \"lb.example.com/ready\" does not exist.)",
             "node-1"),
         Arguments.of(
             "running, readiness probe failing (containers not ready)",
