@@ -1,5 +1,7 @@
 package dev.quotient;
 
+import dev.quotient.controller.LeaderElection;
+import dev.quotient.controller.OperatorConfig;
 import dev.quotient.controller.QuotientOperator;
 import dev.quotient.controller.StartupRetry;
 import dev.quotient.quota.Durations;
@@ -81,8 +83,8 @@ public final class Main {
     KubernetesClient client = new KubernetesClientBuilder().build();
     QuotientOperator operator;
     try {
-      QuotientOperator.Config config =
-          QuotientOperator.Config.defaults(namespace)
+      OperatorConfig config =
+          OperatorConfig.defaults(namespace)
               .withExitOnInformerFailure(true)
               .withMetricsPort(
                   Integer.parseInt(System.getenv().getOrDefault("QUOTIENT_METRICS_PORT", "8080")))
@@ -96,7 +98,7 @@ public final class Main {
       if (!"false".equalsIgnoreCase(System.getenv("QUOTIENT_LEADER_ELECTION"))) {
         String identity =
             System.getenv().getOrDefault("POD_NAME", java.util.UUID.randomUUID().toString());
-        config = config.withLeaderElection(QuotientOperator.LeaderElection.production(identity));
+        config = config.withLeaderElection(LeaderElection.production(identity));
       }
       operator = QuotientOperator.startRetrying(client, config, startupRetry());
     } catch (InvalidSettingsException e) {

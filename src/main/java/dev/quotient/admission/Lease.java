@@ -37,40 +37,6 @@ public record Lease(
     this(project, podName, requests, limits, licenses, nodeGroup, false, null);
   }
 
-  /** A lease outside team shares. */
-  public Lease(
-      ProjectKey project,
-      String podName,
-      Resources requests,
-      Resources limits,
-      List<String> licenses,
-      String nodeGroup,
-      boolean ephemeral) {
-    this(project, podName, requests, limits, licenses, nodeGroup, ephemeral, null);
-  }
-
-  /** A persistent project's lease placed among its group's team shares. */
-  public Lease(
-      ProjectKey project,
-      String podName,
-      Resources requests,
-      Resources limits,
-      List<String> licenses,
-      String nodeGroup,
-      TeamPlacement team) {
-    this(project, podName, requests, limits, licenses, nodeGroup, false, team);
-  }
-
-  /** A lease whose limits are not known (pods from before limits were labelled): its requests. */
-  public Lease(
-      ProjectKey project,
-      String podName,
-      Resources requests,
-      List<String> licenses,
-      String nodeGroup) {
-    this(project, podName, requests, requests, licenses, nodeGroup, false, null);
-  }
-
   /** The team it counts against on its group (null: the unassigned part). */
   public String teamName() {
     return team == null ? null : team.team();

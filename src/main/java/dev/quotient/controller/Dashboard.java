@@ -22,7 +22,7 @@ final class Dashboard implements AutoCloseable {
 
   static Dashboard start(
       KubernetesClient client,
-      QuotientOperator.Config config,
+      OperatorConfig config,
       LeaseLedger ledger,
       SettingsStore settings,
       ProjectReconciler projects,

@@ -14,7 +14,6 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,179 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class QuotientOperator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QuotientOperator.class);
-
-  /**
-   * Where the settings live and how the operator runs.
-   *
-   * @param leaderElection null to run without (one replica, tests, the embedded run)
-   * @param exitOnInformerFailure true in production: an informer that stopped for good (its watch
-   *     cannot resume) leaves the operator blind, so the process exits and the Deployment restarts
-   *     it with fresh caches; in-process runs log the failure and keep their JVM
-   */
-  public record Config(
-      String namespace,
-      String settingsConfigMap,
-      Clock clock,
-      int reconcileThreads,
-      LeaderElection leaderElection,
-      Integer metricsPort,
-      boolean exitOnInformerFailure,
-      String dashboardHost,
-      Integer dashboardPort) {
-    public static Config defaults(String namespace) {
-      return new Config(
-          namespace,
-          "quotient-settings",
-          Clock.systemUTC(),
-          50,
-          null,
-          null,
-          false,
-          "127.0.0.1",
-          null);
-    }
-
-    public Config withClock(Clock c) {
-      return new Config(
-          namespace,
-          settingsConfigMap,
-          c,
-          reconcileThreads,
-          leaderElection,
-          metricsPort,
-          exitOnInformerFailure,
-          dashboardHost,
-          dashboardPort);
-    }
-
-    /** How many Projects are reconciled at once (each start waits for its pod create). */
-    public Config withReconcileThreads(int threads) {
-      return new Config(
-          namespace,
-          settingsConfigMap,
-          clock,
-          threads,
-          leaderElection,
-          metricsPort,
-          exitOnInformerFailure,
-          dashboardHost,
-          dashboardPort);
-    }
-
-    public Config withLeaderElection(LeaderElection le) {
-      return new Config(
-          namespace,
-          settingsConfigMap,
-          clock,
-          reconcileThreads,
-          le,
-          metricsPort,
-          exitOnInformerFailure,
-          dashboardHost,
-          dashboardPort);
-    }
-
-    /** Serve /metrics, /healthz and /readyz on this port (0 = any free port); null = no server. */
-    public Config withMetricsPort(Integer port) {
-      return new Config(
-          namespace,
-          settingsConfigMap,
-          clock,
-          reconcileThreads,
-          leaderElection,
-          port,
-          exitOnInformerFailure,
-          dashboardHost,
-          dashboardPort);
-    }
-
-    public Config withExitOnInformerFailure(boolean exit) {
-      return new Config(
-          namespace,
-          settingsConfigMap,
-          clock,
-          reconcileThreads,
-          leaderElection,
-          metricsPort,
-          exit,
-          dashboardHost,
-          dashboardPort);
-    }
-
-    /**
-     * Serve the dashboard (a read-only page and its JSON API, no login) on this port (0 = any free
-     * port); null = no dashboard.
-     */
-    public Config withDashboardPort(Integer port) {
-      return new Config(
-          namespace,
-          settingsConfigMap,
-          clock,
-          reconcileThreads,
-          leaderElection,
-          metricsPort,
-          exitOnInformerFailure,
-          dashboardHost,
-          port);
-    }
-
-    /**
-     * The address the dashboard binds to: 127.0.0.1 by default, since it has no login (reach it
-     * with {@code kubectl port-forward}).
-     */
-    public Config withDashboardHost(String host) {
-      return new Config(
-          namespace,
-          settingsConfigMap,
-          clock,
-          reconcileThreads,
-          leaderElection,
-          metricsPort,
-          exitOnInformerFailure,
-          host,
-          dashboardPort);
-    }
-  }
-
-  /**
-   * Leader election on the coordination Lease {@code quotient-operator} in the operator's
-   * namespace: every replica keeps its caches (and its lease ledger) warm, only the leader
-   * reconciles.
-   *
-   * @param exitOnStopLeading true in production: a replica that lost the lease exits and restarts
-   *     clean
-   */
-  public record LeaderElection(
-      String identity,
-      Duration leaseDuration,
-      Duration renewDeadline,
-      Duration retryPeriod,
-      boolean exitOnStopLeading) {
-    /**
-     * The leader keeps renewing for {@link #PRODUCTION_RENEW_DEADLINE} while the API server is away
-     * (a kube-apiserver restart: its watches drain, then a fresh one refuses with 403 until its
-     * RBAC caches fill, about 20 s here), so an outage that short does not end the process. With
-     * the usual 10 s the leader gave up and exited in the middle of every such restart. A standby
-     * takes over a crashed leader only once the lease has run out, {@link
-     * #PRODUCTION_LEASE_DURATION}; a leader that stops cleanly releases it at once, and one
-     * restarted with the same identity (POD_NAME) takes it back at once.
-     */
-    public static LeaderElection production(String identity) {
-      return new LeaderElection(
-          identity,
-          PRODUCTION_LEASE_DURATION,
-          PRODUCTION_RENEW_DEADLINE,
-          Duration.ofSeconds(2),
-          true);
-    }
-
-    /**
-     * Longer than the renew deadline, so no standby takes the lease while the leader still acts.
-     */
-    public static final Duration PRODUCTION_LEASE_DURATION = Duration.ofSeconds(60);
-
-    public static final Duration PRODUCTION_RENEW_DEADLINE = Duration.ofSeconds(45);
-  }
 
   public static final String LEASE_NAME = "quotient-operator";
   private final Operator operator;
@@ -254,7 +80,7 @@ public final class QuotientOperator implements AutoCloseable {
    * Loads the settings (throws {@link InvalidSettingsException} when they are unusable, so the
    * process can exit with the reason) and starts the reconcilers.
    */
-  public static QuotientOperator start(KubernetesClient client, Config config) {
+  public static QuotientOperator start(KubernetesClient client, OperatorConfig config) {
     return start(client, config, null);
   }
 
@@ -264,7 +90,7 @@ public final class QuotientOperator implements AutoCloseable {
    * up, and {@link InvalidSettingsException} at once.
    */
   public static QuotientOperator startRetrying(
-      KubernetesClient client, Config config, StartupRetry retry) {
+      KubernetesClient client, OperatorConfig config, StartupRetry retry) {
     return retry.start(config.metricsPort(), note -> start(client, config, note));
   }
 
@@ -274,7 +100,8 @@ public final class QuotientOperator implements AutoCloseable {
    * @param startupNote what /readyz adds while this attempt starts (why the last one failed), or
    *     null
    */
-  static QuotientOperator start(KubernetesClient client, Config config, String startupNote) {
+  static QuotientOperator start(
+      KubernetesClient client, OperatorConfig config, String startupNote) {
     List<AutoCloseable> opened = new ArrayList<>();
     try {
       return start(client, config, startupNote, opened);
@@ -291,7 +118,10 @@ public final class QuotientOperator implements AutoCloseable {
   }
 
   private static QuotientOperator start(
-      KubernetesClient client, Config config, String startupNote, List<AutoCloseable> opened) {
+      KubernetesClient client,
+      OperatorConfig config,
+      String startupNote,
+      List<AutoCloseable> opened) {
     Settings initial = loadSettings(client, config);
     SettingsStore settings = new SettingsStore(initial);
     LeaseLedger ledger = new LeaseLedger();
@@ -430,7 +260,7 @@ public final class QuotientOperator implements AutoCloseable {
         events, dcgm);
   }
 
-  static Settings loadSettings(KubernetesClient client, Config config) {
+  static Settings loadSettings(KubernetesClient client, OperatorConfig config) {
     ConfigMap cm =
         client
             .configMaps()

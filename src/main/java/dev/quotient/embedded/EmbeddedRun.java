@@ -1,5 +1,6 @@
 package dev.quotient.embedded;
 
+import dev.quotient.controller.OperatorConfig;
 import dev.quotient.controller.QuotientOperator;
 import dev.quotient.run.DefaultNodes;
 import dev.quotient.run.ManifestDirectory;
@@ -120,8 +121,8 @@ public final class EmbeddedRun implements AutoCloseable {
     return new EmbeddedRun(api, cluster, operator, operatorClient, clock, dashboardPort);
   }
 
-  private static QuotientOperator.Config config(Clock clock, Integer dashboardPort) {
-    return QuotientOperator.Config.defaults(NAMESPACE)
+  private static OperatorConfig config(Clock clock, Integer dashboardPort) {
+    return OperatorConfig.defaults(NAMESPACE)
         .withClock(clock)
         .withMetricsPort(0)
         .withDashboardPort(dashboardPort);

@@ -7,6 +7,7 @@ import dev.quotient.api.Project;
 import dev.quotient.api.ProjectPhase;
 import dev.quotient.api.ProjectSpec;
 import dev.quotient.api.QuotientLabels;
+import dev.quotient.controller.OperatorConfig;
 import dev.quotient.controller.ProjectReconciler;
 import dev.quotient.controller.QuotientOperator;
 import dev.quotient.pod.ProjectPodFactory;
@@ -621,8 +622,7 @@ public final class Benchmark {
   private static QuotientOperator startOperator(KubernetesClient client, Options o) {
     return QuotientOperator.start(
         client,
-        QuotientOperator.Config.defaults(LocalCluster.NAMESPACE)
-            .withReconcileThreads(o.reconcileThreads()));
+        OperatorConfig.defaults(LocalCluster.NAMESPACE).withReconcileThreads(o.reconcileThreads()));
   }
 
   private static Settings settings(KubernetesClient admin) {

@@ -2,6 +2,7 @@ package dev.quotient.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.quotient.controller.OperatorConfig;
 import dev.quotient.controller.QuotientOperator;
 import dev.quotient.run.DefaultNodes;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -96,14 +97,14 @@ public final class LocalCluster implements AutoCloseable {
   private final KubernetesClient operatorClient;
   // Replaced by restartOperator, as a Deployment replaces the operator's pod.
   private volatile QuotientOperator operator;
-  private final QuotientOperator.Config operatorConfig;
+  private final OperatorConfig operatorConfig;
 
   private LocalCluster(
       ControlPlane controlPlane,
       KubernetesClient admin,
       KubernetesClient operatorClient,
       QuotientOperator operator,
-      QuotientOperator.Config operatorConfig) {
+      OperatorConfig operatorConfig) {
     this.controlPlane = controlPlane;
     this.admin = admin;
     this.operatorClient = operatorClient;
@@ -124,8 +125,8 @@ public final class LocalCluster implements AutoCloseable {
       installOperatorManifests(admin);
       writeSettings(admin, options.settings());
       QuotientOperator operator = null;
-      QuotientOperator.Config config =
-          QuotientOperator.Config.defaults(NAMESPACE).withDashboardPort(options.dashboardPort());
+      OperatorConfig config =
+          OperatorConfig.defaults(NAMESPACE).withDashboardPort(options.dashboardPort());
       if (options.runOperator()) {
         KubernetesClientBuilder b =
             new KubernetesClientBuilder()

@@ -83,7 +83,9 @@ public final class LicenseValidation {
               null,
               upgrade.nodeGroups(),
               List.of(name),
-              List.of(patch));
+              List.of(patch),
+              null,
+              null);
       new ProjectPodFactory(pod)
           .desiredPod(sample, quota)
           .rejectedPatches()

@@ -309,7 +309,7 @@ class AdmissionQueueTest {
   void licenseRunSlotsHeldByOthersAreWhatTheRequestIsBuiltFrom() {
     Resources r = new Resources(100, GI, 0);
     ledger.reserve(
-        new Lease(new ProjectKey("ns", "holder"), "project-holder", r, List.of("seat"), null));
+        new Lease(new ProjectKey("ns", "holder"), "project-holder", r, r, List.of("seat"), null));
     int[] seen = new int[1];
     ledger.admit(
         new ProjectKey("ns", "asker"),

@@ -24,7 +24,13 @@ class LeaseLedgerTest {
 
   static Lease lease(
       ProjectKey key, String pod, long cpu, long mem, long gpu, String group, String... licenses) {
-    return new Lease(key, pod, new Resources(cpu, mem, gpu), List.of(licenses), group);
+    return new Lease(
+        key,
+        pod,
+        new Resources(cpu, mem, gpu),
+        new Resources(cpu, mem, gpu),
+        List.of(licenses),
+        group);
   }
 
   static Lease lease(ProjectKey key, long cpu, String... licenses) {
@@ -296,7 +302,12 @@ class LeaseLedgerTest {
                     } else {
                       ledger.reserve(
                           new Lease(
-                              key, "pod", new Resources(10, 10, 0), List.of("course"), "dgx"));
+                              key,
+                              "pod",
+                              new Resources(10, 10, 0),
+                              new Resources(10, 10, 0),
+                              List.of("course"),
+                              "dgx"));
                     }
                   }
                   return null;

@@ -119,6 +119,7 @@ class PodLeasesTest {
                 new ProjectKey("physics", "thesis"),
                 "project-thesis",
                 new Resources(200, 859832320L, 1),
+                new Resources(200, 859832320L, 1),
                 List.of("course", "gpu"),
                 "dgx"));
   }
@@ -205,7 +206,9 @@ class PodLeasesTest {
             null,
             List.of("dgx"),
             List.of("course", "gpu"),
-            List.of());
+            List.of(),
+            null,
+            null);
     Pod pod = new ProjectPodFactory(Settings.defaults().pod()).desiredPod(project, q).pod();
     Lease reserved =
         new Lease(

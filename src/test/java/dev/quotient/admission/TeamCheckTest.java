@@ -86,7 +86,8 @@ class TeamCheckTest {
                   team, T0.plus(Duration.ofMinutes(Long.parseLong(cpuSince[1]))))
               : team == null ? null : TeamPlacement.within(team);
       out.add(
-          new Lease(key, ProjectPodFactory.podName(key.name()), r, r, List.of(), "g", placement));
+          new Lease(
+              key, ProjectPodFactory.podName(key.name()), r, r, List.of(), "g", false, placement));
     }
     return out;
   }

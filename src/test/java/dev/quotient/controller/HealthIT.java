@@ -49,12 +49,10 @@ class HealthIT {
 
   private static QuotientOperator replica(MockCluster cluster, String identity) {
     var le =
-        new QuotientOperator.LeaderElection(
+        new LeaderElection(
             identity, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(500), false);
     return QuotientOperator.start(
         cluster.run().api().newClient(),
-        QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE)
-            .withLeaderElection(le)
-            .withMetricsPort(0));
+        OperatorConfig.defaults(EmbeddedRun.NAMESPACE).withLeaderElection(le).withMetricsPort(0));
   }
 }

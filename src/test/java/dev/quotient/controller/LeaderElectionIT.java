@@ -17,11 +17,11 @@ class LeaderElectionIT {
 
   private static QuotientOperator replica(MockCluster cluster, String identity) {
     var le =
-        new QuotientOperator.LeaderElection(
+        new LeaderElection(
             identity, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(500), false);
     return QuotientOperator.start(
         cluster.run().api().newClient(),
-        QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE).withLeaderElection(le));
+        OperatorConfig.defaults(EmbeddedRun.NAMESPACE).withLeaderElection(le));
   }
 
   @Test
@@ -94,10 +94,10 @@ class LeaderElectionIT {
   void theLeaderRidesOutFifteenSecondsWithoutTheApiServer() throws Exception {
     try (MockCluster cluster = MockCluster.start()) {
       cluster.run().operator().close();
-      var production = QuotientOperator.LeaderElection.production("replica-a");
+      var production = LeaderElection.production("replica-a");
       // Not exiting on a lost lease (it would end this JVM): readiness says who leads instead.
       var le =
-          new QuotientOperator.LeaderElection(
+          new LeaderElection(
               "replica-a",
               production.leaseDuration(),
               production.renewDeadline(),
@@ -106,7 +106,7 @@ class LeaderElectionIT {
       QuotientOperator a =
           QuotientOperator.start(
               cluster.run().api().newClient(),
-              QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE)
+              OperatorConfig.defaults(EmbeddedRun.NAMESPACE)
                   .withLeaderElection(le)
                   .withMetricsPort(0));
       try {

@@ -243,11 +243,10 @@ class PrepullIT {
 
   private static QuotientOperator replica(MockCluster cluster, String identity) {
     var le =
-        new QuotientOperator.LeaderElection(
+        new LeaderElection(
             identity, Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(500), false);
     return QuotientOperator.start(
-        cluster.run().api().newClient(),
-        QuotientOperator.Config.defaults(NS).withLeaderElection(le));
+        cluster.run().api().newClient(), OperatorConfig.defaults(NS).withLeaderElection(le));
   }
 
   private static void edit(MockCluster cluster, Map<String, String> prepull) {

@@ -73,8 +73,7 @@ class RecoveryIT {
       cluster.create(forged(ns, "phantom", "00000000-dead-beef-0000-000000000000"));
       var restarted =
           QuotientOperator.start(
-              cluster.run().api().newClient(),
-              QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
+              cluster.run().api().newClient(), OperatorConfig.defaults(EmbeddedRun.NAMESPACE));
       try {
         cluster.create(project(ns, "newcomer"));
         cluster.awaitPhase(ns, "newcomer", ProjectPhase.Running);
@@ -194,7 +193,7 @@ class RecoveryIT {
   private static QuotientOperator restart(MockCluster cluster) {
     cluster.run().operator().close();
     return QuotientOperator.start(
-        cluster.run().api().newClient(), QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
+        cluster.run().api().newClient(), OperatorConfig.defaults(EmbeddedRun.NAMESPACE));
   }
 
   private static List<Lease> sorted(List<Lease> leases) {

@@ -45,8 +45,7 @@ class SettingsIT {
                   .build())
           .create();
       assertThatThrownBy(
-              () ->
-                  QuotientOperator.start(api.newClient(), QuotientOperator.Config.defaults("ops")))
+              () -> QuotientOperator.start(api.newClient(), OperatorConfig.defaults("ops")))
           .isInstanceOf(InvalidSettingsException.class)
           .satisfies(
               e ->

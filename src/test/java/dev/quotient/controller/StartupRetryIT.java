@@ -64,7 +64,7 @@ class StartupRetryIT {
       QuotientOperator operator =
           QuotientOperator.startRetrying(
               cluster.run().api().newClient(),
-              QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE)
+              OperatorConfig.defaults(EmbeddedRun.NAMESPACE)
                   .withMetricsPort(port)
                   .withExitOnInformerFailure(true),
               new StartupRetry(
@@ -99,7 +99,7 @@ class StartupRetryIT {
               () ->
                   QuotientOperator.startRetrying(
                       cluster.run().api().newClient(),
-                      QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE)
+                      OperatorConfig.defaults(EmbeddedRun.NAMESPACE)
                           .withExitOnInformerFailure(true),
                       new StartupRetry(
                           Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofMillis(500))))

@@ -33,7 +33,7 @@ class StateSyncIT {
   private static QuotientOperator restart(MockCluster cluster) {
     cluster.run().operator().close();
     return QuotientOperator.start(
-        cluster.run().api().newClient(), QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
+        cluster.run().api().newClient(), OperatorConfig.defaults(EmbeddedRun.NAMESPACE));
   }
 
   @Test
@@ -51,8 +51,7 @@ class StateSyncIT {
       cluster.faults().delay(r -> r.startsWith("GET /api/v1/pods?"), Duration.ofSeconds(3));
       QuotientOperator restarted =
           QuotientOperator.start(
-              cluster.run().api().newClient(),
-              QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
+              cluster.run().api().newClient(), OperatorConfig.defaults(EmbeddedRun.NAMESPACE));
       cluster.faults().delay(null, null);
       try {
         Project late =
@@ -90,8 +89,7 @@ class StateSyncIT {
 
       QuotientOperator restarted =
           QuotientOperator.start(
-              cluster.run().api().newClient(),
-              QuotientOperator.Config.defaults(EmbeddedRun.NAMESPACE));
+              cluster.run().api().newClient(), OperatorConfig.defaults(EmbeddedRun.NAMESPACE));
       try {
         await()
             .atMost(MockCluster.TIMEOUT)

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quotient.admission.LeaseLedger;
+import dev.quotient.controller.OperatorConfig;
 import dev.quotient.controller.QuotientOperator;
 import dev.quotient.settings.SettingKey;
 import dev.quotient.settings.Settings;
@@ -165,7 +166,7 @@ class OperatorManifestsTest {
     Role role = Manifests.one(objects, "Role", "quotient-operator", Role.class);
     PolicyRule cm = rule(role.getRules(), "configmaps");
     assertThat(cm.getResourceNames())
-        .containsExactly(QuotientOperator.Config.defaults(NAMESPACE).settingsConfigMap());
+        .containsExactly(OperatorConfig.defaults(NAMESPACE).settingsConfigMap());
     assertThat(cm.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch");
     List<PolicyRule> leases =
         role.getRules().stream().filter(r -> r.getResources().contains("leases")).toList();

@@ -953,7 +953,9 @@ class LifecycleTest {
             null,
             groups,
             List.of(),
-            List.of()),
+            List.of(),
+            null,
+            null),
         List.of());
   }
 

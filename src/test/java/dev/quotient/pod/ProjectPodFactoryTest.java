@@ -110,7 +110,9 @@ class ProjectPodFactoryTest {
           null,
           groups,
           applied,
-          patches);
+          patches,
+          null,
+          null);
     }
   }
 

@@ -204,6 +204,7 @@ class DedicatedNodeGroupStatusBuilderTest {
         r,
         List.of(),
         "dgx",
+        false,
         borrowed
             ? dev.quotient.admission.TeamPlacement.borrowing(team, T1)
             : team == null ? null : dev.quotient.admission.TeamPlacement.within(team));

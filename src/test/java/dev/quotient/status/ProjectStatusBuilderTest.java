@@ -40,7 +40,9 @@ class ProjectStatusBuilderTest {
         Duration.ofHours(8),
         List.of("dgx", "hpc"),
         List.of("a"),
-        List.of());
+        List.of(),
+        null,
+        null);
   }
 
   static Condition condition(ProjectStatus s, String type) {
@@ -226,7 +228,9 @@ class ProjectStatusBuilderTest {
             null,
             List.of(),
             List.of(),
-            List.of());
+            List.of(),
+            null,
+            null);
     EffectiveQuotaStatus b = ProjectStatusBuilder.toStatus(bare);
     assertThat(b.getCpuLimit()).isEqualTo("1500m");
     assertThat(b.getMemoryLimit()).isEqualTo("1500M");
