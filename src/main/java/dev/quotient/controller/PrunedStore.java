@@ -1,7 +1,11 @@
 package dev.quotient.controller;
 
+import dev.quotient.api.EffectiveQuotaStatus;
+import dev.quotient.api.LicenseResult;
 import dev.quotient.api.Project;
+import dev.quotient.api.ProjectStatus;
 import dev.quotient.api.QuotientLabels;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -14,6 +18,7 @@ import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -137,13 +142,82 @@ final class PrunedStore<T extends HasMetadata> implements ItemStore<T> {
     return out;
   }
 
-  /** Projects: everything but managedFields. */
+  /** Projects: everything but managedFields, with the values thousands of them share interned. */
   static PrunedStore<Project> projects() {
-    return new PrunedStore<>(
-        p -> {
-          p.getMetadata().setManagedFields(null);
-          return p;
-        });
+    return new PrunedStore<>(PrunedStore::pruneProject);
+  }
+
+  /**
+   * Drops managedFields and interns what many Projects repeat: kind, namespace, label and
+   * annotation values, the status's condition types, reasons, messages and times (a storm starts
+   * dozens a second), the node, the effective quota ("2", "4Gi", "90m"). Each Jackson read gave
+   * every project its own copies, about a tenth of its heap. The values stay equal, so the Project
+   * reads, compares and serializes as it came.
+   */
+  static Project pruneProject(Project p) {
+    p.setApiVersion(intern(p.getApiVersion()));
+    p.setKind(intern(p.getKind()));
+    ObjectMeta m = p.getMetadata();
+    if (m != null) {
+      m.setManagedFields(null);
+      m.setNamespace(intern(m.getNamespace()));
+      m.setCreationTimestamp(intern(m.getCreationTimestamp()));
+      m.setLabels(internAll(m.getLabels(), k -> true));
+      m.setAnnotations(internAll(m.getAnnotations(), k -> true));
+    }
+    if (p.getSpec() != null) {
+      p.getSpec().setImage(intern(p.getSpec().getImage()));
+      p.getSpec().setLicenses(internList(p.getSpec().getLicenses()));
+    }
+    ProjectStatus s = p.getStatus();
+    if (s == null) {
+      return p;
+    }
+    s.setMessage(intern(s.getMessage()));
+    s.setNodeName(intern(s.getNodeName()));
+    s.setStartedAt(intern(s.getStartedAt()));
+    s.setLastActivity(intern(s.getLastActivity()));
+    s.setStoppedAt(intern(s.getStoppedAt()));
+    s.setWaitingSince(intern(s.getWaitingSince()));
+    s.setExitReason(intern(s.getExitReason()));
+    s.setFinishedAt(intern(s.getFinishedAt()));
+    s.setSkippedNodeGroups(internList(s.getSkippedNodeGroups()));
+    if (s.getConditions() != null) {
+      for (Condition c : s.getConditions()) {
+        c.setType(intern(c.getType()));
+        c.setStatus(intern(c.getStatus()));
+        c.setReason(intern(c.getReason()));
+        c.setMessage(intern(c.getMessage()));
+        c.setLastTransitionTime(intern(c.getLastTransitionTime()));
+      }
+    }
+    if (s.getLicenses() != null) {
+      for (LicenseResult r : s.getLicenses()) {
+        r.setName(intern(r.getName()));
+        r.setReason(intern(r.getReason()));
+        r.setMessage(intern(r.getMessage()));
+      }
+    }
+    EffectiveQuotaStatus q = s.getEffectiveQuota();
+    if (q != null) {
+      q.setCpuLimit(intern(q.getCpuLimit()));
+      q.setCpuRequest(intern(q.getCpuRequest()));
+      q.setMemoryLimit(intern(q.getMemoryLimit()));
+      q.setMemoryRequest(intern(q.getMemoryRequest()));
+      q.setEphemeralStorage(intern(q.getEphemeralStorage()));
+      q.setGpuResource(intern(q.getGpuResource()));
+      q.setAlwaysRunningBy(intern(q.getAlwaysRunningBy()));
+      q.setPreemptibleBy(intern(q.getPreemptibleBy()));
+      q.setIdleTimeout(intern(q.getIdleTimeout()));
+      q.setGpuIdleTimeout(intern(q.getGpuIdleTimeout()));
+      q.setMaxDuration(intern(q.getMaxDuration()));
+      q.setNodeGroup(intern(q.getNodeGroup()));
+    }
+    return p;
+  }
+
+  private static List<String> internList(List<String> values) {
+    return values == null ? null : values.stream().map(PrunedStore::intern).toList();
   }
 
   @Override

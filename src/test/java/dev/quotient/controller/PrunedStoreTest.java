@@ -156,4 +156,58 @@ class PrunedStoreTest {
         .as("pruned size")
         .isLessThan(Serialization.asJson(full).length() / 2);
   }
+
+  /** A Project as the API server returns it after a few status writes. */
+  static Project fullProject(String name) {
+    String json =
+        """
+        {"apiVersion":"quotient.dev/v1alpha1","kind":"Project",
+         "metadata":{"name":"%s","namespace":"course","uid":"u-%s","resourceVersion":"7",
+          "generation":2,"creationTimestamp":"2026-03-01T10:00:00Z",
+          "labels":{"team":"physics"},
+          "annotations":{"quotient.dev/last-activity":"2026-03-01T10:05:00Z"},
+          "managedFields":[{"manager":"kubectl","operation":"Update","apiVersion":"v1"}]},
+         "spec":{"desiredState":"Running","licenses":["course","gpu"],"image":"jupyter:1"},
+         "status":{"phase":"Running","message":"Running on pool-1","podName":"project-%s",
+          "nodeName":"pool-1","startedAt":"2026-03-01T10:00:03Z",
+          "lastActivity":"2026-03-01T10:05:00Z","observedGeneration":2,
+          "conditions":[
+           {"type":"Ready","status":"True","reason":"PodRunning","message":"Running on pool-1",
+            "lastTransitionTime":"2026-03-01T10:00:03Z","observedGeneration":2},
+           {"type":"QuotaAdmitted","status":"True","reason":"QuotaAdmitted",
+            "message":"Admitted: the project holds its quota",
+            "lastTransitionTime":"2026-03-01T10:00:01Z","observedGeneration":2}],
+          "effectiveQuota":{"cpuLimit":"2","cpuRequest":"200m","memoryLimit":"4Gi",
+           "memoryRequest":"820Mi","gpu":0,"idleTimeout":"90m","maxDuration":"8h"},
+          "licenses":[{"name":"course","state":"Applied","message":"License 'course' applied"},
+           {"name":"gpu","state":"NotFound","reason":"LicenseNotFound",
+            "message":"License 'gpu' does not exist"}]}}
+        """
+            .formatted(name, name, name);
+    return Serialization.unmarshal(json, Project.class);
+  }
+
+  @org.junit.jupiter.api.Test
+  void thePrunedProjectIsTheSameProjectWithoutManagedFieldsAndSharesItsRepeatedValues() {
+    Project full = fullProject("thesis");
+    Project a = PrunedStore.pruneProject(fullProject("thesis"));
+    Project b = PrunedStore.pruneProject(fullProject("essay"));
+
+    full.getMetadata().setManagedFields(null);
+    assertThat(a).isEqualTo(full);
+    assertThat(Serialization.asJson(a)).isEqualTo(Serialization.asJson(full));
+    assertThat(a.getMetadata().getManagedFields()).isNull();
+
+    var ca = a.getStatus().getConditions().get(0);
+    var cb = b.getStatus().getConditions().get(0);
+    assertThat(ca.getReason()).isSameAs(cb.getReason());
+    assertThat(ca.getMessage()).isSameAs(cb.getMessage());
+    assertThat(ca.getLastTransitionTime()).isSameAs(cb.getLastTransitionTime());
+    assertThat(a.getStatus().getEffectiveQuota().getMemoryLimit())
+        .isSameAs(b.getStatus().getEffectiveQuota().getMemoryLimit());
+    assertThat(a.getStatus().getNodeName()).isSameAs(b.getStatus().getNodeName());
+    assertThat(a.getMetadata().getNamespace()).isSameAs(b.getMetadata().getNamespace());
+    assertThat(a.getSpec().getLicenses().get(0)).isSameAs(b.getSpec().getLicenses().get(0));
+    assertThat(a.getStatus().getPodName()).isNotSameAs(b.getStatus().getPodName());
+  }
 }
