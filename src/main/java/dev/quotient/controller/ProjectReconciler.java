@@ -89,7 +89,8 @@ public final class ProjectReconciler implements Reconciler<Project>, AutoCloseab
     starter = new ProjectStarter(ledger, client, sources.caches, metrics);
     metrics.countProjectsByPhase(context.getPrimaryCache()::list);
     timers = sources.timers;
-    sweep = new DeletedProjectSweep(sources.pods, context.getPrimaryCache(), ledger, client);
+    var projectCache = context.getPrimaryCache();
+    sweep = new DeletedProjectSweep(sources.pods, projectCache::get, ledger, client);
     timers.every(DeletedProjectSweep.EVERY, sweep);
     caches = sources.caches;
     primary = context.getPrimaryCache();

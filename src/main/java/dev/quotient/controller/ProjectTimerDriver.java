@@ -75,7 +75,9 @@ final class ProjectTimerDriver implements AutoCloseable {
 
   /** Fires what is due now, by the clock as it reads now. */
   void nudge() {
-    executor.execute(this::fireDue);
+    if (!executor.isShutdown()) {
+      executor.execute(this::fireDue);
+    }
   }
 
   private void fireDue() {
@@ -94,7 +96,8 @@ final class ProjectTimerDriver implements AutoCloseable {
   }
 
   private void arm() {
-    if (queue.isEmpty()) {
+    // Closed: reconciles still finishing as the operator stops may ask for a next look.
+    if (queue.isEmpty() || executor.isShutdown()) {
       return;
     }
     Instant next = queue.firstKey().at();

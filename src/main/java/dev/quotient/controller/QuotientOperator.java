@@ -326,8 +326,10 @@ public final class QuotientOperator implements AutoCloseable {
     watcher.close();
     dcgm.close();
     prepull.close();
-    operator.stop();
+    // The timers (and the sweep for deleted projects) stop before the informers: a stopping
+    // informer serves an empty cache, in which every project looks deleted.
     projects.close();
+    operator.stop();
     nodes.close();
     events.close();
   }
