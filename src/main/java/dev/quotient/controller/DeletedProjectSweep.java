@@ -115,9 +115,9 @@ final class DeletedProjectSweep implements Runnable {
 
   /**
    * Deletes the pod once the API server confirms its Project is gone. The cache alone is not
-   * enough: while the operator stops, JOSDK drops the Project informer before the pod informer, and
-   * every cached pod then looked orphaned; the sweep deleted running projects' pods (two of 10,000
-   * in a benchmark's restart). One read per pod that looks orphaned, which is rare.
+   * enough: while the operator stopped, the sweep found two of 10,000 running projects missing from
+   * the Project cache (being stopped) while their pods were still cached, and deleted those pods.
+   * One read per pod that looks orphaned, which is rare.
    */
   private void delete(Pod pod) {
     ProjectKey key = new ProjectKey(pod.getMetadata().getNamespace(), pod.getMetadata().getName());

@@ -53,42 +53,6 @@ public record ProjectObservation(
     previous = previous == null ? new ProjectStatus() : previous;
   }
 
-  /** A workspace's observation with its image allowed and no preemption decided. */
-  public ProjectObservation(
-      ProjectKey key,
-      Long generation,
-      Instant created,
-      DesiredState desiredState,
-      List<String> requestedLicenses,
-      List<String> missingLicenses,
-      ProjectStatus previous,
-      String activity,
-      String gpuActivity,
-      PodState pod,
-      QuotaOutcome preview,
-      String previewProblem,
-      HomeConflict homeConflict,
-      String specProblem) {
-    this(
-        key,
-        generation,
-        created,
-        desiredState,
-        requestedLicenses,
-        missingLicenses,
-        previous,
-        activity,
-        gpuActivity,
-        pod,
-        preview,
-        previewProblem,
-        homeConflict,
-        specProblem,
-        false,
-        null,
-        null);
-  }
-
   public boolean wantsRunning() {
     return desiredState != DesiredState.Stopped;
   }
